@@ -1,0 +1,5 @@
+"""`python -m decomposer` runs the command line."""
+
+from decomposer.cli import main
+
+main()

@@ -1,0 +1,139 @@
+"""The command line: parse -> Settings -> pipeline -> reports. No analysis logic here."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from decomposer import __version__
+from decomposer.config import DEFAULT_EXCLUDES, load_settings
+from decomposer.errors import DecomposerError, OutputInsideRepository
+from decomposer.pipeline import run
+from decomposer.reports.json_report import write_analysis_json
+from decomposer.reports.summary import summary_lines
+from decomposer.sources.discovery import check_repo_path
+
+__all__ = ["main"]
+
+_DEFAULT_OUT = "decomposer-report"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="decomposer")
+def main() -> None:
+    """Tell a team how to break its Python monolith into services, and in what order.
+
+    Start with `decomposer analyze PATH` on your repository. Nothing inside the analysed
+    repository is ever written or changed; reports go to --out.
+    """
+
+
+def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
+    """Turn DecomposerError into one line and exit 1; any other exception is a bug."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, debug: bool, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except DecomposerError as error:
+            if debug:
+                traceback.print_exc()
+            raise click.ClickException(str(error)) from None
+        except (click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if debug:
+                raise
+            raise click.ClickException(
+                f"unexpected {type(error).__name__}: {error}. This is a bug in decomposer; "
+                "rerun with --debug for the traceback and report it"
+            ) from None
+
+    return click.option("--debug", is_flag=True, help="Show the full traceback of any error.")(wrapper)
+
+
+@main.command(epilog=(
+    "Examples:\n\n"
+    "\b\n"
+    "  decomposer analyze ~/src/shop --out shop-report\n"
+    "  decomposer analyze . --out ../report --package shop --exclude 'shop.legacy.*'\n\n"
+    "Defaults can live in the analysed repo's pyproject.toml under [tool.decomposer] "
+    "(packages, source_root, exclude, default_excludes, exclude_type_checking, package_depth); "
+    "flags win over it."
+))
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help=f"Folder for the report files (default: ./{_DEFAULT_OUT}). Must be outside PATH.")
+@click.option("--package", "packages", multiple=True, metavar="NAME",
+              help="Top-level package to analyse; repeat for several (default: discovered).")
+@click.option("--source-root", metavar="DIR",
+              help="Folder inside PATH that holds the packages, e.g. src (default: discovered).")
+@click.option("--exclude", multiple=True, metavar="PATTERN",
+              help="Leave out modules matching this dotted-name pattern, e.g. 'shop.legacy.*'; "
+                   "repeatable, added to the defaults.")
+@click.option("--no-default-excludes", is_flag=True,
+              help=f"Keep test and migration modules (default patterns: {', '.join(DEFAULT_EXCLUDES)}).")
+@click.option("--exclude-type-checking", is_flag=True, default=None,
+              help="Leave out imports made under `if TYPE_CHECKING:` (they cost nothing at run time).")
+@click.option("--package-depth", type=click.IntRange(min=1), metavar="N",
+              help="Depth at which the current layout is grouped into packages "
+                   "(default: 1 for several even top-level packages, else 2).")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Cache folder (default: $DECOMPOSER_CACHE_DIR, else ~/.cache/decomposer).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write any cache.")
+@click.option("--no-config", is_flag=True, help="Ignore [tool.decomposer] in PATH/pyproject.toml.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_user_errors
+def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_root: str | None,
+            exclude: tuple[str, ...], no_default_excludes: bool, exclude_type_checking: bool | None,
+            package_depth: int | None, cache_dir: Path | None, no_cache: bool, no_config: bool,
+            quiet: bool) -> None:
+    """Analyse the monolith at PATH and write analysis.json to --out.
+
+    PATH is the repository (or the folder of the code inside it). decomposer finds its
+    packages (flat, src/ and Django project layouts), builds the static import graph with
+    grimp, counting every import statement between its modules, and prints a summary.
+    """
+    repo_dir = check_repo_path(path)
+    out_dir = _outside(repo_dir, (out_dir or Path(_DEFAULT_OUT)).resolve(), "--out")
+    cache = None if no_cache else _outside(repo_dir, (cache_dir or _default_cache_dir()).resolve(),
+                                           "--cache-dir")
+    settings = load_settings(repo_dir, {
+        "packages": packages, "source_root": source_root, "exclude": exclude,
+        "default_excludes": False if no_default_excludes else None,
+        "exclude_type_checking": exclude_type_checking, "package_depth": package_depth,
+        "cache_dir": cache, "out_dir": out_dir,
+    }, use_config=not no_config)
+    progress = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
+    analysis = run(settings, progress)
+    json_path = write_analysis_json(analysis, out_dir)
+    if not quiet:
+        click.echo("\n".join(summary_lines(analysis)))
+        click.echo(f"Report:     {json_path}")
+
+
+def _outside(repo_dir: Path, target: Path, option: str) -> Path:
+    if target == repo_dir or target.is_relative_to(repo_dir):
+        raise OutputInsideRepository(
+            f"{option} {target} is inside the analysed repository {repo_dir}, and decomposer never "
+            f"writes there; pass {option} with a folder outside it"
+        )
+    return target
+
+
+def _default_cache_dir() -> Path:
+    if os.environ.get("DECOMPOSER_CACHE_DIR"):
+        return Path(os.environ["DECOMPOSER_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "decomposer"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

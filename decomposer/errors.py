@@ -1,0 +1,35 @@
+"""Errors written for the user: what failed, where, and what to do next.
+
+`cli.py` turns every `DecomposerError` into a one-line message and exit code 1.
+Anything else that escapes is a bug and shows its traceback under `--debug`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DecomposerError",
+    "InvalidConfig",
+    "InvalidPath",
+    "OutputInsideRepository",
+    "PackageNotFound",
+]
+
+
+class DecomposerError(Exception):
+    """A problem with the user's input that they can fix; the message says how."""
+
+
+class InvalidPath(DecomposerError):
+    """The path to analyse is missing, or is not a directory."""
+
+
+class PackageNotFound(DecomposerError):
+    """No Python package to analyse was found, or a named one does not exist."""
+
+
+class InvalidConfig(DecomposerError):
+    """`[tool.decomposer]` in the analysed repo's pyproject.toml is unreadable or invalid."""
+
+
+class OutputInsideRepository(DecomposerError):
+    """decomposer was asked to write inside the repository it analyses."""

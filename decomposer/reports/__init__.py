@@ -1,0 +1,1 @@
+"""Views of an `Analysis`: files people and tools read, and the terminal summary."""

@@ -1,0 +1,34 @@
+"""The short summary printed on the terminal after a run."""
+
+from __future__ import annotations
+
+from decomposer.model import Analysis
+
+__all__ = ["summary_lines"]
+
+_TOP = 5
+
+
+def summary_lines(analysis: Analysis) -> list[str]:
+    """Return the summary as lines of plain text, most useful first."""
+    repository = analysis.repository
+    modules = analysis.modules
+    statements = sum(edge.count for edge in analysis.imports)
+    lines = [
+        f"Repository: {repository.path} @ {repository.head[:12] if repository.head else 'no commit'}",
+        f"Packages:   {repository.layout.reason}",
+        f"Modules:    {len(modules)} analysed, {len(analysis.excluded)} excluded "
+        f"({sum(record.loc for record in modules)} lines of code)",
+        f"Imports:    {len(analysis.imports)} module-to-module edges from {statements} import statements",
+        f"Layout:     {len({record.package for record in modules})} packages at depth {analysis.package_depth}",
+    ]
+    most_imported = sorted(modules, key=lambda record: (-record.fan_in, record.module))[:_TOP]
+    if most_imported and most_imported[0].fan_in:
+        lines.append("Most imported:")
+        lines += [f"  {record.fan_in:5d}  {record.module}" for record in most_imported if record.fan_in]
+    if analysis.warnings:
+        lines.append(f"Warnings:   {len(analysis.warnings)}")
+        lines += [f"  {warning.path}: {warning.message}" for warning in analysis.warnings[:_TOP]]
+        if len(analysis.warnings) > _TOP:
+            lines.append(f"  ... and {len(analysis.warnings) - _TOP} more in analysis.json")
+    return lines

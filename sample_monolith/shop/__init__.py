@@ -1,0 +1,3 @@
+"""Shop: a web-shop monolith (the decomposer sample)."""
+
+VERSION = "3.4.0"

@@ -1,0 +1,1 @@
+"""Customers, their addresses, logins and permissions."""

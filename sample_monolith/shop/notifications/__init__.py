@@ -1,0 +1,1 @@
+"""E-mail and SMS messages to customers. Depends on nothing but the kernel."""

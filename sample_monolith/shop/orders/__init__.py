@@ -1,0 +1,1 @@
+"""Carts, orders and the checkout that turns one into the other."""

@@ -1,0 +1,19 @@
+"""Order lifecycle after checkout: refunds and history."""
+
+from shop.core import events
+from shop.core.db import Repository
+from shop.orders.models import Order
+from shop.payments.refunds import refund_payment
+
+
+def refund_order(order_id, reason):
+    order = Repository.of(Order).get(order_id)
+    refund_payment(order.payment_id, order.total(), reason)
+    order.status = "refunded"
+    order.save()
+    events.publish("order.refunded", order_id=order.id)
+    return order
+
+
+def history(user):
+    return sorted(Repository.of(Order).filter(user_id=user.id), key=lambda order: order.id)

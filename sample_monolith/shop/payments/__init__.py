@@ -1,0 +1,1 @@
+"""Charging customers, refunds and fraud checks."""

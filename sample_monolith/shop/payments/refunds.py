@@ -1,0 +1,23 @@
+"""Refunds of earlier payments."""
+
+from shop.core.db import Repository
+from shop.core.errors import ValidationError
+from shop.core.money import Money
+from shop.orders.models import Order
+from shop.payments.gateway import provider
+from shop.payments.models import Payment
+
+
+def refund_payment(payment_id, amount: Money, reason):
+    payment = Repository.of(Payment).get(payment_id)
+    if amount.cents > payment.refundable().cents:
+        raise ValidationError("refund larger than the payment")
+    provider().refund(payment.reference, amount.cents)
+    payment.refunded_cents += amount.cents
+    payment.refund_reason = reason
+    return payment.save()
+
+
+def refunds_for(order: Order):
+    return [payment for payment in Repository.of(Payment).filter(order_id=order.id)
+            if payment.refunded_cents]

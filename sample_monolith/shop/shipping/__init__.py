@@ -1,0 +1,1 @@
+"""Shipments, carriers, zones and tracking."""
