@@ -8,10 +8,9 @@ Public API::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from decomposer.config import Settings, load_settings  # noqa: E402
-from decomposer.model import Analysis  # noqa: E402
-from decomposer.pipeline import run  # noqa: E402
+from decomposer._version import __version__
+from decomposer.config import Settings, load_settings
+from decomposer.model import Analysis
+from decomposer.pipeline import run
 
 __all__ = ["Analysis", "Settings", "__version__", "load_settings", "run"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from decomposer import __version__
+from decomposer._version import __version__
 from decomposer.config import DEFAULT_EXCLUDES, load_settings
 from decomposer.errors import DecomposerError, OutputInsideRepository
 from decomposer.pipeline import run

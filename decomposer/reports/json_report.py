@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from decomposer import __version__
+from decomposer._version import __version__
 from decomposer.model import Analysis
 
 __all__ = ["SCHEMA_VERSION", "analysis_to_dict", "write_analysis_json"]

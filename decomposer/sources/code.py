@@ -82,7 +82,7 @@ def _build_graph(
             return grimp.build_graph(
                 *packages, exclude_type_checking_imports=exclude_type_checking, cache_dir=grimp_cache
             )
-    except (SourceSyntaxError, UnicodeError):
+    except (SourceSyntaxError, UnicodeError, OSError):
         pass
     broken.update(_unparsable_files(source_dir, packages))
     for _ in range(_MAX_RETRIES + 1):
@@ -129,7 +129,10 @@ def _on_import_path(source_dir: Path, packages: tuple[str, ...]) -> Iterator[Non
 def _unparsable_files(source_dir: Path, packages: tuple[str, ...]) -> dict[Path, str]:
     found: dict[Path, str] = {}
     for file_path in _python_files(source_dir, packages):
-        reason = _parse_problem(file_path.read_bytes())
+        try:
+            reason = _parse_problem(file_path.read_bytes())
+        except OSError as error:
+            reason = f"cannot be read ({error.strerror})"
         if reason:
             found[file_path] = reason
     return found
@@ -167,7 +170,7 @@ def _write_shadow_tree(
     for file_path in _python_files(source_dir, packages):
         target = shadow_dir / file_path.relative_to(source_dir)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if file_path in broken:
+        if file_path in broken or not file_path.is_file():
             target.write_text("")
         else:
             target.symlink_to(file_path)

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Time each stage of `decomposer analyze` on any repository, and print the figures.
+
+    python benchmarks/bench_stages.py PATH [--repeat N]
+
+Speed and memory are measured here, never asserted in tests. Each figure is the best of
+N runs (default 3); the grimp scan is timed both cold (no cache) and warm (cache filled).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from decomposer.config import Settings
+from decomposer.pipeline import run
+from decomposer.reports.json_report import write_analysis_json
+from decomposer.sources.code import scan_code
+from decomposer.sources.discovery import check_repo_path, discover_layout
+from decomposer.stages.import_graph import build_import_graph, exclude_modules, module_records
+from decomposer.config import DEFAULT_EXCLUDES
+
+
+def best_of(repeat: int, action: Callable[[], Any]) -> tuple[float, Any]:
+    """Run `action` `repeat` times; return the fastest wall time and the last result."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = action()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    repo_dir = check_repo_path(args.path)
+    rows: list[tuple[str, float, str]] = []
+
+    seconds, layout = best_of(args.repeat, lambda: discover_layout(repo_dir))
+    rows.append(("discover layout", seconds, f"{len(layout.packages)} packages in {layout.source_root}"))
+    source_dir = (repo_dir / layout.source_root).resolve()
+    seconds, scan = best_of(args.repeat, lambda: scan_code(repo_dir, source_dir, layout.packages))
+    rows.append(("scan imports (grimp, cold)", seconds,
+                 f"{len(scan.modules)} modules, {len(scan.imports)} edges"))
+    with tempfile.TemporaryDirectory() as cache:
+        scan_code(repo_dir, source_dir, layout.packages, cache_dir=Path(cache))
+        seconds, _ = best_of(args.repeat, lambda: scan_code(
+            repo_dir, source_dir, layout.packages, cache_dir=Path(cache)))
+        rows.append(("scan imports (grimp, warm cache)", seconds, ""))
+    seconds, (modules, imports, excluded) = best_of(args.repeat, lambda: exclude_modules(scan, DEFAULT_EXCLUDES))
+    rows.append(("exclude modules", seconds, f"{len(excluded)} excluded"))
+    seconds, graph = best_of(args.repeat, lambda: build_import_graph(modules, imports))
+    rows.append(("build import graph", seconds, f"{graph.number_of_nodes()} nodes"))
+    seconds, _ = best_of(args.repeat, lambda: module_records(modules, graph, 2))
+    rows.append(("module records", seconds, ""))
+    seconds, analysis = best_of(args.repeat, lambda: run(Settings(repo_path=repo_dir)))
+    rows.append(("whole pipeline (no cache)", seconds, ""))
+    with tempfile.TemporaryDirectory() as out:
+        seconds, json_path = best_of(args.repeat, lambda: write_analysis_json(analysis, Path(out)))
+        rows.append(("write analysis.json", seconds, f"{json_path.stat().st_size / 1e6:.2f} MB"))
+
+    print(f"decomposer benchmark: {repo_dir} (best of {args.repeat})")
+    for name, seconds, note in rows:
+        print(f"  {name:34s} {seconds * 1000:9.1f} ms  {note}")
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  {'peak memory (max RSS)':34s} {peak_mib:9.1f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

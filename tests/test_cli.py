@@ -1,0 +1,177 @@
+"""The command line as a user meets it: exit codes, one-line errors, help, reports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+APP = {"app/__init__.py": "", "app/models.py": "X = 1\n", "app/views.py": "from app import models\n"}
+
+
+def test_analyze_writes_analysis_json_and_a_summary(cli, sample_repo: Path, tmp_path: Path):
+    result = cli("analyze", sample_repo, "--out", tmp_path / "report")
+    assert result.exit_code == 0, result.output
+    assert "Scanning imports in shop (source root: .)" in result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1] == "Packages:   1 package (shop) at the repository root"
+    assert lines[2] == "Modules:    57 analysed, 4 excluded (694 lines of code)"
+    assert lines[3] == "Imports:    136 module-to-module edges from 137 import statements"
+    assert lines[-1] == f"Report:     {tmp_path / 'report' / 'analysis.json'}"
+    document = json.loads((tmp_path / "report" / "analysis.json").read_text())
+    assert document["repository"]["head"] == "2efa09ac9f91114b3db42b8626395fd452f8ded7"
+    assert document["repository"]["source_root"] == "."
+
+
+def test_two_runs_write_identical_bytes(cli, sample_repo: Path, tmp_path: Path):
+    cli("analyze", sample_repo, "--out", tmp_path / "one")
+    cli("analyze", sample_repo, "--out", tmp_path / "two", "--no-cache")
+    one = (tmp_path / "one" / "analysis.json").read_bytes()
+    assert one == (tmp_path / "two" / "analysis.json").read_bytes()
+
+
+def test_the_analysed_repo_is_never_written(cli, sample_copy: Path, tmp_path: Path):
+    from conftest import git
+
+    result = cli("analyze", sample_copy, "--out", tmp_path / "report")
+    assert result.exit_code == 0
+    assert git(sample_copy, "status", "--porcelain", "--ignored") == ""
+
+
+def test_missing_path(cli, tmp_path: Path):
+    result = cli("analyze", tmp_path / "missing", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {tmp_path / 'missing'} does not exist; pass the folder of your repository\n"
+    )
+
+
+def test_file_instead_of_folder(cli, tmp_path: Path):
+    (tmp_path / "app.py").write_text("")
+    result = cli("analyze", tmp_path / "app.py", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {tmp_path / 'app.py'} is a file, not a folder; pass the folder of your repository\n"
+    )
+
+
+def test_folder_without_python(cli, make_repo, tmp_path: Path):
+    repo = make_repo({"index.html": "<p>hi</p>"})
+    result = cli("analyze", repo, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {repo} holds no Python files; point decomposer at a Python repository\n"
+    assert "Traceback" not in result.output
+
+
+def test_unknown_package(cli, make_repo, tmp_path: Path):
+    repo = make_repo(APP)
+    result = cli("analyze", repo, "--out", tmp_path / "out", "--package", "nope")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: package nope not found in {repo} (packages found: app); check --package\n"
+    )
+
+
+def test_out_inside_the_repo_is_refused(cli, make_repo):
+    repo = make_repo(APP)
+    result = cli("analyze", repo, "--out", repo / "report")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: --out {repo / 'report'} is inside the analysed repository {repo}, and decomposer "
+        "never writes there; pass --out with a folder outside it\n"
+    )
+    assert not (repo / "report").exists()
+
+
+def test_invalid_config_lists_every_problem(cli, make_repo, tmp_path: Path):
+    repo = make_repo({**APP, "pyproject.toml": (
+        "[tool.decomposer]\npackages = 'app'\npackage-depth = 0\ncolour = 'red'\n"
+    )})
+    result = cli("analyze", repo, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {repo / 'pyproject.toml'} [tool.decomposer]: unknown key 'colour' (known: "
+        "default_excludes, exclude, exclude_type_checking, package_depth, packages, source_root); "
+        "'package-depth' must be a whole number of at least 1, not 0; 'packages' must be a list "
+        "of package names, not 'app'; fix it or pass --no-config\n"
+    )
+    assert cli("analyze", repo, "--out", tmp_path / "out", "--no-config").exit_code == 0
+
+
+def test_unreadable_toml(cli, make_repo, tmp_path: Path):
+    repo = make_repo({**APP, "pyproject.toml": "[tool.decomposer\n"})
+    result = cli("analyze", repo, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {repo / 'pyproject.toml'} is not valid TOML (")
+    assert result.stderr.endswith("); fix it or pass --no-config\n")
+
+
+def test_bad_flag_value_exits_2(cli, make_repo, tmp_path: Path):
+    repo = make_repo(APP)
+    result = cli("analyze", repo, "--out", tmp_path / "out", "--package-depth", "0")
+    assert result.exit_code == 2
+    assert "Invalid value for '--package-depth'" in result.stderr
+
+
+def test_config_in_the_repo_is_used_and_flags_win(cli, make_repo, tmp_path: Path):
+    repo = make_repo({**APP, "app/legacy.py": "from app import views\n",
+                      "pyproject.toml": "[tool.decomposer]\nexclude = ['app.legacy']\n"})
+    cli("analyze", repo, "--out", tmp_path / "out", "-q")
+    document = json.loads((tmp_path / "out" / "analysis.json").read_text())
+    assert document["excluded_modules"] == ["app.legacy"]
+    cli("analyze", repo, "--out", tmp_path / "out", "-q", "--exclude", "app.views")
+    document = json.loads((tmp_path / "out" / "analysis.json").read_text())
+    assert document["excluded_modules"] == ["app.legacy", "app.views"]
+
+
+def test_file_that_does_not_parse_is_a_warning(cli, make_repo, tmp_path: Path):
+    repo = make_repo({**APP, "app/old.py": "print 'python 2'\n"})
+    result = cli("analyze", repo, "--out", tmp_path / "out")
+    assert result.exit_code == 0
+    assert "  app/old.py: does not parse (line 1: Missing parentheses in call to 'print'. " in result.stdout
+    document = json.loads((tmp_path / "out" / "analysis.json").read_text())
+    assert [warning["path"] for warning in document["warnings"]] == ["app/old.py"]
+    assert document["summary"]["warnings"] == 1
+
+
+def test_quiet_prints_nothing(cli, make_repo, tmp_path: Path):
+    result = cli("analyze", make_repo(APP), "--out", tmp_path / "out", "--quiet")
+    assert (result.exit_code, result.output) == (0, "")
+
+
+def test_every_command_has_help(cli):
+    top = cli("--help")
+    assert top.exit_code == 0
+    assert "Tell a team how to break its Python monolith into services" in top.stdout
+    analyze = cli("analyze", "--help")
+    assert analyze.exit_code == 0
+    for text in ("Analyse the monolith at PATH", "--package NAME", "--exclude PATTERN", "[tool.decomposer]",
+                 "Examples:"):
+        assert text in analyze.stdout
+
+
+def test_python_dash_m_runs_the_cli(tmp_path: Path):
+    result = subprocess.run([sys.executable, "-m", "decomposer", "--version"], capture_output=True,
+                            text=True, check=False)
+    assert (result.returncode, result.stdout) == (0, "decomposer, version 0.1.0\n")
+
+
+def test_debug_shows_the_traceback_of_an_error(cli, tmp_path: Path):
+    result = cli("analyze", tmp_path / "missing", "--out", tmp_path / "out", "--debug")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Traceback (most recent call last):")
+    assert result.stderr.endswith(f"Error: {tmp_path / 'missing'} does not exist; pass the folder of your repository\n")
+
+
+def test_dangling_symlink_is_a_warning(cli, make_repo, tmp_path: Path):
+    repo = make_repo(APP)
+    (repo / "app" / "gone.py").symlink_to(repo / "app" / "missing_target.py")
+    result = cli("analyze", repo, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    document = json.loads((tmp_path / "out" / "analysis.json").read_text())
+    assert document["warnings"] == [{
+        "path": "app/gone.py",
+        "message": "cannot be read (No such file or directory); its imports are left out",
+    }]
+    assert [record["module"] for record in document["modules"]] == ["app", "app.models", "app.views"]

@@ -1,0 +1,92 @@
+"""The grimp edge: real files on disk, real grimp, no fakes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from decomposer.model import AnalysisWarning, ImportEdge, SourceModule
+from decomposer.sources.code import scan_code
+
+FILES = {
+    "app/__init__.py": "",
+    "app/models.py": '"""Models."""\n\n# a comment\nimport os\n\nX = 1\n',
+    "app/views.py": (
+        "from typing import TYPE_CHECKING\n"
+        "from app import models\n"
+        "import app.models\n"
+        "if TYPE_CHECKING:\n"
+        "    from app.services import Service\n"
+        "def view():\n"
+        "    from app.services import run\n"
+        "    return run()\n"
+    ),
+    "app/services.py": "from . import models\n\ndef run():\n    return models.X\n",
+}
+
+
+def test_every_statement_is_counted_with_its_line(make_repo):
+    repo = make_repo(FILES)
+    scan = scan_code(repo, repo, ("app",))
+    assert scan.imports == (
+        ImportEdge("app.services", "app.models", (1,)),
+        ImportEdge("app.views", "app.models", (2, 3)),
+        ImportEdge("app.views", "app.services", (5, 7)),
+    )
+    assert scan.modules == (
+        SourceModule("app", "app/__init__.py", 0, True),
+        SourceModule("app.models", "app/models.py", 3, False),
+        SourceModule("app.services", "app/services.py", 3, False),
+        SourceModule("app.views", "app/views.py", 8, False),
+    )
+    assert scan.warnings == ()
+
+
+def test_type_checking_imports_can_be_left_out(make_repo):
+    repo = make_repo(FILES)
+    scan = scan_code(repo, repo, ("app",), exclude_type_checking=True)
+    assert ImportEdge("app.views", "app.services", (7,)) in scan.imports
+
+
+def test_unparsable_and_binary_files_are_warnings(make_repo):
+    repo = make_repo({
+        **FILES,
+        "app/broken.py": "def broken(:\n    pass\n",
+        "app/blob.py": b"\x89PNG\r\n\x1a\n\x00\x00\x00",
+        "app/latin.py": b"s = '\xe9t\xe9'\nimport app.models\n",
+        "app/uses_broken.py": "from app import broken, models\n",
+    })
+    scan = scan_code(repo, repo, ("app",))
+    assert scan.warnings == (
+        AnalysisWarning("app/blob.py", "is a binary file, not Python source; its imports are left out"),
+        AnalysisWarning("app/broken.py", "does not parse (line 1: invalid syntax); its imports are left out"),
+        AnalysisWarning("app/latin.py", "is not text in its declared encoding; its imports are left out"),
+    )
+    # The broken files stay modules (others import them); only their own imports are lost.
+    assert ImportEdge("app.uses_broken", "app.broken", (1,)) in scan.imports
+    assert ImportEdge("app.uses_broken", "app.models", (1,)) in scan.imports
+    assert [edge for edge in scan.imports if edge.importer in ("app.broken", "app.latin")] == []
+    assert {"app.blob", "app.broken", "app.latin"} <= {source.module for source in scan.modules}
+
+
+def test_grimp_cache_goes_to_cache_dir_not_the_repo(make_repo, tmp_path: Path):
+    repo = make_repo(FILES, commit=True)
+    before = sorted(path.relative_to(repo) for path in repo.rglob("*") if ".git" not in path.parts)
+    cache_dir = tmp_path / "cache"
+    first = scan_code(repo, repo, ("app",), cache_dir=cache_dir)
+    second = scan_code(repo, repo, ("app",), cache_dir=cache_dir)
+    after = sorted(path.relative_to(repo) for path in repo.rglob("*") if ".git" not in path.parts)
+    assert first == second
+    assert before == after
+    assert [path.name for path in cache_dir.glob("grimp/*/app.meta.json")] == ["app.meta.json"]
+
+
+def test_package_named_like_an_imported_module_is_scanned_from_the_repo(make_repo):
+    # `decomposer` is imported in this very process; the repo's own `decomposer` must win.
+    repo = make_repo({"decomposer/__init__.py": "", "decomposer/a.py": "import decomposer.b\n",
+                      "decomposer/b.py": ""})
+    scan = scan_code(repo, repo, ("decomposer",))
+    assert [source.module for source in scan.modules] == ["decomposer", "decomposer.a", "decomposer.b"]
+    assert scan.imports == (ImportEdge("decomposer.a", "decomposer.b", (1,)),)
+    assert sys.modules["decomposer"].__file__.endswith("decomposer/__init__.py")
+    assert "repo" not in sys.modules["decomposer"].__file__
