@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import os
 import sys
@@ -85,6 +86,21 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--package-depth", type=click.IntRange(min=1), metavar="N",
               help="Depth at which the current layout is grouped into packages "
                    "(default: 1 for several even top-level packages, else 2).")
+@click.option("--no-history", is_flag=True,
+              help="Skip git history: no churn or co-change (also the case outside git).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Read history from this day on (default: 24 months before HEAD, extended back "
+                   "to at least 1000 commits for a quiet repo).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Read history up to this day (default: HEAD).")
+@click.option("--min-revisions", type=click.IntRange(min=1), metavar="N",
+              help="Co-change: a module needs N commits to be coupled (default 5).")
+@click.option("--min-shared-commits", type=click.IntRange(min=1), metavar="N",
+              help="Co-change: a pair needs N shared commits (default 5).")
+@click.option("--min-degree", type=click.FloatRange(0, 100), metavar="PERCENT",
+              help="Co-change: a pair needs this degree (default 30).")
+@click.option("--max-changeset", type=click.IntRange(min=2), metavar="N",
+              help="Co-change: ignore commits touching more than N modules (default 30).")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Cache folder (default: $DECOMPOSER_CACHE_DIR, else ~/.cache/decomposer).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write any cache.")
@@ -93,13 +109,16 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
 @_user_errors
 def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_root: str | None,
             exclude: tuple[str, ...], no_default_excludes: bool, exclude_type_checking: bool | None,
-            package_depth: int | None, cache_dir: Path | None, no_cache: bool, no_config: bool,
-            quiet: bool) -> None:
+            package_depth: int | None, no_history: bool, since: datetime.datetime | None,
+            until: datetime.datetime | None, min_revisions: int | None, min_shared_commits: int | None,
+            min_degree: float | None, max_changeset: int | None, cache_dir: Path | None,
+            no_cache: bool, no_config: bool, quiet: bool) -> None:
     """Analyse the monolith at PATH and write analysis.json to --out.
 
     PATH is the repository (or the folder of the code inside it). decomposer finds its
     packages (flat, src/ and Django project layouts), builds the static import graph with
-    grimp, counting every import statement between its modules, and prints a summary.
+    grimp, counting every import statement between its modules, mines the git history of
+    their Python files for churn and change coupling, and prints a summary.
     """
     repo_dir = check_repo_path(path)
     out_dir = _outside(repo_dir, (out_dir or Path(_DEFAULT_OUT)).resolve(), "--out")
@@ -109,7 +128,10 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
         "packages": packages, "source_root": source_root, "exclude": exclude,
         "default_excludes": False if no_default_excludes else None,
         "exclude_type_checking": exclude_type_checking, "package_depth": package_depth,
-        "cache_dir": cache, "out_dir": out_dir,
+        "cache_dir": cache, "out_dir": out_dir, "history": False if no_history else None,
+        "since": _day(since), "until": _day(until), "min_revisions": min_revisions,
+        "min_shared_commits": min_shared_commits, "min_degree": min_degree,
+        "max_changeset": max_changeset,
     }, use_config=not no_config)
     progress = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
     analysis = run(settings, progress)
@@ -126,6 +148,10 @@ def _outside(repo_dir: Path, target: Path, option: str) -> Path:
             f"writes there; pass {option} with a folder outside it"
         )
     return target
+
+
+def _day(moment: datetime.datetime | None) -> str | None:
+    return moment.date().isoformat() if moment else None
 
 
 def _default_cache_dir() -> Path:

@@ -9,6 +9,15 @@ The analysed repository may carry its own defaults in its pyproject.toml::
     default_excludes = true        # keep the default test/migration patterns
     exclude_type_checking = false  # leave out imports under `if TYPE_CHECKING:`
     package_depth = 2              # how deep the current package layout is cut
+    history = true                 # mine git history (churn, co-change)
+    since = "2023-01-01"           # history window (default: 24 months before HEAD,
+    until = "2024-12-31"           #   extended back to at least min_commits commits)
+    history_months = 24
+    min_commits = 1000
+    min_revisions = 5              # change-coupling thresholds (Code Maat's defaults)
+    min_shared_commits = 5
+    min_degree = 30                # percent
+    max_changeset = 30             # commits touching more modules are ignored for coupling
 
 Keys may be written with `_` or `-`. Every problem in the table is reported at once.
 """
@@ -16,6 +25,8 @@ Keys may be written with `_` or `-`. Every problem in the table is reported at o
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import datetime
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +63,15 @@ class Settings:
     exclude_type_checking: bool = False
     package_depth: int | None = None  # None: 1 for several even packages, else 2
     cache_dir: Path | None = None  # None: no cache at all
+    history: bool = True
+    since: str | None = None  # YYYY-MM-DD; None: `history_months` before HEAD
+    until: str | None = None  # YYYY-MM-DD; None: HEAD
+    history_months: int = 24
+    min_commits: int = 1000  # the default window reaches back to at least this many commits
+    min_revisions: int = 5
+    min_shared_commits: int = 5
+    min_degree: float = 30.0
+    max_changeset: int = 30
 
     @property
     def exclude_patterns(self) -> tuple[str, ...]:
@@ -68,6 +88,26 @@ _KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "default_excludes": (bool, "true or false"),
     "exclude_type_checking": (bool, "true or false"),
     "package_depth": (int, "a whole number of at least 1"),
+    "history": (bool, "true or false"),
+    "since": (str, "a date written YYYY-MM-DD"),
+    "until": (str, "a date written YYYY-MM-DD"),
+    "history_months": (int, "a whole number of at least 1"),
+    "min_commits": (int, "a whole number of at least 0"),
+    "min_revisions": (int, "a whole number of at least 1"),
+    "min_shared_commits": (int, "a whole number of at least 1"),
+    "min_degree": ((int, float), "a percentage from 0 to 100"),
+    "max_changeset": (int, "a whole number of at least 2"),
+}
+
+# key -> smallest allowed value (and largest, for percentages)
+_BOUNDS: dict[str, tuple[float, float]] = {
+    "package_depth": (1, float("inf")),
+    "history_months": (1, float("inf")),
+    "min_commits": (0, float("inf")),
+    "min_revisions": (1, float("inf")),
+    "min_shared_commits": (1, float("inf")),
+    "min_degree": (0, 100),
+    "max_changeset": (2, float("inf")),
 }
 
 
@@ -123,10 +163,12 @@ def _validate(table: dict[str, Any], pyproject_path: Path) -> dict[str, Any]:
     for raw_key, value in sorted(table.items()):
         key = raw_key.replace("-", "_")
         if key not in _KEYS:
-            problems.append(f"unknown key '{raw_key}' (known: {', '.join(sorted(_KEYS))})")
+            close = difflib.get_close_matches(key, _KEYS, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(sorted(_KEYS))}"
+            problems.append(f"unknown key '{raw_key}' ({hint})")
             continue
         expected, description = _KEYS[key]
-        if not _has_type(value, expected) or (key == "package_depth" and value < 1):
+        if not _has_type(value, expected) or not _in_bounds(key, value):
             problems.append(f"'{raw_key}' must be {description}, not {value!r}")
             continue
         if expected is list:
@@ -134,6 +176,8 @@ def _validate(table: dict[str, Any], pyproject_path: Path) -> dict[str, Any]:
                 problems.append(f"'{raw_key}' must be {description}, not {value!r}")
                 continue
             value = tuple(value)
+        if key == "min_degree":
+            value = float(value)
         values[key] = value
     if problems:
         raise InvalidConfig(
@@ -144,6 +188,21 @@ def _validate(table: dict[str, Any], pyproject_path: Path) -> dict[str, Any]:
 
 def _has_type(value: Any, expected: type | tuple[type, ...]) -> bool:
     # bool is an int in Python; a depth of `true` is a mistake, not 1.
-    if expected is int and isinstance(value, bool):
+    if expected is not bool and isinstance(value, bool):
         return False
     return isinstance(value, expected)
+
+
+def _in_bounds(key: str, value: Any) -> bool:
+    if key in ("since", "until"):
+        return _is_day(value)
+    low, high = _BOUNDS.get(key, (float("-inf"), float("inf")))
+    return not isinstance(value, (int, float)) or low <= value <= high
+
+
+def _is_day(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10

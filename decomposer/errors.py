@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "DecomposerError",
+    "GitFailed",
     "InvalidConfig",
     "InvalidPath",
     "OutputInsideRepository",
@@ -33,3 +34,7 @@ class InvalidConfig(DecomposerError):
 
 class OutputInsideRepository(DecomposerError):
     """decomposer was asked to write inside the repository it analyses."""
+
+
+class GitFailed(DecomposerError):
+    """git failed in a way decomposer cannot work around."""

@@ -7,19 +7,40 @@ functions of those records; reports only format an `Analysis`. Data flows in num
 2. scan the code with grimp: modules on disk and every import statement between them;
 3. leave out excluded modules (tests, migrations, user patterns) and their imports;
 4. build the import graph and one record per module (fan-in/out, package in the layout);
-5. read HEAD so the report names the exact commit it describes.
+5. ask git for HEAD; mine the non-merge commits of the window that touch the analysed
+   packages' Python files (from the cache when HEAD and settings are unchanged);
+6. follow renames to HEAD's paths, then count churn per module and change coupling per pair.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 
 from decomposer.config import Settings
 from decomposer.errors import PackageNotFound
-from decomposer.model import Analysis, Repository
+from decomposer.model import (
+    Analysis,
+    AnalysisWarning,
+    CouplingThresholds,
+    HistorySummary,
+    Layout,
+    MinedHistory,
+    RepoState,
+    Repository,
+)
+from decomposer.sources.cache import history_key, load_history, store_history
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
-from decomposer.sources.git import read_head
+from decomposer.sources.git import WindowRequest, mine_history, read_repo_state
+from decomposer.stages.history import (
+    change_coupling,
+    churn_by_module,
+    follow_renames,
+    months_before,
+    parse_day,
+)
 from decomposer.stages.import_graph import (
     build_import_graph,
     choose_package_depth,
@@ -29,13 +50,15 @@ from decomposer.stages.import_graph import (
 
 __all__ = ["run"]
 
+Progress = Callable[[str], None]
 
-def run(settings: Settings, progress: Callable[[str], None] = lambda message: None) -> Analysis:
+
+def run(settings: Settings, progress: Progress = lambda message: None) -> Analysis:
     """Analyse the repository named in `settings`.
 
     Args:
         settings: the run's settings.
-        progress: called with a short message as each step starts.
+        progress: called with a short message as each long step starts.
 
     Raises:
         DecomposerError: the input cannot be analysed; the message says why and what to do.
@@ -58,12 +81,89 @@ def run(settings: Settings, progress: Callable[[str], None] = lambda message: No
         )
     graph = build_import_graph(modules, imports)
     depth = settings.package_depth or choose_package_depth(modules, layout.packages)
-    return Analysis(
-        repository=Repository(path=str(repo_dir), head=read_head(repo_dir), layout=layout),
+    state = read_repo_state(repo_dir)
+    mined, history_warnings = _mine(settings, repo_dir, layout, state, progress)
+    analysis = Analysis(
+        repository=Repository(path=str(repo_dir), head=state.head, layout=layout),
         modules=module_records(modules, graph, depth),
         imports=imports,
         excluded=excluded,
         exclude_patterns=settings.exclude_patterns,
         package_depth=depth,
-        warnings=scan.warnings,
+        warnings=history_warnings + scan.warnings,
+    )
+    if mined is None:
+        return analysis
+    return _with_history(analysis, mined, {source.path: source.module for source in modules},
+                         settings, state)
+
+
+def _mine(settings: Settings, repo_dir: Path, layout: Layout, state: RepoState,
+          progress: Progress) -> tuple[MinedHistory | None, tuple[AnalysisWarning, ...]]:
+    """Read the history (or the cache); say plainly when there is none to read."""
+    if not settings.history:
+        return None, ()
+    if not state.is_git:
+        return None, (AnalysisWarning("", f"{repo_dir} is not in a git repository: analysed without "
+                                          "history (churn and co-change need git)"),)
+    if state.head is None or state.head_time is None:
+        return None, (AnalysisWarning("", "the repository has no commits yet: analysed without history"),)
+    request = _window_request(settings, state.head_time)
+    prefix = "" if layout.source_root == "." else f"{layout.source_root}/"
+    pathspecs = tuple(f":(glob){prefix}{package}/**/*.py" for package in layout.packages)
+    key = history_key(path=str(repo_dir), head=state.head, shallow=state.shallow,
+                      partial=state.partial, pathspecs=pathspecs, request=request)
+    mined = load_history(settings.cache_dir, key) if settings.cache_dir else None
+    if mined is None:
+        progress("Mining git history")
+        mined = mine_history(repo_dir, pathspecs, request, line_counts=not state.partial,
+                             progress=lambda count: progress(f"  {count} commits read"))
+        if settings.cache_dir:
+            store_history(settings.cache_dir, key, mined)
+    return mined, _state_warnings(state, len(mined.commits)) + mined.warnings
+
+
+def _window_request(settings: Settings, head_time: int) -> WindowRequest:
+    if settings.since is None:
+        since, min_commits = months_before(head_time, settings.history_months), settings.min_commits
+    else:
+        since, min_commits = parse_day(settings.since), 0
+    until = parse_day(settings.until, end_of_day=True) if settings.until else head_time
+    return WindowRequest(since, until, min_commits)
+
+
+def _state_warnings(state: RepoState, commits: int) -> tuple[AnalysisWarning, ...]:
+    warnings = []
+    if state.shallow:
+        warnings.append(AnalysisWarning("", (
+            f"shallow clone: history is truncated, so churn and co-change cover only {commits} "
+            "commits; run `git fetch --unshallow` for the full history")))
+    if state.partial:
+        warnings.append(AnalysisWarning("", (
+            "partial clone: file contents are missing, so lines added and deleted are 0; "
+            "commit counts and co-change are complete")))
+    return tuple(warnings)
+
+
+def _with_history(analysis: Analysis, mined: MinedHistory, module_by_path: dict[str, str],
+                  settings: Settings, state: RepoState) -> Analysis:
+    commits = follow_renames(mined.commits)
+    thresholds = CouplingThresholds(settings.min_revisions, settings.min_shared_commits,
+                                    settings.min_degree, settings.max_changeset)
+    coupling = change_coupling(commits, module_by_path, thresholds)
+    summary = HistorySummary(
+        window=mined.window,
+        commits_analyzed=len(commits),
+        coupling_commits=coupling.coupling_commits,
+        skipped_large_commits=coupling.skipped_large_commits,
+        shallow=state.shallow,
+        unreadable_commits=mined.unreadable,
+        thresholds=thresholds,
+    )
+    return dataclasses.replace(
+        analysis,
+        history=summary,
+        churn=churn_by_module(commits, module_by_path),
+        cochange=coupling.pairs,
+        sum_of_coupling=coupling.sum_of_coupling,
     )

@@ -62,6 +62,7 @@ class Theme:
     others: tuple[str, ...]  # and up to two of these
     authors: tuple[str, ...]
     subjects: tuple[str, ...]
+    always: tuple[str, ...] = ()  # and all of these: a seam that always changes together
 
 
 def _s(*names: str) -> tuple[str, ...]:
@@ -74,19 +75,21 @@ THEMES = (
              "shipping/services.py", "payments/gateway.py", "orders/tests/test_checkout.py"),
           ("alice", "alice", "farah", "bilal", "chen"),
           ("Checkout: handle {x}", "Fix checkout when {x}", "Checkout: refactor {x}")),
-    Theme("refund-flow", 12, _s("orders/services.py", "payments/refunds.py"),
-          _s("payments/models.py", "orders/models.py", "orders/checkout.py", "payments/views.py"),
+    Theme("refund-flow", 12, _s("payments/models.py", "orders/models.py"),
+          _s("orders/checkout.py", "payments/views.py", "payments/gateway.py"),
           ("bilal", "bilal", "alice"),
-          ("Refunds: support {x}", "Fix refund of {x}")),
+          ("Refunds: support {x}", "Fix refund of {x}"),
+          always=_s("orders/services.py", "payments/refunds.py")),
     Theme("payments", 10, _s("payments/gateway.py", "payments/fraud.py", "payments/providers/card.py"),
           _s("payments/providers/base.py", "payments/providers/paypal.py", "payments/views.py",
              "payments/models.py"),
           ("bilal", "farah"),
           ("Payments: add {x}", "Payments: fix {x}")),
-    Theme("shipping-rates", 10, _s("catalog/shipping_rates.py"),
-          _s("shipping/quotes.py", "shipping/zones.py", "shipping/carriers.py", "shipping/services.py"),
+    Theme("shipping-rates", 10, _s("shipping/quotes.py", "shipping/services.py", "shipping/zones.py"),
+          _s("shipping/carriers.py", "shipping/models.py"),
           ("chen", "chen", "farah"),
-          ("Shipping rates: update {x}", "Rates: fix {x}")),
+          ("Shipping rates: update {x}", "Rates: fix {x}"),
+          always=_s("catalog/shipping_rates.py")),
     Theme("shipping", 8, _s("shipping/tracking.py", "shipping/carriers.py", "shipping/views.py"),
           _s("shipping/models.py", "shipping/services.py", "shipping/quotes.py"),
           ("chen",),
@@ -176,7 +179,7 @@ def _themed_commit(rng: random.Random, index: int, clock: int, paths: list[str])
         return PlannedCommit("emeka", "Rename reporting.csv_export to reporting.exports", clock,
                              (NEW_EXPORTS,), rename=True)
     theme = rng.choices(THEMES, weights=[theme.weight for theme in THEMES])[0]
-    touched = [rng.choice(theme.anchors)]
+    touched = [*theme.always, rng.choice(theme.anchors)]
     touched += rng.sample(theme.others, k=min(len(theme.others), rng.randint(0, 2)))
     subject = rng.choice(theme.subjects).format(x=rng.choice(TOPICS))
     branch = f"feature/{theme.name}-{index // 20}" if index % 20 in (5, 6, 7) else None

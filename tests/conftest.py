@@ -54,13 +54,13 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     monkeypatch.setenv("DECOMPOSER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
-def git(repo_dir: Path, *args: str) -> str:
-    """Run git with a fixed identity and no user configuration; return its stdout."""
+def git(repo_dir: Path, *args: str, date: str = "2025-01-01T12:00:00+00:00",
+        author: str = "test@example.com") -> str:
+    """Run git with a fixed identity, date and no user configuration; return its stdout."""
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-           "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
-           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
-           "GIT_AUTHOR_DATE": "2025-01-01T12:00:00+00:00",
-           "GIT_COMMITTER_DATE": "2025-01-01T12:00:00+00:00", "LC_ALL": "C"}
+           "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": author,
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": author,
+           "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "LC_ALL": "C"}
     result = subprocess.run(["git", "-C", str(repo_dir), *args], capture_output=True, text=True,
                             env=env, check=True)
     return result.stdout
@@ -91,6 +91,15 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
         return repo_dir
 
     return build
+
+
+def commit_files(repo_dir: Path, files: dict[str, str | bytes], message: str, *,
+                 date: str = "2025-01-01T12:00:00+00:00", author: str = "test@example.com") -> str:
+    """Write `files` into the git repo at `repo_dir` and commit them; return the new sha."""
+    write_files(repo_dir, files)
+    git(repo_dir, "add", "-A")
+    git(repo_dir, "commit", "--quiet", "--allow-empty", "-m", message, date=date, author=author)
+    return git(repo_dir, "rev-parse", "HEAD").strip()
 
 
 @pytest.fixture

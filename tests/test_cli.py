@@ -20,7 +20,7 @@ def test_analyze_writes_analysis_json_and_a_summary(cli, sample_repo: Path, tmp_
     assert lines[3] == "Imports:    136 module-to-module edges from 137 import statements"
     assert lines[-1] == f"Report:     {tmp_path / 'report' / 'analysis.json'}"
     document = json.loads((tmp_path / "report" / "analysis.json").read_text())
-    assert document["repository"]["head"] == "2efa09ac9f91114b3db42b8626395fd452f8ded7"
+    assert document["repository"]["head"] == "f3876cc56fcb5763f1583b1bd63ec09106d177eb"
     assert document["repository"]["source_root"] == "."
 
 
@@ -92,8 +92,9 @@ def test_invalid_config_lists_every_problem(cli, make_repo, tmp_path: Path):
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: {repo / 'pyproject.toml'} [tool.decomposer]: unknown key 'colour' (known: "
-        "default_excludes, exclude, exclude_type_checking, package_depth, packages, source_root); "
-        "'package-depth' must be a whole number of at least 1, not 0; 'packages' must be a list "
+        "default_excludes, exclude, exclude_type_checking, history, history_months, max_changeset, "
+        "min_commits, min_degree, min_revisions, min_shared_commits, package_depth, packages, since, "
+        "source_root, until); 'package-depth' must be a whole number of at least 1, not 0; 'packages' must be a list "
         "of package names, not 'app'; fix it or pass --no-config\n"
     )
     assert cli("analyze", repo, "--out", tmp_path / "out", "--no-config").exit_code == 0
@@ -127,7 +128,7 @@ def test_config_in_the_repo_is_used_and_flags_win(cli, make_repo, tmp_path: Path
 
 def test_file_that_does_not_parse_is_a_warning(cli, make_repo, tmp_path: Path):
     repo = make_repo({**APP, "app/old.py": "print 'python 2'\n"})
-    result = cli("analyze", repo, "--out", tmp_path / "out")
+    result = cli("analyze", repo, "--out", tmp_path / "out", "--no-history")
     assert result.exit_code == 0
     assert "  app/old.py: does not parse (line 1: Missing parentheses in call to 'print'. " in result.stdout
     document = json.loads((tmp_path / "out" / "analysis.json").read_text())
@@ -167,7 +168,7 @@ def test_debug_shows_the_traceback_of_an_error(cli, tmp_path: Path):
 def test_dangling_symlink_is_a_warning(cli, make_repo, tmp_path: Path):
     repo = make_repo(APP)
     (repo / "app" / "gone.py").symlink_to(repo / "app" / "missing_target.py")
-    result = cli("analyze", repo, "--out", tmp_path / "out")
+    result = cli("analyze", repo, "--out", tmp_path / "out", "--no-history")
     assert result.exit_code == 0, result.output
     document = json.loads((tmp_path / "out" / "analysis.json").read_text())
     assert document["warnings"] == [{

@@ -59,6 +59,16 @@ def test_each_wrong_value_is_named(tmp_path: Path, toml: str, problem: str):
     )
 
 
+def test_a_near_miss_key_gets_a_suggestion(tmp_path: Path):
+    repo = _repo(tmp_path, "[tool.decomposer]\nmin_degre = 40\n")
+    with pytest.raises(InvalidConfig) as error:
+        load_settings(repo, {})
+    assert str(error.value) == (
+        f"{repo / 'pyproject.toml'} [tool.decomposer]: unknown key 'min_degre' (did you mean "
+        "'min_degree'?); fix it or pass --no-config"
+    )
+
+
 def test_table_must_be_a_table(tmp_path: Path):
     repo = _repo(tmp_path, "[tool]\ndecomposer = 3\n")
     with pytest.raises(InvalidConfig, match=r"\[tool.decomposer\] must be a table"):

@@ -6,14 +6,15 @@ fixed order, and nothing time-dependent is written.
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
 
 from decomposer._version import __version__
-from decomposer.model import Analysis
+from decomposer.model import Analysis, HistorySummary, ModuleChurn
 
-__all__ = ["SCHEMA_VERSION", "analysis_to_dict", "write_analysis_json"]
+__all__ = ["SCHEMA_VERSION", "analysis_to_dict", "iso_time", "write_analysis_json"]
 
 SCHEMA_VERSION = 1
 
@@ -22,6 +23,8 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
     """Return the JSON document for `analysis` as plain dicts and lists."""
     repository = analysis.repository
     modules = analysis.modules
+    churn = {record.module: record for record in analysis.churn}
+    soc = dict(analysis.sum_of_coupling)
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": "decomposer", "version": __version__},
@@ -55,6 +58,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
                 "fan_out": record.fan_out,
                 "imports_in": record.imports_in,
                 "imports_out": record.imports_out,
+                **_churn_fields(churn.get(record.module), soc.get(record.module)),
             }
             for record in modules
         ],
@@ -63,9 +67,58 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
              "lines": list(edge.lines)}
             for edge in analysis.imports
         ],
+        "history": _history(analysis.history),
+        "cochange": [
+            {"a": pair.a, "b": pair.b, "shared_commits": pair.shared_commits, "degree": pair.degree}
+            for pair in analysis.cochange
+        ],
         "excluded_modules": list(analysis.excluded),
         "warnings": [{"path": warning.path, "message": warning.message} for warning in analysis.warnings],
     }
+
+
+def _churn_fields(churn: ModuleChurn | None, soc: int | None) -> dict[str, Any]:
+    # Without history every figure is null ("unknown"), never 0 ("did not change").
+    return {
+        "commits": churn.commits if churn else None,
+        "lines_added": churn.lines_added if churn else None,
+        "lines_deleted": churn.lines_deleted if churn else None,
+        "authors": churn.authors if churn else None,
+        "first_change": iso_time(churn.first_change) if churn else None,
+        "last_change": iso_time(churn.last_change) if churn else None,
+        "sum_of_coupling": soc,
+    }
+
+
+def _history(history: HistorySummary | None) -> dict[str, Any] | None:
+    if history is None:
+        return None
+    thresholds = history.thresholds
+    return {
+        "window": {
+            "since": iso_time(history.window.since),
+            "until": iso_time(history.window.until),
+            "description": history.window.description,
+        },
+        "commits_analyzed": history.commits_analyzed,
+        "coupling_commits": history.coupling_commits,
+        "skipped_large_commits": history.skipped_large_commits,
+        "shallow": history.shallow,
+        "unreadable_commits": list(history.unreadable_commits),
+        "thresholds": {
+            "min_revisions": thresholds.min_revisions,
+            "min_shared_commits": thresholds.min_shared_commits,
+            "min_degree": thresholds.min_degree,
+            "max_changeset": thresholds.max_changeset,
+        },
+    }
+
+
+def iso_time(seconds: int | None) -> str | None:
+    """`2025-04-15T00:00:00Z` for Unix seconds, in UTC; None stays None."""
+    if seconds is None:
+        return None
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def write_analysis_json(analysis: Analysis, out_dir: Path) -> Path:

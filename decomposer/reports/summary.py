@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decomposer.model import Analysis
+from decomposer.reports.json_report import iso_time
 
 __all__ = ["summary_lines"]
 
@@ -26,9 +27,33 @@ def summary_lines(analysis: Analysis) -> list[str]:
     if most_imported and most_imported[0].fan_in:
         lines.append("Most imported:")
         lines += [f"  {record.fan_in:5d}  {record.module}" for record in most_imported if record.fan_in]
+    lines += _history_lines(analysis)
     if analysis.warnings:
         lines.append(f"Warnings:   {len(analysis.warnings)}")
         lines += [f"  {warning.path}: {warning.message}" for warning in analysis.warnings[:_TOP]]
         if len(analysis.warnings) > _TOP:
             lines.append(f"  ... and {len(analysis.warnings) - _TOP} more in analysis.json")
+    return lines
+
+
+def _history_lines(analysis: Analysis) -> list[str]:
+    history = analysis.history
+    if history is None:
+        return ["History:    not analysed"]
+    window = history.window
+    since, until = iso_time(window.since), iso_time(window.until)
+    lines = [
+        f"History:    {history.commits_analyzed} commits, {since[:10] if since else '-'} to "
+        f"{until[:10] if until else '-'} ({window.description}); "
+        f"{history.skipped_large_commits} large commits left out of co-change",
+    ]
+    busiest = sorted((churn for churn in analysis.churn if churn.commits),
+                     key=lambda churn: (-churn.commits, churn.module))[:_TOP]
+    if busiest:
+        lines.append("Changed most:")
+        lines += [f"  {churn.commits:5d}  {churn.module}" for churn in busiest]
+    if analysis.cochange:
+        lines.append("Change together (degree %, shared commits):")
+        lines += [f"  {pair.degree:5.1f}  {pair.shared_commits:4d}  {pair.a} + {pair.b}"
+                  for pair in analysis.cochange[:_TOP]]
     return lines

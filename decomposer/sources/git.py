@@ -1,36 +1,287 @@
-"""The only module that runs `git`.
+"""The only module that runs `git`: repository state and the streamed commit log.
 
-Every call goes through `_git`, with `-C <repo>` and a fixed locale-free environment, so the
-output parsed here is git's plumbing output, never a translated message.
+History is read with one command, streamed and parsed as git writes it::
+
+    git -C <repo> log HEAD --no-merges --relative -z --numstat --find-renames \\
+        --format=%x1e%H%x1f%ct%x1f%aE -- ':(glob)<package>/**/*.py' ...
+
+- `HEAD` and `--no-merges`: the commits of the checked-out line only, not the thousands of
+  pull-request refs real mirrors carry; a merge repeats its parents' changes.
+- `--relative` with `-C <repo>`: when the analysed folder is a subfolder of a larger repo,
+  only its files are listed, with paths relative to it.
+- `-z`: paths are written raw and NUL-terminated (spaces, non-ASCII and quotes need no
+  unquoting). A commit is `\\x1e<sha>\\x1f<committer time>\\x1f<author e-mail>\\0\\n`, then one
+  `<added>\\t<deleted>\\t<path>\\0` per file, or `<added>\\t<deleted>\\t\\0<old>\\0<new>\\0` for a
+  rename; `-\\t-` marks a binary file.
+- Commits come newest first; reading stops (and git is stopped) at the first commit older
+  than the window once enough commits are in, so a long history costs only its window.
+
+When git dies part-way with "fatal: unable to read <sha>" (a missing blob: partial clones,
+some mirrors), the commit it was printing is kept with its file names (read again with
+`--name-only`, which needs no blobs) and no line counts, and the log resumes after it with
+`--skip`. After a few such failures, the rest of the window is read with `--name-only`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["read_head"]
+from decomposer.errors import GitFailed
+from decomposer.model import AnalysisWarning, Commit, FileChange, HistoryWindow, MinedHistory, RepoState
 
-_ENV = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+__all__ = ["LOG_FORMAT", "WindowRequest", "mine_history", "raise_git_failure", "read_head", "read_repo_state"]
+
+LOG_FORMAT = "%x1e%H%x1f%ct%x1f%aE"
+_ENV = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0",
+        # A partial clone would try to fetch each missing blob from its remote.
+        "GIT_NO_LAZY_FETCH": "1"}
+_MAX_RESUMES = 3  # failures before the rest of the window is read without line counts
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class WindowRequest:
+    """Which commits to read: those in [since, until], or more to reach `min_commits`."""
+
+    since: int | None  # Unix seconds; None: from the first commit
+    until: int | None  # Unix seconds; None: up to HEAD
+    min_commits: int  # keep reading past `since` until this many commits are in (0: never)
 
 
 def read_head(repo_dir: Path) -> str | None:
-    """Return the commit sha of HEAD, or None outside a git work tree or before a first commit.
+    """Return the commit sha of HEAD, or None outside a git work tree or before a first commit."""
+    return read_repo_state(repo_dir).head
 
-    Runs `git rev-parse --verify --quiet HEAD^{commit}`.
+
+def read_repo_state(repo_dir: Path) -> RepoState:
+    """Ask git whether `repo_dir` is in a work tree, its HEAD, and whether it is shallow or partial.
+
+    Runs `git rev-parse --is-inside-work-tree --is-shallow-repository`,
+    `git log -1 --format=%H%x1f%ct HEAD` and `git config --get extensions.partialClone`.
     """
-    result = _git(repo_dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-    if result is None or result.returncode != 0:
+    answer = _run(repo_dir, "rev-parse", "--is-inside-work-tree", "--is-shallow-repository")
+    if answer is None or answer.returncode != 0:
+        return RepoState(is_git=False, head=None, head_time=None, shallow=False, partial=False)
+    inside, shallow = (answer.stdout.split() + ["false", "false"])[:2]
+    head = _run(repo_dir, "log", "-1", "--format=%H%x1f%ct", "HEAD")
+    head_sha, head_time = None, None
+    if head is not None and head.returncode == 0 and "\x1f" in head.stdout:
+        sha, seconds = head.stdout.strip().split("\x1f")
+        head_sha, head_time = sha, int(seconds)
+    partial = _run(repo_dir, "config", "--get", "extensions.partialClone")
+    return RepoState(
+        is_git=inside == "true",
+        head=head_sha,
+        head_time=head_time,
+        shallow=shallow == "true",
+        partial=partial is not None and partial.returncode == 0 and bool(partial.stdout.strip()),
+    )
+
+
+def mine_history(
+    repo_dir: Path,
+    pathspecs: tuple[str, ...],
+    request: WindowRequest,
+    *,
+    line_counts: bool = True,
+    progress: Callable[[int], None] = lambda commits: None,
+) -> MinedHistory:
+    """Read the non-merge commits of HEAD that touch `pathspecs`, newest first.
+
+    Args:
+        repo_dir: the analysed folder (may be a subfolder of the git work tree).
+        pathspecs: git pathspecs relative to `repo_dir`.
+        request: the window to read.
+        line_counts: False reads file names only (for partial clones, where blobs are missing).
+        progress: called with the number of commits read so far, every few thousand commits.
+
+    Returns:
+        The commits, the window actually read, the shas whose blobs were unreadable, warnings.
+    """
+    reader = _LogReader(repo_dir, pathspecs, request, progress)
+    reader.read(line_counts)
+    commits = tuple(reader.commits)
+    return MinedHistory(commits, _window(commits, request, reader.stopped_early),
+                        tuple(reader.unreadable), tuple(reader.warnings))
+
+
+class _LogReader:
+    """Runs `git log` (again after a failure), keeping the commits inside the window."""
+
+    def __init__(self, repo_dir: Path, pathspecs: tuple[str, ...], request: WindowRequest,
+                 progress: Callable[[int], None]) -> None:
+        self.repo_dir, self.pathspecs, self.request, self.progress = repo_dir, pathspecs, request, progress
+        self.commits: list[Commit] = []
+        self.unreadable: list[str] = []
+        self.warnings: list[AnalysisWarning] = []
+        self.listed = 0  # commits git has listed so far, inside the window or not
+        self.stopped_early = False
+
+    def read(self, line_counts: bool) -> None:
+        for _ in range(_MAX_RESUMES + 1):
+            failure = self._read_once(line_counts)
+            if failure is None or self.stopped_early:
+                return
+            if not self._recover(failure):
+                return
+        self.warnings.append(AnalysisWarning("", (
+            f"git could not read the file contents of {len(self.unreadable)} commits (missing "
+            "objects); the rest of the history is read without line counts")))
+        self._read_once(line_counts=False)
+
+    def _read_once(self, line_counts: bool) -> str | None:
+        """Stream one `git log`; return the failing sha when git died on a missing object."""
+        with tempfile.TemporaryFile() as stderr:
+            process = subprocess.Popen(self._command(line_counts), stdout=subprocess.PIPE,
+                                       stderr=stderr, env=_ENV)
+            assert process.stdout is not None
+            last_sha = None
+            for record in _records(process.stdout):
+                last_sha = record.split(b"\x1f", 1)[0].decode(errors="replace")
+                self.listed += 1
+                try:
+                    commit = _parse_record(record, line_counts)
+                except ValueError:
+                    self.warnings.append(AnalysisWarning(
+                        "", f"git's log entry for commit {last_sha[:12]} could not be read; skipped"))
+                    continue
+                if not self._keep(commit):
+                    process.kill()
+                    break
+            process.stdout.close()
+            code = process.wait()
+            stderr.seek(0)
+            message = stderr.read().decode(errors="replace")
+        if self.stopped_early or code == 0:
+            return None
+        if "unable to read" in message and last_sha is not None:
+            return last_sha
+        raise_git_failure(self.repo_dir, message)
         return None
-    return result.stdout.strip() or None
+
+    def _command(self, line_counts: bool) -> list[str]:
+        changes = ["--numstat", "--find-renames"] if line_counts else ["--name-only", "--no-renames"]
+        return ["git", "-C", str(self.repo_dir), "log", "HEAD", "--no-merges", "--relative", "-z",
+                *changes, f"--format={LOG_FORMAT}", f"--skip={self.listed}", "--", *self.pathspecs]
+
+    def _keep(self, commit: Commit) -> bool:
+        """Add `commit` if it is in the window; False once the window is behind us."""
+        request = self.request
+        if request.until is not None and commit.timestamp > request.until:
+            return True
+        if (request.since is not None and commit.timestamp < request.since
+                and len(self.commits) >= request.min_commits):
+            self.stopped_early = True
+            return False
+        self.commits.append(commit)
+        if len(self.commits) % 5000 == 0:
+            self.progress(len(self.commits))
+        return True
+
+    def _recover(self, failed_sha: str) -> bool:
+        """Replace the failed commit's partial record by its file names; False if impossible."""
+        if self.commits and self.commits[-1].sha == failed_sha:
+            self.commits.pop()
+        self.listed -= 1
+        names = _run(self.repo_dir, "log", "-1", "--relative", "-z", "--name-only", "--no-renames",
+                     f"--format={LOG_FORMAT}", failed_sha, "--", *self.pathspecs)
+        if names is None or names.returncode != 0:
+            self.warnings.append(AnalysisWarning("", f"git cannot read commit {failed_sha[:12]}; "
+                                                     "history stops there"))
+            return False
+        record = names.stdout.encode("utf-8", "surrogateescape").lstrip(b"\x1e")
+        self.listed += 1
+        self.unreadable.append(failed_sha)
+        if record:
+            self._keep(_parse_record(record, line_counts=False))
+        return True
 
 
-def _git(repo_dir: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
+def raise_git_failure(repo_dir: Path, message: str) -> None:
+    """Turn an unexpected git failure into a user-facing error naming the folder."""
+    first_line = message.strip().splitlines()[0] if message.strip() else "no message"
+    raise GitFailed(
+        f"git log failed in {repo_dir} ({first_line}); check the repository with `git log`, "
+        "or pass --no-history"
+    )
+
+
+def _records(stream) -> Iterator[bytes]:  # noqa: ANN001 - a binary pipe
+    """Yield each commit record (the bytes after a \\x1e) as soon as the next one starts."""
+    pending = b""
+    while chunk := stream.read1(_CHUNK):
+        pending += chunk
+        *complete, pending = pending.split(b"\x1e")
+        yield from (record for record in complete if record)
+    if pending:
+        yield pending
+
+
+def _parse_record(record: bytes, line_counts: bool) -> Commit:
+    header, _, body = record.partition(b"\0")
+    sha, seconds, email = header.decode("utf-8", "surrogateescape").split("\x1f")
+    fields = body.lstrip(b"\n").split(b"\0")
+    changes = _numstat(fields) if line_counts else _names(fields)
+    return Commit(sha, int(seconds), _author_key(email), tuple(changes))
+
+
+def _numstat(fields: list[bytes]) -> Iterator[FileChange]:
+    index = 0
+    while index < len(fields):
+        field = fields[index]
+        index += 1
+        if not field:
+            continue
+        added, deleted, path = field.split(b"\t", 2)
+        old_path = None
+        if not path:  # a rename: old and new paths follow as their own fields
+            old_path, path = _decode(fields[index]), fields[index + 1]
+            index += 2
+        yield FileChange(_decode(path), _count(added), _count(deleted), old_path)
+
+
+def _names(fields: list[bytes]) -> Iterator[FileChange]:
+    for field in fields:
+        if field.strip(b"\n"):
+            yield FileChange(_decode(field.strip(b"\n")), 0, 0)
+
+
+def _count(field: bytes) -> int:
+    return 0 if field == b"-" else int(field)
+
+
+def _decode(path: bytes) -> str:
+    # The same decoding os.fsdecode gives the file names the code scan found on disk.
+    return path.decode("utf-8", "surrogateescape")
+
+
+def _author_key(email: str) -> str:
+    # Authors are only counted: the e-mail is hashed at once and never stored or printed.
+    return hashlib.blake2b(email.strip().lower().encode("utf-8", "surrogateescape"),
+                           digest_size=8).hexdigest()
+
+
+def _window(commits: tuple[Commit, ...], request: WindowRequest, stopped_early: bool) -> HistoryWindow:
+    if not commits:
+        return HistoryWindow(None, request.until, "no commit touched the analysed packages")
+    oldest = min(commit.timestamp for commit in commits)
+    if not stopped_early:  # git listed every commit there is
+        return HistoryWindow(oldest, request.until, "the whole history")
+    if request.since is not None and oldest < request.since:
+        return HistoryWindow(oldest, request.until,
+                             f"extended back past the window to reach {request.min_commits} commits")
+    return HistoryWindow(request.since, request.until, "the requested window")
+
+
+def _run(repo_dir: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
     try:
-        return subprocess.run(
-            ["git", "-C", str(repo_dir), *args],
-            capture_output=True, text=True, env=_ENV, check=False,
-        )
+        return subprocess.run(["git", "-C", str(repo_dir), *args], capture_output=True, text=True,
+                              env=_ENV, check=False, errors="surrogateescape")
     except FileNotFoundError:  # no git on this machine: analyse without history
         return None
