@@ -5,12 +5,15 @@
 
 Speed and memory are measured here, never asserted in tests. Each figure is the best of
 N runs (default 3); the grimp scan is timed both cold (no cache) and warm (cache filled).
+History mining is timed next to the bare `git log` command it parses (its output sent to
+/dev/null), over the whole history and over the default window, then a cached second run.
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,13 +21,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from decomposer.config import Settings
-from decomposer.pipeline import run
+from decomposer.config import DEFAULT_EXCLUDES, Settings
+from decomposer.pipeline import python_pathspecs, run
 from decomposer.reports.json_report import write_analysis_json
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
+from decomposer.sources.git import WindowRequest, log_command, mine_history, read_repo_state
+from decomposer.stages.history import months_before
 from decomposer.stages.import_graph import build_import_graph, exclude_modules, module_records
-from decomposer.config import DEFAULT_EXCLUDES
 
 
 def best_of(repeat: int, action: Callable[[], Any]) -> tuple[float, Any]:
@@ -35,6 +39,35 @@ def best_of(repeat: int, action: Callable[[], Any]) -> tuple[float, Any]:
         result = action()
         best = min(best, time.perf_counter() - start)
     return best, result
+
+
+def history_rows(repo_dir: Path, layout, repeat: int) -> list[tuple[str, float, str]]:
+    """Mining time next to the bare `git log` it parses, for the whole history and the default window."""
+    state = read_repo_state(repo_dir)
+    if state.head_time is None:
+        return [("history", 0.0, "not a git repository with commits: skipped")]
+    pathspecs = python_pathspecs(layout)
+    rows = []
+    windows = {
+        "whole history": WindowRequest(None, None, 0),
+        "default window": WindowRequest(months_before(state.head_time, 24), state.head_time, 1000),
+    }
+    for name, request in windows.items():
+        seconds, mined = best_of(repeat, lambda: mine_history(repo_dir, pathspecs, request))
+        since = [f"--since={mined.window.since}"] if name != "whole history" and mined.window.since else []
+        command = log_command(repo_dir, pathspecs)
+        bare, _ = best_of(repeat, lambda: subprocess.run(
+            [*command[:-1 - len(pathspecs)], *since, "--", *pathspecs],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False))
+        rows.append((f"bare git log ({name})", bare, ""))
+        rows.append((f"mine history ({name})", seconds,
+                     f"{len(mined.commits)} commits, {seconds / bare:.2f}x the bare git log"))
+    with tempfile.TemporaryDirectory() as cache:
+        settings = Settings(repo_path=repo_dir, cache_dir=Path(cache))
+        run(settings)
+        seconds, _ = best_of(repeat, lambda: run(settings))
+        rows.append(("whole pipeline, second run (cached)", seconds, ""))
+    return rows
 
 
 def main(argv: list[str]) -> int:
@@ -67,6 +100,8 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as out:
         seconds, json_path = best_of(args.repeat, lambda: write_analysis_json(analysis, Path(out)))
         rows.append(("write analysis.json", seconds, f"{json_path.stat().st_size / 1e6:.2f} MB"))
+
+    rows += history_rows(repo_dir, layout, args.repeat)
 
     print(f"decomposer benchmark: {repo_dir} (best of {args.repeat})")
     for name, seconds, note in rows:

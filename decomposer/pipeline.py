@@ -48,7 +48,7 @@ from decomposer.stages.import_graph import (
     module_records,
 )
 
-__all__ = ["run"]
+__all__ = ["python_pathspecs", "run"]
 
 Progress = Callable[[str], None]
 
@@ -109,8 +109,7 @@ def _mine(settings: Settings, repo_dir: Path, layout: Layout, state: RepoState,
     if state.head is None or state.head_time is None:
         return None, (AnalysisWarning("", "the repository has no commits yet: analysed without history"),)
     request = _window_request(settings, state.head_time)
-    prefix = "" if layout.source_root == "." else f"{layout.source_root}/"
-    pathspecs = tuple(f":(glob){prefix}{package}/**/*.py" for package in layout.packages)
+    pathspecs = python_pathspecs(layout)
     key = history_key(path=str(repo_dir), head=state.head, shallow=state.shallow,
                       partial=state.partial, pathspecs=pathspecs, request=request)
     mined = load_history(settings.cache_dir, key) if settings.cache_dir else None
@@ -121,6 +120,12 @@ def _mine(settings: Settings, repo_dir: Path, layout: Layout, state: RepoState,
         if settings.cache_dir:
             store_history(settings.cache_dir, key, mined)
     return mined, _state_warnings(state, len(mined.commits)) + mined.warnings
+
+
+def python_pathspecs(layout: Layout) -> tuple[str, ...]:
+    """git pathspecs for the Python files of the analysed packages, relative to the repo."""
+    prefix = "" if layout.source_root == "." else f"{layout.source_root}/"
+    return tuple(f":(glob){prefix}{package}/**/*.py" for package in layout.packages)
 
 
 def _window_request(settings: Settings, head_time: int) -> WindowRequest:
