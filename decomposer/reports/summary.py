@@ -45,7 +45,7 @@ def _history_lines(analysis: Analysis) -> list[str]:
     lines = [
         f"History:    {history.commits_analyzed} commits, {since[:10] if since else '-'} to "
         f"{until[:10] if until else '-'} ({window.description}); "
-        f"{history.skipped_large_commits} large commits left out of co-change",
+        f"{_plural(history.skipped_large_commits, 'large commit')} left out of co-change",
     ]
     busiest = sorted((churn for churn in analysis.churn if churn.commits),
                      key=lambda churn: (-churn.commits, churn.module))[:_TOP]
@@ -57,3 +57,7 @@ def _history_lines(analysis: Analysis) -> list[str]:
         lines += [f"  {pair.degree:5.1f}  {pair.shared_commits:4d}  {pair.a} + {pair.b}"
                   for pair in analysis.cochange[:_TOP]]
     return lines
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
