@@ -18,6 +18,13 @@ def test_analyze_writes_analysis_json_and_a_summary(cli, sample_repo: Path, tmp_
     assert lines[1] == "Packages:   1 package (shop) at the repository root"
     assert lines[2] == "Modules:    57 analysed, 4 excluded (694 lines of code)"
     assert lines[3] == "Imports:    136 module-to-module edges from 137 import statements"
+    assert (
+        "History:    309 commits, 2024-06-04 to 2025-04-04 (the whole history); "
+        "1 large commit left out of co-change"
+    ) in lines
+    assert "     81  shop.orders.checkout" in lines
+    assert "   97.5    39  shop.orders.services + shop.payments.refunds" in lines
+    assert "Mining git history" in result.stderr
     assert lines[-1] == f"Report:     {tmp_path / 'report' / 'analysis.json'}"
     document = json.loads((tmp_path / "report" / "analysis.json").read_text())
     assert document["repository"]["head"] == "f3876cc56fcb5763f1583b1bd63ec09106d177eb"
