@@ -18,6 +18,21 @@ The analysed repository may carry its own defaults in its pyproject.toml::
     min_shared_commits = 5
     min_degree = 30                # percent
     max_changeset = 30             # commits touching more modules are ignored for coupling
+    algorithm = "louvain"          # louvain | greedy | label-propagation | leiden
+    resolution = 1.0               # higher: more, smaller services
+    services = 8                   # or: search the resolution that gives about 8 services
+    seed = 42
+    structural_weight = 1.0        # the mix of the coupling graph
+    cochange_weight = 1.0
+    min_service_size = 3           # smaller groups merge into their most coupled neighbour
+    granularity = "module"         # or "package": keep every sub-package whole
+    stability_runs = 5             # extra seeds to measure how stable the proposal is
+    kernel_min_packages = 3        # the shared-kernel rule (docs/concepts.md)
+    kernel_min_outside_share = 0.75
+    kernel_max_instability = 0.25
+    together = [["shop.orders.*", "shop.cart.*"]]   # pins: must share a service
+    apart = [["shop.orders.*", "shop.payments.*"]]  # pins: must not
+    ned_bounds = [5, 20]           # non-extreme service sizes, in modules
 
 Keys may be written with `_` or `-`. Every problem in the table is reported at once.
 """
@@ -30,9 +45,11 @@ import datetime
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from decomposer.errors import InvalidConfig
+from decomposer.stages.communities import ALGORITHMS
 
 __all__ = ["DEFAULT_EXCLUDES", "Settings", "load_settings", "read_repo_config"]
 
@@ -72,6 +89,21 @@ class Settings:
     min_shared_commits: int = 5
     min_degree: float = 30.0
     max_changeset: int = 30
+    algorithm: str = "louvain"
+    resolution: float = 1.0
+    services: int | None = None  # a target number of services: the resolution is searched
+    seed: int = 42
+    structural_weight: float = 1.0
+    cochange_weight: float = 1.0
+    min_service_size: int = 3
+    granularity: str = "module"
+    stability_runs: int = 5
+    kernel_min_packages: int = 3
+    kernel_min_outside_share: float = 0.75
+    kernel_max_instability: float = 0.25
+    together: tuple[tuple[str, ...], ...] = ()
+    apart: tuple[tuple[str, ...], ...] = ()
+    ned_bounds: tuple[int, int] = (5, 20)
 
     @property
     def exclude_patterns(self) -> tuple[str, ...]:
@@ -80,35 +112,74 @@ class Settings:
         return tuple(dict.fromkeys(patterns))
 
 
-# key -> (expected type, human description)
-_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
-    "packages": (list, "a list of package names"),
-    "source_root": (str, "a folder path relative to the repository"),
-    "exclude": (list, "a list of module patterns"),
-    "default_excludes": (bool, "true or false"),
-    "exclude_type_checking": (bool, "true or false"),
-    "package_depth": (int, "a whole number of at least 1"),
-    "history": (bool, "true or false"),
-    "since": (str, "a date written YYYY-MM-DD"),
-    "until": (str, "a date written YYYY-MM-DD"),
-    "history_months": (int, "a whole number of at least 1"),
-    "min_commits": (int, "a whole number of at least 0"),
-    "min_revisions": (int, "a whole number of at least 1"),
-    "min_shared_commits": (int, "a whole number of at least 1"),
-    "min_degree": ((int, float), "a percentage from 0 to 100"),
-    "max_changeset": (int, "a whole number of at least 2"),
+def _is_list_of_str(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) and item for item in value)
+
+
+def _is_number(low: float, high: float = float("inf")) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high
+    return check
+
+
+def _is_int(low: int) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= low
+    return check
+
+
+def _is_day(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and len(value) == 10 and bool(datetime.date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+def _is_pin_list(value: Any) -> bool:
+    return isinstance(value, list) and all(_is_list_of_str(item) and len(item) >= 2 for item in value)
+
+
+def _is_bounds(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 2 and all(_is_int(1)(item) for item in value)
+            and value[0] <= value[1])
+
+
+# key -> (check, human description of a valid value)
+_KEYS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "packages": (_is_list_of_str, "a list of package names"),
+    "source_root": (lambda value: isinstance(value, str), "a folder path relative to the repository"),
+    "exclude": (_is_list_of_str, "a list of module patterns"),
+    "default_excludes": (lambda value: isinstance(value, bool), "true or false"),
+    "exclude_type_checking": (lambda value: isinstance(value, bool), "true or false"),
+    "package_depth": (_is_int(1), "a whole number of at least 1"),
+    "history": (lambda value: isinstance(value, bool), "true or false"),
+    "since": (_is_day, "a date written YYYY-MM-DD"),
+    "until": (_is_day, "a date written YYYY-MM-DD"),
+    "history_months": (_is_int(1), "a whole number of at least 1"),
+    "min_commits": (_is_int(0), "a whole number of at least 0"),
+    "min_revisions": (_is_int(1), "a whole number of at least 1"),
+    "min_shared_commits": (_is_int(1), "a whole number of at least 1"),
+    "min_degree": (_is_number(0, 100), "a percentage from 0 to 100"),
+    "max_changeset": (_is_int(2), "a whole number of at least 2"),
+    "algorithm": (lambda value: value in ALGORITHMS, f"one of {', '.join(ALGORITHMS)}"),
+    "resolution": (_is_number(0.001, 1000), "a number from 0.001 to 1000"),
+    "services": (_is_int(1), "a whole number of at least 1"),
+    "seed": (_is_int(0), "a whole number of at least 0"),
+    "structural_weight": (_is_number(0), "a number of at least 0"),
+    "cochange_weight": (_is_number(0), "a number of at least 0"),
+    "min_service_size": (_is_int(1), "a whole number of at least 1"),
+    "granularity": (lambda value: value in ("module", "package"), "module or package"),
+    "stability_runs": (_is_int(0), "a whole number of at least 0"),
+    "kernel_min_packages": (_is_int(1), "a whole number of at least 1"),
+    "kernel_min_outside_share": (_is_number(0, 1), "a share from 0 to 1"),
+    "kernel_max_instability": (_is_number(0, 1), "a share from 0 to 1"),
+    "together": (_is_pin_list, "a list of lists of two or more module patterns"),
+    "apart": (_is_pin_list, "a list of lists of two or more module patterns"),
+    "ned_bounds": (_is_bounds, "two whole numbers [smallest, largest], smallest first"),
 }
 
-# key -> smallest allowed value (and largest, for percentages)
-_BOUNDS: dict[str, tuple[float, float]] = {
-    "package_depth": (1, float("inf")),
-    "history_months": (1, float("inf")),
-    "min_commits": (0, float("inf")),
-    "min_revisions": (1, float("inf")),
-    "min_shared_commits": (1, float("inf")),
-    "min_degree": (0, 100),
-    "max_changeset": (2, float("inf")),
-}
+_FLOATS = {"min_degree", "resolution", "structural_weight", "cochange_weight",
+           "kernel_min_outside_share", "kernel_max_instability"}
 
 
 def load_settings(repo_path: Path, overrides: dict[str, Any], *, use_config: bool = True) -> Settings:
@@ -167,18 +238,11 @@ def _validate(table: dict[str, Any], pyproject_path: Path) -> dict[str, Any]:
             hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(sorted(_KEYS))}"
             problems.append(f"unknown key '{raw_key}' ({hint})")
             continue
-        expected, description = _KEYS[key]
-        if not _has_type(value, expected) or not _in_bounds(key, value):
+        check, description = _KEYS[key]
+        if not check(value):
             problems.append(f"'{raw_key}' must be {description}, not {value!r}")
             continue
-        if expected is list:
-            if not all(isinstance(item, str) and item for item in value):
-                problems.append(f"'{raw_key}' must be {description}, not {value!r}")
-                continue
-            value = tuple(value)
-        if key == "min_degree":
-            value = float(value)
-        values[key] = value
+        values[key] = _frozen(key, value)
     if problems:
         raise InvalidConfig(
             f"{pyproject_path} [tool.decomposer]: " + "; ".join(problems) + "; fix it or pass --no-config"
@@ -186,23 +250,10 @@ def _validate(table: dict[str, Any], pyproject_path: Path) -> dict[str, Any]:
     return values
 
 
-def _has_type(value: Any, expected: type | tuple[type, ...]) -> bool:
-    # bool is an int in Python; a depth of `true` is a mistake, not 1.
-    if expected is not bool and isinstance(value, bool):
-        return False
-    return isinstance(value, expected)
-
-
-def _in_bounds(key: str, value: Any) -> bool:
-    if key in ("since", "until"):
-        return _is_day(value)
-    low, high = _BOUNDS.get(key, (float("-inf"), float("inf")))
-    return not isinstance(value, (int, float)) or low <= value <= high
-
-
-def _is_day(text: str) -> bool:
-    try:
-        datetime.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return len(text) == 10
+def _frozen(key: str, value: Any) -> Any:
+    """TOML's lists become tuples, and figures that are floats stay floats (stable output)."""
+    if key in _FLOATS:
+        return float(value)
+    if isinstance(value, list):
+        return tuple(tuple(item) if isinstance(item, list) else item for item in value)
+    return value

@@ -13,6 +13,12 @@ __all__ = [
     "AnalysisWarning",
     "CoChange",
     "CodeScan",
+    "Detection",
+    "KernelRule",
+    "Proposal",
+    "QualityFigures",
+    "Service",
+    "Stability",
     "Commit",
     "CouplingThresholds",
     "FileChange",
@@ -190,6 +196,79 @@ class HistorySummary:
 
 
 @dataclass(frozen=True, slots=True)
+class KernelRule:
+    """When a module belongs to the shared kernel rather than to a service (docs/concepts.md)."""
+
+    min_packages: int = 3  # it is imported from at least this many other packages
+    min_outside_share: float = 0.75  # and at least this share of its importers are outside its package
+    max_instability: float = 0.25  # and it imports little: Ce / (Ca + Ce) at most this
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """How services are proposed: the coupling graph's mix and the community detection."""
+
+    algorithm: str = "louvain"  # louvain | greedy | label-propagation | leiden
+    resolution: float = 1.0
+    target_services: int | None = None  # search the resolution that gives about this many
+    seed: int = 42
+    structural_weight: float = 1.0
+    cochange_weight: float = 1.0
+    min_service_size: int = 3  # smaller groups merge into their most coupled neighbour
+    granularity: str = "module"  # module | package (each sub-package kept whole)
+    stability_runs: int = 5  # extra seeds to measure how stable the proposal is
+    kernel: KernelRule = KernelRule()
+    together: tuple[tuple[str, ...], ...] = ()  # module patterns that must share a service
+    apart: tuple[tuple[str, ...], ...] = ()  # module patterns whose modules must not
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A proposed service, or the shared kernel (a library candidate)."""
+
+    name: str
+    kind: str  # "service" or "shared"
+    modules: tuple[str, ...]  # sorted
+    loc: int
+    packages: tuple[tuple[str, int], ...]  # layout packages it draws on: (package, modules), most first
+
+
+@dataclass(frozen=True, slots=True)
+class QualityFigures:
+    """How good a partition of the modules is (formulas in docs/metrics.md)."""
+
+    groups: int
+    modularity: float  # Newman's Q on the coupling graph; higher is better
+    sm: float  # structural modularity; higher is better
+    icp: float  # inter-call percentage; lower is better
+    ifn: float  # interface number; lower is better
+    ned: float  # non-extreme distribution; lower is better
+    cochange_cohesion: float | None  # share of change coupling inside groups; None without history
+    largest_share: float  # the largest group's share of the modules
+
+
+@dataclass(frozen=True, slots=True)
+class Stability:
+    """How much the proposal changes when only the seed changes."""
+
+    seeds: tuple[int, ...]  # the extra seeds run
+    mean_ari: float  # adjusted Rand index against the proposal, averaged over the seeds
+    min_ari: float
+    moving: tuple[tuple[str, int], ...]  # (module, runs in which it landed elsewhere), most first
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """The proposed services with their quality, side by side with the baselines."""
+
+    detection: Detection
+    resolution: float  # the resolution used (searched when a service count was asked for)
+    services: tuple[Service, ...]  # services by size, then the shared kernel last
+    quality: tuple[tuple[str, QualityFigures], ...]  # ("proposed" | "package_layout" | "random", ...)
+    stability: Stability | None
+
+
+@dataclass(frozen=True, slots=True)
 class Repository:
     """The analysed repository as the report names it."""
 
@@ -213,3 +292,4 @@ class Analysis:
     churn: tuple[ModuleChurn, ...] = ()  # one per analysed module, sorted by module
     cochange: tuple[CoChange, ...] = ()  # sorted by degree desc, shared desc, then names
     sum_of_coupling: tuple[tuple[str, int], ...] = ()  # (module, soc), sorted by module
+    proposal: Proposal | None = None

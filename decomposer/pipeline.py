@@ -9,7 +9,11 @@ functions of those records; reports only format an `Analysis`. Data flows in num
 4. build the import graph and one record per module (fan-in/out, package in the layout);
 5. ask git for HEAD; mine the non-merge commits of the window that touch the analysed
    packages' Python files (from the cache when HEAD and settings are unchanged);
-6. follow renames to HEAD's paths, then count churn per module and change coupling per pair.
+6. follow renames to HEAD's paths, then count churn per module and change coupling per pair;
+7. find the shared kernel, build the coupling graph (imports + co-change) without it, and
+   detect communities: the proposed services, named after their dominant package;
+8. measure the proposal, the current package layout and a random partition of the same sizes
+   with the same figures, and rerun the detection under other seeds to measure its stability.
 """
 
 from __future__ import annotations
@@ -18,15 +22,20 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
+import networkx as nx
+
 from decomposer.config import Settings
 from decomposer.errors import PackageNotFound
 from decomposer.model import (
     Analysis,
     AnalysisWarning,
     CouplingThresholds,
+    Detection,
     HistorySummary,
+    KernelRule,
     Layout,
     MinedHistory,
+    Proposal,
     RepoState,
     Repository,
 )
@@ -34,6 +43,8 @@ from decomposer.sources.cache import history_key, load_history, store_history
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, mine_history, read_repo_state
+from decomposer.stages.communities import detect_over_seeds, search_resolution
+from decomposer.stages.coupling import build_coupling_graph
 from decomposer.stages.history import (
     change_coupling,
     churn_by_module,
@@ -47,8 +58,12 @@ from decomposer.stages.import_graph import (
     exclude_modules,
     module_records,
 )
+from decomposer.stages.kernel import find_shared_kernel
+from decomposer.stages.quality import partition_quality
+from decomposer.stages.services import layout_partition, name_services, random_partition
+from decomposer.stages.stability import measure_stability
 
-__all__ = ["python_pathspecs", "run"]
+__all__ = ["detection_of", "python_pathspecs", "run"]
 
 Progress = Callable[[str], None]
 
@@ -92,10 +107,11 @@ def run(settings: Settings, progress: Progress = lambda message: None) -> Analys
         package_depth=depth,
         warnings=history_warnings + scan.warnings,
     )
-    if mined is None:
-        return analysis
-    return _with_history(analysis, mined, {source.path: source.module for source in modules},
-                         settings, state)
+    if mined is not None:
+        analysis = _with_history(analysis, mined, {source.path: source.module for source in modules},
+                                 settings, state)
+    progress("Proposing services")
+    return dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph))
 
 
 def _mine(settings: Settings, repo_dir: Path, layout: Layout, state: RepoState,
@@ -172,3 +188,51 @@ def _with_history(analysis: Analysis, mined: MinedHistory, module_by_path: dict[
         cochange=coupling.pairs,
         sum_of_coupling=coupling.sum_of_coupling,
     )
+
+
+def detection_of(settings: Settings) -> Detection:
+    """The detection parameters named in `settings`."""
+    return Detection(
+        algorithm=settings.algorithm, resolution=settings.resolution,
+        target_services=settings.services, seed=settings.seed,
+        structural_weight=settings.structural_weight, cochange_weight=settings.cochange_weight,
+        min_service_size=settings.min_service_size, granularity=settings.granularity,
+        stability_runs=settings.stability_runs,
+        kernel=KernelRule(settings.kernel_min_packages, settings.kernel_min_outside_share,
+                          settings.kernel_max_instability),
+        together=settings.together, apart=settings.apart,
+    )
+
+
+def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -> Proposal:
+    detection = detection_of(settings)
+    package_of = {record.module: record.package for record in analysis.modules}
+    loc = {record.module: record.loc for record in analysis.modules}
+    kernel = find_shared_kernel(import_graph, package_of, detection.kernel)
+    coupling = build_coupling_graph(tuple(sorted(package_of)), analysis.imports, analysis.cochange,
+                                    structural_weight=detection.structural_weight,
+                                    cochange_weight=detection.cochange_weight)
+    service_graph = coupling.subgraph(module for module in coupling if module not in kernel).copy()
+    resolution = (search_resolution(service_graph, detection, detection.target_services)
+                  if detection.target_services else detection.resolution)
+    (_, groups), other_runs = detect_over_seeds(service_graph, detection, resolution)
+    services = name_services(groups, kernel, package_of, loc)
+    proposed = {module: service.name for service in services for module in service.modules}
+    cochange = analysis.cochange if analysis.history else None
+    sizes = [len(service.modules) for service in services]
+    quality = tuple(
+        (name, partition_quality(partition, analysis.imports, coupling, cochange, settings.ned_bounds))
+        for name, partition in (
+            ("proposed", proposed),
+            ("package_layout", layout_partition(package_of)),
+            ("random", random_partition(sizes, list(package_of), detection.seed)),
+        )
+    )
+    runs = [(seed, _as_partition(partition, kernel)) for seed, partition in other_runs]
+    stability = measure_stability(proposed, runs) if runs else None
+    return Proposal(detection, resolution, services, quality, stability)
+
+
+def _as_partition(groups: tuple[frozenset[str], ...], kernel: frozenset[str]) -> dict[str, str]:
+    partition = {module: str(index) for index, group in enumerate(groups) for module in group}
+    return partition | {module: "shared" for module in kernel}

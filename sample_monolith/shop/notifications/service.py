@@ -2,14 +2,16 @@
 
 from shop.core import events
 from shop.notifications.email import send_email
+from shop.notifications.preferences import allows
 from shop.notifications.sms import send_sms
 from shop.notifications.templates import render
 
 
 def notify(user, template, **values):
     subject, body = render(template, name=getattr(user, "name", ""), **values)
-    send_email(user.email, subject, body)
-    if getattr(user, "phone", None):
+    if allows(user.id, "email"):
+        send_email(user.email, subject, body)
+    if getattr(user, "phone", None) and allows(user.id, "sms"):
         send_sms(user.phone, body)
 
 

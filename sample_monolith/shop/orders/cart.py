@@ -3,6 +3,7 @@
 from shop.catalog.models import Product
 from shop.catalog.pricing import discounted, with_tax
 from shop.core.money import ZERO
+from shop.orders.models import OrderLine
 
 
 class Cart:
@@ -23,3 +24,7 @@ class Cart:
 
     def is_empty(self):
         return not self.items
+
+    def to_order_lines(self):
+        return [OrderLine(product, quantity, product.price).save()
+                for product, quantity in self.items.values()]

@@ -13,7 +13,8 @@ from shop.core.errors import ValidationError
 from shop.core.money import Money
 from shop.notifications.service import notify
 from shop.orders.cart import Cart
-from shop.orders.models import Order, OrderLine
+from shop.orders.models import Order
+from shop.orders.services import refund_order
 from shop.payments import fraud
 from shop.payments.gateway import charge
 from shop.shipping.services import quote_shipping, schedule_shipment
@@ -28,9 +29,7 @@ def start_checkout(user: User, cart: Cart):
         raise CheckoutError("the cart is empty")
     for product, quantity in cart.items.values():
         inventory.reserve(product, quantity)
-    lines = [OrderLine(product, quantity, product.price).save()
-             for product, quantity in cart.items.values()]
-    return Order(user, lines).save()
+    return Order(user, cart.to_order_lines()).save()
 
 
 def shipping_cost(order: Order, address: Address, carrier="postal") -> Money:
@@ -60,6 +59,8 @@ def cancel_order(order_id, reason="customer request"):
     order = Repository.of(Order).get(order_id)
     if order.status not in ("new", "paid"):
         raise CheckoutError(f"an order that is {order.status} cannot be cancelled")
+    if order.status == "paid":
+        refund_order(order.id, reason)
     for line in order.lines:
         inventory.receive(line.product, line.quantity)
     order.status = "cancelled"

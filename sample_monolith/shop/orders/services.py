@@ -1,4 +1,4 @@
-"""Order lifecycle after checkout: refunds and history."""
+"""Order lifecycle after checkout: refunds."""
 
 from shop.core import events
 from shop.core.db import Repository
@@ -13,7 +13,3 @@ def refund_order(order_id, reason):
     order.save()
     events.publish("order.refunded", order_id=order.id)
     return order
-
-
-def history(user):
-    return sorted(Repository.of(Order).filter(user_id=user.id), key=lambda order: order.id)

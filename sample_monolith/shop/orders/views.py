@@ -5,7 +5,9 @@ from shop.accounts.permissions import require_owner
 from shop.core.db import Repository
 from shop.orders import checkout as checkout_flow
 from shop.orders.cart import Cart
+from shop.orders.history import history
 from shop.orders.models import Order
+from shop.orders.returns import request_return
 from shop.orders.services import refund_order
 
 _carts = {}
@@ -30,3 +32,19 @@ def cancel(request):
     if order.status == "paid":
         return {"status": refund_order(order.id, "cancelled by customer").status}
     return {"status": checkout_flow.cancel_order(order.id).status}
+
+
+def past_orders(request):
+    user = current_user(request["token"])
+    return [checkout_flow.order_summary(order) for order in history(user)]
+
+
+def return_order(request):
+    user = current_user(request["token"])
+    order = Repository.of(Order).get(request["id"])
+    require_owner(user, order)
+    return {"status": return_order_status(request)}
+
+
+def return_order_status(request):
+    return request_return(request["id"], request["reason"], int(request["days"])).status

@@ -3,6 +3,7 @@
 from shop import settings
 from shop.core.errors import ValidationError
 from shop.core.money import Money
+from shop.payments.ledger import record
 from shop.payments.models import Payment
 from shop.payments.providers.card import CardProvider
 from shop.payments.providers.paypal import PaypalProvider
@@ -19,4 +20,6 @@ def provider():
 
 def charge(order, amount: Money, token):
     reference = provider().charge(amount.cents, amount.currency, token)
-    return Payment(order, amount, settings.PAYMENT_PROVIDER, reference).save()
+    payment = Payment(order, amount, settings.PAYMENT_PROVIDER, reference).save()
+    record(payment, "charge", amount)
+    return payment

@@ -3,7 +3,6 @@
 from shop.core.db import Repository
 from shop.core.errors import ValidationError
 from shop.core.money import Money
-from shop.orders.models import Order
 from shop.payments.gateway import provider
 from shop.payments.models import Payment
 
@@ -18,6 +17,6 @@ def refund_payment(payment_id, amount: Money, reason):
     return payment.save()
 
 
-def refunds_for(order: Order):
-    return [payment for payment in Repository.of(Payment).filter(order_id=order.id)
+def refunds_for(order_id):
+    return [payment for payment in Repository.of(Payment).filter(order_id=order_id)
             if payment.refunded_cents]

@@ -1,11 +1,14 @@
-"""HTTP views for payment providers' callbacks."""
+"""HTTP views for payment providers' callbacks and invoices."""
 
-from shop.core.money import Money
-from shop.payments.refunds import refund_payment
+from shop.core.db import Repository
+from shop.payments.invoices import invoice
+from shop.payments.models import Payment
+from shop.payments.webhooks import handle
 
 
 def webhook(request):
-    if request.get("type") == "refund.requested":
-        payment = refund_payment(request["payment_id"], Money(request["cents"]), "provider")
-        return {"refunded": payment.refunded_cents}
-    return {"ignored": request.get("type")}
+    return handle(request)
+
+
+def show_invoice(request):
+    return invoice(Repository.of(Payment).get(request["payment_id"]))

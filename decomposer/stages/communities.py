@@ -1,0 +1,269 @@
+"""Weighted coupling graph -> proposed services, by seeded community detection.
+
+Steps, each deterministic for a given seed:
+
+1. group modules into units: a module each (`granularity="module"`), or a package each
+   (`"package"`: a sub-package is moved whole), and modules pinned `together` into one unit;
+2. detect communities among the units with Louvain (default), greedy modularity, label
+   propagation or Leiden, at the given resolution (higher: more, smaller services). Nodes are
+   relabelled to integers in sorted order first, so string hashing never changes a result;
+3. split every community that is not connected in the graph (Louvain can return such);
+4. give units without any coupling to the service that holds most of their package;
+5. merge groups smaller than `min_service_size` modules into the neighbour they are most
+   coupled to (by total edge weight; ties go to the larger group, then the smaller name), or,
+   for a group coupled to nothing, into the group that shares the longest package prefix;
+6. pull apart modules pinned `apart` that landed together.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from fnmatch import fnmatchcase
+
+import networkx as nx
+
+from decomposer.errors import InvalidConfig
+from decomposer.model import Detection
+
+__all__ = ["ALGORITHMS", "detect_over_seeds", "detect_services", "search_resolution", "unit_of_module"]
+
+ALGORITHMS = ("louvain", "greedy", "label-propagation", "leiden")
+Partition = tuple[frozenset[str], ...]
+
+
+def detect_services(
+    graph: nx.Graph, detection: Detection, *, seed: int | None = None, resolution: float | None = None
+) -> Partition:
+    """Partition the nodes (modules) of `graph` into services.
+
+    Args:
+        graph: the coupling graph without the shared kernel (`build_coupling_graph`).
+        detection: algorithm, resolution, seed, granularity, minimum size and pins.
+        seed, resolution: override the ones in `detection` (stability runs, resolution search).
+
+    Returns:
+        The services as sets of modules, sorted by their smallest module.
+    """
+    seed = detection.seed if seed is None else seed
+    resolution = detection.resolution if resolution is None else resolution
+    unit_of = {module: unit_of_module(module, detection) for module in graph}
+    units = _unit_graph(graph, unit_of)
+    groups = _communities(units, detection.algorithm, resolution, seed)
+    groups = _split_disconnected(units, groups)
+    groups = _attach_isolated(units, groups)
+    groups = _merge_small(units, groups, detection.min_service_size)
+    members: defaultdict[str, set[str]] = defaultdict(set)
+    for module, unit in unit_of.items():
+        members[unit].add(module)
+    services = [frozenset().union(*(members[unit] for unit in group)) for group in groups]
+    services = _pull_apart(graph, services, detection.apart)
+    return tuple(sorted(services, key=min))
+
+
+def detect_over_seeds(
+    graph: nx.Graph, detection: Detection, resolution: float
+) -> tuple[tuple[int, Partition], list[tuple[int, Partition]]]:
+    """Run the detection under `stability_runs + 1` seeds and keep the best partition.
+
+    The best partition has the highest modularity (at `resolution`) on `graph`; ties go to the
+    earlier seed. Louvain and label propagation are randomised: one run can land in a poor
+    local optimum, and the spread between runs tells how stable the answer is. Greedy
+    modularity is deterministic and runs once.
+
+    Returns:
+        (seed, partition) of the best run, and the other runs.
+    """
+    count = 1 if detection.algorithm == "greedy" else detection.stability_runs + 1
+    runs = [(seed, detect_services(graph, detection, seed=seed, resolution=resolution))
+            for seed in range(detection.seed, detection.seed + count)]
+    scores = {seed: _modularity(graph, partition, resolution) for seed, partition in runs}
+    best = max(runs, key=lambda run: (scores[run[0]], -run[0]))
+    return best, [run for run in runs if run[0] != best[0]]
+
+
+def _modularity(graph: nx.Graph, partition: Partition, resolution: float) -> float:
+    if graph.size(weight="weight") == 0:
+        return 0.0
+    return nx.community.modularity(graph, partition, weight="weight", resolution=resolution)
+
+
+def unit_of_module(module: str, detection: Detection) -> str:
+    """The unit a module is moved with: itself, its package, or its `together` pin."""
+    for index, patterns in enumerate(detection.together):
+        if any(fnmatchcase(module, pattern) for pattern in patterns):
+            return f"<together {index}>"
+    if detection.granularity == "package":
+        return module.rsplit(".", 1)[0] if "." in module else module
+    return module
+
+
+def search_resolution(graph: nx.Graph, detection: Detection, target: int) -> float:
+    """The resolution whose proposal has the number of services closest to `target`.
+
+    Bisects the resolution on a log scale between 0.01 and 100 (more resolution, more
+    services); ties go to the lower resolution.
+    """
+    low, high = math.log(0.01), math.log(100.0)
+    best: tuple[int, float] | None = None
+    for _ in range(24):
+        middle = (low + high) / 2
+        count = len(detect_services(graph, detection, resolution=math.exp(middle)))
+        candidate = (abs(count - target), middle)
+        best = candidate if best is None or candidate < best else best
+        if count == target:
+            break
+        low, high = (middle, high) if count < target else (low, middle)
+    return round(math.exp(best[1]), 4)
+
+
+def _unit_graph(graph: nx.Graph, unit_of: dict[str, str]) -> nx.Graph:
+    units = nx.Graph()
+    sizes = Counter(unit_of.values())
+    for unit in sorted(sizes):
+        units.add_node(unit, size=sizes[unit])
+    for a, b, weight in graph.edges(data="weight"):
+        ua, ub = unit_of[a], unit_of[b]
+        if ua != ub:
+            previous = units.get_edge_data(ua, ub, {"weight": 0.0})["weight"]
+            units.add_edge(ua, ub, weight=previous + weight)
+    return units
+
+
+def _communities(units: nx.Graph, algorithm: str, resolution: float, seed: int) -> list[set[str]]:
+    connected = units.subgraph(node for node in units if units.degree(node) > 0)
+    names = sorted(connected)
+    numbered = nx.convert_node_labels_to_integers(connected.subgraph(names).copy(), ordering="sorted")
+    if numbered.number_of_nodes() == 0:
+        return []
+    found = _run_algorithm(numbered, algorithm, resolution, seed)
+    return [{names[index] for index in community} for community in found]
+
+
+def _run_algorithm(graph: nx.Graph, algorithm: str, resolution: float, seed: int) -> list[set[int]]:
+    if algorithm == "louvain":
+        return nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=seed)
+    if algorithm == "greedy":
+        return [set(c) for c in nx.community.greedy_modularity_communities(
+            graph, weight="weight", resolution=resolution)]
+    if algorithm == "label-propagation":
+        return [set(c) for c in nx.community.asyn_lpa_communities(graph, weight="weight", seed=seed)]
+    if algorithm == "leiden":
+        return _leiden(graph, resolution, seed)
+    raise InvalidConfig(f"unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}")
+
+
+def _leiden(graph: nx.Graph, resolution: float, seed: int) -> list[set[int]]:
+    try:
+        import igraph
+        import leidenalg
+    except ImportError:
+        raise InvalidConfig(
+            "the leiden algorithm needs the optional leidenalg package: "
+            "pip install 'decomposer[leiden]', or choose --algorithm louvain"
+        ) from None
+    edges = sorted((min(a, b), max(a, b), weight) for a, b, weight in graph.edges(data="weight"))
+    shared = igraph.Graph(n=graph.number_of_nodes(), edges=[(a, b) for a, b, _ in edges])
+    partition = leidenalg.find_partition(
+        shared, leidenalg.RBConfigurationVertexPartition, weights=[w for _, _, w in edges],
+        resolution_parameter=resolution, seed=seed)
+    return [set(community) for community in partition]
+
+
+def _split_disconnected(units: nx.Graph, groups: list[set[str]]) -> list[set[str]]:
+    split = []
+    for group in groups:
+        split += [set(component) for component in nx.connected_components(units.subgraph(group))]
+    return split
+
+
+def _attach_isolated(units: nx.Graph, groups: list[set[str]]) -> list[set[str]]:
+    group_of = {unit: index for index, group in enumerate(groups) for unit in group}
+    for unit in sorted(node for node in units if node not in group_of):
+        index = _home_by_package(unit, group_of)
+        if index is None:
+            groups.append({unit})
+            index = len(groups) - 1
+        groups[index].add(unit)
+        group_of[unit] = index
+    return groups
+
+
+def _home_by_package(unit: str, group_of: dict[str, int]) -> int | None:
+    # A package's own module goes where its sub-modules are; a plain module where its siblings are.
+    for prefix in (unit + ".", unit.rsplit(".", 1)[0] + "." if "." in unit else None):
+        if prefix is None:
+            continue
+        votes = Counter(index for member, index in group_of.items() if member.startswith(prefix))
+        if votes:
+            return min(votes, key=lambda index: (-votes[index], index))
+    return None
+
+
+def _merge_small(units: nx.Graph, groups: list[set[str]], min_size: int) -> list[set[str]]:
+    groups = [set(group) for group in groups if group]
+    while True:
+        sizes = [sum(units.nodes[unit]["size"] for unit in group) for group in groups]
+        small = [index for index, size in enumerate(sizes) if size < min_size]
+        target = None
+        for index in sorted(small, key=lambda index: (sizes[index], min(groups[index]))):
+            target = _best_neighbour(units, groups, index, sizes)
+            if target is not None:
+                merged = groups[target] | groups[index]
+                groups = [group for other, group in enumerate(groups) if other not in (index, target)]
+                groups.append(merged)
+                break
+        if target is None:
+            return groups
+
+
+def _best_neighbour(units: nx.Graph, groups: list[set[str]], index: int, sizes: list[int]) -> int | None:
+    group_of = {unit: other for other, group in enumerate(groups) for unit in group}
+    weight_to: Counter[int] = Counter()
+    for unit in groups[index]:
+        for neighbour, weight in units[unit].items():
+            other = group_of[neighbour]
+            if other != index:
+                weight_to[other] += weight["weight"]
+    if not weight_to:
+        return _nearest_by_package(groups, index, sizes)
+    return min(weight_to, key=lambda other: (-weight_to[other], -sizes[other], min(groups[other])))
+
+
+def _nearest_by_package(groups: list[set[str]], index: int, sizes: list[int]) -> int | None:
+    """The group whose units share the longest dotted prefix with this group's units."""
+    best, best_key = None, None
+    for other, group in enumerate(groups):
+        if other == index:
+            continue
+        shared = max(_common_parts(a, b) for a in groups[index] for b in group)
+        key = (-shared, -sizes[other], min(group))
+        if shared > 0 and (best_key is None or key < best_key):
+            best, best_key = other, key
+    return best
+
+
+def _common_parts(a: str, b: str) -> int:
+    count = 0
+    for left, right in zip(a.split("."), b.split(".")):
+        if left != right:
+            break
+        count += 1
+    return count
+
+
+def _pull_apart(graph: nx.Graph, services: list[frozenset[str]],
+                apart: tuple[tuple[str, ...], ...]) -> list[frozenset[str]]:
+    for patterns in apart:
+        result = []
+        for service in services:
+            sides = [frozenset(m for m in service if fnmatchcase(m, pattern)) for pattern in patterns]
+            sides = [side for side in sides if side]
+            if len(sides) < 2:
+                result.append(service)
+                continue
+            keep = max(sides, key=lambda side: (len(side), sorted(side)))
+            moved = frozenset().union(*(side for side in sides if side is not keep)) - keep
+            result += [service - moved, moved]
+        services = [service for service in result if service]
+    return services

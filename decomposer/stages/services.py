@@ -1,0 +1,100 @@
+"""Detected groups -> named `Service` records, and the baseline partitions they are compared with.
+
+A service is named after its dominant package (the layout package most of its modules come
+from; ties go to more lines of code, then the name), by that package's last name part:
+`shop.orders` -> `orders`. When two services would share a name, each is named after its
+dominant package one level deeper (`admin.views`, `admin.forms`); any name still shared gets
+`-2`, `-3`, ... by decreasing size. The shared kernel is always `shared`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from decomposer.model import Service
+
+__all__ = ["SHARED", "layout_partition", "name_services", "random_partition"]
+
+SHARED = "shared"
+
+
+def name_services(
+    groups: tuple[frozenset[str], ...],
+    kernel: frozenset[str],
+    package_of: dict[str, str],
+    loc: dict[str, int],
+) -> tuple[Service, ...]:
+    """Return one `Service` per group, plus the shared kernel when it is not empty.
+
+    Services come by number of modules (largest first), then name; the kernel comes last.
+    """
+    ordered = sorted(groups, key=lambda group: (-len(group), min(group)))
+    names = _unique_names(ordered, package_of, loc)
+    services = [_service(name, "service", group, package_of, loc) for name, group in zip(names, ordered)]
+    if kernel:
+        services.append(_service(SHARED, "shared", kernel, package_of, loc))
+    return tuple(services)
+
+
+def layout_partition(package_of: dict[str, str]) -> dict[str, str]:
+    """The current package layout as a partition: module -> its layout package."""
+    return dict(package_of)
+
+
+def random_partition(sizes: list[int], modules: list[str], seed: int) -> dict[str, str]:
+    """Modules shuffled (seeded) into groups of the given sizes: the no-skill baseline."""
+    shuffled = sorted(modules)
+    random.Random(seed).shuffle(shuffled)
+    partition, start = {}, 0
+    for index, size in enumerate(sizes):
+        for module in shuffled[start:start + size]:
+            partition[module] = f"random-{index}"
+        start += size
+    return partition
+
+
+def _unique_names(groups: list[frozenset[str]], package_of: dict[str, str], loc: dict[str, int]) -> list[str]:
+    names = [_short(_dominant(group, package_of, loc)) for group in groups]
+    clashing = {name for name, count in Counter(names).items() if count > 1}
+    deeper = {
+        index: _short(_dominant(group, {m: _one_deeper(m, package_of[m]) for m in group}, loc), parts=2)
+        for index, group in enumerate(groups) if names[index] in clashing
+    }
+    names = [deeper.get(index, name) for index, name in enumerate(names)]
+    seen: Counter[str] = Counter()
+    unique = []
+    for name in names:
+        name = f"{name}-service" if name == SHARED else name
+        seen[name] += 1
+        unique.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    return unique
+
+
+def _dominant(group: frozenset[str], package_of: dict[str, str], loc: dict[str, int]) -> str:
+    modules: Counter[str] = Counter(package_of[module] for module in group)
+    lines: Counter[str] = Counter()
+    for module in group:
+        lines[package_of[module]] += loc.get(module, 0)
+    return min(modules, key=lambda package: (-modules[package], -lines[package], package))
+
+
+def _one_deeper(module: str, package: str) -> str:
+    rest = module[len(package) + 1:].split(".") if module.startswith(package + ".") else []
+    return f"{package}.{rest[0]}" if rest else package
+
+
+def _short(package: str, parts: int = 1) -> str:
+    return ".".join(package.split(".")[-parts:])
+
+
+def _service(name: str, kind: str, group: frozenset[str], package_of: dict[str, str],
+             loc: dict[str, int]) -> Service:
+    packages = Counter(package_of[module] for module in group)
+    return Service(
+        name=name,
+        kind=kind,
+        modules=tuple(sorted(group)),
+        loc=sum(loc.get(module, 0) for module in group),
+        packages=tuple(sorted(packages.items(), key=lambda item: (-item[1], item[0]))),
+    )
