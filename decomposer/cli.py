@@ -20,6 +20,7 @@ from decomposer.pipeline import run
 from decomposer.reports.json_report import write_analysis_json
 from decomposer.reports.summary import summary_lines
 from decomposer.sources.discovery import check_repo_path
+from decomposer.stages.communities import ALGORITHMS
 
 __all__ = ["main"]
 
@@ -66,8 +67,8 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
     "  decomposer analyze ~/src/shop --out shop-report\n"
     "  decomposer analyze . --out ../report --package shop --exclude 'shop.legacy.*'\n\n"
     "Defaults can live in the analysed repo's pyproject.toml under [tool.decomposer] "
-    "(packages, source_root, exclude, default_excludes, exclude_type_checking, package_depth); "
-    "flags win over it."
+    "(packages, source_root, exclude, history window, coupling thresholds, algorithm, resolution, "
+    "services, seed, weights, together/apart pins, ...: see docs/concepts.md); flags win over it."
 ))
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
@@ -101,6 +102,23 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help="Co-change: a pair needs this degree (default 30).")
 @click.option("--max-changeset", type=click.IntRange(min=2), metavar="N",
               help="Co-change: ignore commits touching more than N modules (default 30).")
+@click.option("--algorithm", type=click.Choice(ALGORITHMS),
+              help="Community detection: louvain (default), greedy, label-propagation, or leiden "
+                   "(needs the optional leidenalg package).")
+@click.option("--resolution", type=click.FloatRange(0.001, 1000), metavar="R",
+              help="Higher gives more, smaller services (default 1.0).")
+@click.option("--services", "target_services", type=click.IntRange(min=1), metavar="N",
+              help="Search the resolution that gives about N services (overrides --resolution).")
+@click.option("--seed", type=click.IntRange(min=0), metavar="N",
+              help="Seed of every random step (default 42): same input and seed, same report.")
+@click.option("--weights", metavar="structural=A,cochange=B", callback=lambda ctx, param, value: _weights(value),
+              help="Mix of the coupling graph (default structural=1,cochange=1).")
+@click.option("--granularity", type=click.Choice(["module", "package"]),
+              help="Move single modules (default) or whole sub-packages between services.")
+@click.option("--min-service-size", type=click.IntRange(min=1), metavar="N",
+              help="Smaller groups merge into their most coupled neighbour (default 3 modules).")
+@click.option("--stability-runs", type=click.IntRange(min=0), metavar="N",
+              help="Extra seeds run to pick the best partition and measure stability (default 5).")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Cache folder (default: $DECOMPOSER_CACHE_DIR, else ~/.cache/decomposer).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write any cache.")
@@ -111,14 +129,19 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
             exclude: tuple[str, ...], no_default_excludes: bool, exclude_type_checking: bool | None,
             package_depth: int | None, no_history: bool, since: datetime.datetime | None,
             until: datetime.datetime | None, min_revisions: int | None, min_shared_commits: int | None,
-            min_degree: float | None, max_changeset: int | None, cache_dir: Path | None,
-            no_cache: bool, no_config: bool, quiet: bool) -> None:
+            min_degree: float | None, max_changeset: int | None, algorithm: str | None,
+            resolution: float | None, target_services: int | None, seed: int | None,
+            weights: dict[str, float], granularity: str | None, min_service_size: int | None,
+            stability_runs: int | None, cache_dir: Path | None, no_cache: bool, no_config: bool,
+            quiet: bool) -> None:
     """Analyse the monolith at PATH and write analysis.json to --out.
 
     PATH is the repository (or the folder of the code inside it). decomposer finds its
     packages (flat, src/ and Django project layouts), builds the static import graph with
     grimp, counting every import statement between its modules, mines the git history of
-    their Python files for churn and change coupling, and prints a summary.
+    their Python files for churn and change coupling, proposes service boundaries by
+    community detection on both, with the shared kernel apart, and measures the proposal
+    side by side with your current package layout.
     """
     repo_dir = check_repo_path(path)
     out_dir = _outside(repo_dir, (out_dir or Path(_DEFAULT_OUT)).resolve(), "--out")
@@ -131,7 +154,9 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
         "cache_dir": cache, "out_dir": out_dir, "history": False if no_history else None,
         "since": _day(since), "until": _day(until), "min_revisions": min_revisions,
         "min_shared_commits": min_shared_commits, "min_degree": min_degree,
-        "max_changeset": max_changeset,
+        "max_changeset": max_changeset, "algorithm": algorithm, "resolution": resolution,
+        "services": target_services, "seed": seed, "granularity": granularity,
+        "min_service_size": min_service_size, "stability_runs": stability_runs, **weights,
     }, use_config=not no_config)
     progress = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
     analysis = run(settings, progress)
@@ -148,6 +173,25 @@ def _outside(repo_dir: Path, target: Path, option: str) -> Path:
             f"writes there; pass {option} with a folder outside it"
         )
     return target
+
+
+def _weights(value: str | None) -> dict[str, float]:
+    """Parse `structural=1,cochange=0.5` into Settings fields."""
+    if not value:
+        return {}
+    weights = {}
+    for part in value.split(","):
+        name, _, number = part.partition("=")
+        try:
+            weight = float(number)
+        except ValueError:
+            weight = -1.0
+        if name.strip() not in ("structural", "cochange") or weight < 0:
+            raise click.BadParameter(
+                f"{part!r} is not NAME=NUMBER with NAME structural or cochange and NUMBER >= 0",
+                param_hint="'--weights'")
+        weights[f"{name.strip()}_weight"] = weight
+    return weights
 
 
 def _day(moment: datetime.datetime | None) -> str | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from decomposer._version import __version__
-from decomposer.model import Analysis, HistorySummary, ModuleChurn
+from decomposer.model import Analysis, HistorySummary, ModuleChurn, Proposal, QualityFigures
 
 __all__ = ["SCHEMA_VERSION", "analysis_to_dict", "iso_time", "write_analysis_json"]
 
@@ -25,6 +25,9 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
     modules = analysis.modules
     churn = {record.module: record for record in analysis.churn}
     soc = dict(analysis.sum_of_coupling)
+    proposal = analysis.proposal
+    service_of = ({module: service.name for service in proposal.services for module in service.modules}
+                  if proposal else {})
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": "decomposer", "version": __version__},
@@ -53,6 +56,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
                 "module": record.module,
                 "path": record.path,
                 "package": record.package,
+                "service": service_of.get(record.module),
                 "loc": record.loc,
                 "fan_in": record.fan_in,
                 "fan_out": record.fan_out,
@@ -72,6 +76,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
             {"a": pair.a, "b": pair.b, "shared_commits": pair.shared_commits, "degree": pair.degree}
             for pair in analysis.cochange
         ],
+        **_proposal(proposal),
         "excluded_modules": list(analysis.excluded),
         "warnings": [{"path": warning.path, "message": warning.message} for warning in analysis.warnings],
     }
@@ -87,6 +92,61 @@ def _churn_fields(churn: ModuleChurn | None, soc: int | None) -> dict[str, Any]:
         "first_change": iso_time(churn.first_change) if churn else None,
         "last_change": iso_time(churn.last_change) if churn else None,
         "sum_of_coupling": soc,
+    }
+
+
+def _proposal(proposal: Proposal | None) -> dict[str, Any]:
+    if proposal is None:
+        return {"detection": None, "services": [], "quality": None, "stability": None}
+    detection = proposal.detection
+    return {
+        "detection": {
+            "algorithm": detection.algorithm,
+            "resolution": proposal.resolution,
+            "requested_services": detection.target_services,
+            "seed": detection.seed,
+            "weights": {"structural": detection.structural_weight, "cochange": detection.cochange_weight},
+            "granularity": detection.granularity,
+            "min_service_size": detection.min_service_size,
+            "kernel_rule": {
+                "min_packages": detection.kernel.min_packages,
+                "min_outside_share": detection.kernel.min_outside_share,
+                "max_instability": detection.kernel.max_instability,
+            },
+            "together": [list(patterns) for patterns in detection.together],
+            "apart": [list(patterns) for patterns in detection.apart],
+        },
+        "services": [
+            {
+                "name": service.name,
+                "kind": service.kind,
+                "size": len(service.modules),
+                "loc": service.loc,
+                "packages": [{"package": package, "modules": count} for package, count in service.packages],
+                "modules": list(service.modules),
+            }
+            for service in proposal.services
+        ],
+        "quality": {name: _quality(figures) for name, figures in proposal.quality},
+        "stability": None if proposal.stability is None else {
+            "seeds": list(proposal.stability.seeds),
+            "mean_ari": proposal.stability.mean_ari,
+            "min_ari": proposal.stability.min_ari,
+            "moving_modules": [{"module": module, "runs": runs} for module, runs in proposal.stability.moving],
+        },
+    }
+
+
+def _quality(figures: QualityFigures) -> dict[str, Any]:
+    return {
+        "groups": figures.groups,
+        "modularity": figures.modularity,
+        "sm": figures.sm,
+        "icp": figures.icp,
+        "ifn": figures.ifn,
+        "ned": figures.ned,
+        "cochange_cohesion": figures.cochange_cohesion,
+        "largest_share": figures.largest_share,
     }
 
 

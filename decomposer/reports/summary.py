@@ -28,6 +28,7 @@ def summary_lines(analysis: Analysis) -> list[str]:
         lines.append("Most imported:")
         lines += [f"  {record.fan_in:5d}  {record.module}" for record in most_imported if record.fan_in]
     lines += _history_lines(analysis)
+    lines += _proposal_lines(analysis)
     if analysis.warnings:
         lines.append(f"Warnings:   {len(analysis.warnings)}")
         lines += [f"  {warning.path}: {warning.message}" for warning in analysis.warnings[:_TOP]]
@@ -61,3 +62,36 @@ def _history_lines(analysis: Analysis) -> list[str]:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+_QUALITY_ROWS = (
+    ("modularity", "modularity", "higher is better"),
+    ("sm", "SM", "higher is better"),
+    ("icp", "ICP", "lower is better"),
+    ("ifn", "IFN", "lower is better"),
+    ("ned", "NED", "lower is better"),
+    ("cochange_cohesion", "co-change cohesion", "higher is better"),
+    ("largest_share", "largest share", "lower is better"),
+)
+
+
+def _proposal_lines(analysis: Analysis) -> list[str]:
+    proposal = analysis.proposal
+    if proposal is None:
+        return []
+    detection = proposal.detection
+    services = [service for service in proposal.services if service.kind == "service"]
+    stability = (f"; agreement across {len(proposal.stability.seeds)} other seeds: "
+                 f"ARI {proposal.stability.mean_ari:.2f}" if proposal.stability else "")
+    lines = [f"Services:   {_plural(len(services), 'service')} proposed ({detection.algorithm}, "
+             f"resolution {proposal.resolution:g}, seed {detection.seed}){stability}"]
+    for service in proposal.services:
+        top = ", ".join(f"{package} ({count})" for package, count in service.packages[:2])
+        lines.append(f"  {service.name:24s} {len(service.modules):5d} modules {service.loc:7d} loc   {top}")
+    quality = dict(proposal.quality)
+    lines.append(f"Quality:    {'':20s} {'proposed':>9s} {'layout':>9s} {'random':>9s}")
+    for key, label, direction in _QUALITY_ROWS:
+        values = [getattr(quality[name], key) for name in ("proposed", "package_layout", "random")]
+        cells = " ".join(f"{value:9.3f}" if value is not None else f"{'-':>9s}" for value in values)
+        lines.append(f"  {label:30s} {cells}   ({direction})")
+    return lines

@@ -121,10 +121,12 @@ def _unit_graph(graph: nx.Graph, unit_of: dict[str, str]) -> nx.Graph:
     units = nx.Graph()
     sizes = Counter(unit_of.values())
     for unit in sorted(sizes):
-        units.add_node(unit, size=sizes[unit])
+        units.add_node(unit, size=sizes[unit], internal=0.0)
     for a, b, weight in graph.edges(data="weight"):
         ua, ub = unit_of[a], unit_of[b]
-        if ua != ub:
+        if ua == ub:
+            units.nodes[ua]["internal"] += weight
+        else:
             previous = units.get_edge_data(ua, ub, {"weight": 0.0})["weight"]
             units.add_edge(ua, ub, weight=previous + weight)
     return units
@@ -178,9 +180,11 @@ def _split_disconnected(units: nx.Graph, groups: list[set[str]]) -> list[set[str
 
 
 def _attach_isolated(units: nx.Graph, groups: list[set[str]]) -> list[set[str]]:
+    # A unit coupled to nothing outside itself: a cohesive package stands alone, while a lone
+    # module (an empty __init__.py, a constants file) goes where its package is.
     group_of = {unit: index for index, group in enumerate(groups) for unit in group}
     for unit in sorted(node for node in units if node not in group_of):
-        index = _home_by_package(unit, group_of)
+        index = None if units.nodes[unit]["internal"] else _home_by_package(unit, group_of)
         if index is None:
             groups.append({unit})
             index = len(groups) - 1

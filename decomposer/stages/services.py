@@ -57,10 +57,13 @@ def random_partition(sizes: list[int], modules: list[str], seed: int) -> dict[st
 def _unique_names(groups: list[frozenset[str]], package_of: dict[str, str], loc: dict[str, int]) -> list[str]:
     names = [_short(_dominant(group, package_of, loc)) for group in groups]
     clashing = {name for name, count in Counter(names).items() if count > 1}
-    deeper = {
-        index: _short(_dominant(group, {m: _one_deeper(m, package_of[m]) for m in group}, loc), parts=2)
-        for index, group in enumerate(groups) if names[index] in clashing
-    }
+    parents = {module.rsplit(".", 1)[0] for module in package_of if "." in module}
+    deeper = {}
+    for index, group in enumerate(groups):
+        if names[index] in clashing:
+            sub_package_of = {m: _one_deeper(m, package_of[m], parents) for m in group}
+            dominant = _dominant(group, sub_package_of, loc)
+            deeper[index] = _short(dominant, parts=1 if dominant in package_of.values() else 2)
     names = [deeper.get(index, name) for index, name in enumerate(names)]
     seen: Counter[str] = Counter()
     unique = []
@@ -79,9 +82,12 @@ def _dominant(group: frozenset[str], package_of: dict[str, str], loc: dict[str, 
     return min(modules, key=lambda package: (-modules[package], -lines[package], package))
 
 
-def _one_deeper(module: str, package: str) -> str:
+def _one_deeper(module: str, package: str, parents: set[str]) -> str:
+    """The module's sub-package one level below `package`; `package` for its direct modules."""
     rest = module[len(package) + 1:].split(".") if module.startswith(package + ".") else []
-    return f"{package}.{rest[0]}" if rest else package
+    if not rest or (len(rest) == 1 and module not in parents):
+        return package
+    return f"{package}.{rest[0]}"
 
 
 def _short(package: str, parts: int = 1) -> str:
