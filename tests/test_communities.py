@@ -111,14 +111,18 @@ def test_uncoupled_modules_join_their_package():
 
 def test_package_granularity_keeps_sub_packages_whole():
     graph = nx.Graph()
-    edges = [("app.x.a", "app.x.b"), ("app.x.b", "app.y.a"), ("app.y.a", "app.y.b"), ("app.x.a", "app.y.b"),
-             ("app.z.a", "app.z.b"), ("app.z.b", "app.z.c"), ("app.z.c", "app.z.a")]
-    graph.add_edges_from(edges, weight=1.0)
-    services = detect_services(graph, Detection(granularity="package", min_service_size=1))
-    assert len(services) == 2
-    for service in services:
-        for package in {module.rsplit(".", 1)[0] for module in service}:
-            assert {m for m in graph if m.rsplit(".", 1)[0] == package} <= service
+    # app.z.c is more coupled to app.x than to its own package: it lives in the wrong one.
+    edges = [("app.x.a", "app.x.b", 3.0), ("app.x.b", "app.y.a", 1.0), ("app.y.a", "app.y.b", 3.0),
+             ("app.z.a", "app.z.b", 3.0), ("app.z.b", "app.z.c", 1.0), ("app.z.c", "app.x.a", 2.0)]
+    graph.add_weighted_edges_from(edges)
+    by_module = detect_services(graph, Detection(min_service_size=1))
+    by_package = detect_services(graph, Detection(granularity="package", min_service_size=1))
+    assert by_package == (
+        frozenset({"app.x.a", "app.x.b", "app.z.c"}),
+        frozenset({"app.y.a", "app.y.b"}),
+        frozenset({"app.z.a", "app.z.b"}),
+    )
+    assert by_module == by_package
 
 
 def test_pins_together_and_apart():

@@ -3,7 +3,8 @@
 Steps, each deterministic for a given seed:
 
 1. group modules into units: a module each (`granularity="module"`), or a package each
-   (`"package"`: a sub-package is moved whole), and modules pinned `together` into one unit;
+   (`"package"`: a sub-package is moved whole, except a module more coupled to another
+   package than to its own, which is free to go), and modules pinned `together` into one unit;
 2. detect communities among the units with Louvain (default), greedy modularity, label
    propagation or Leiden, at the given resolution (higher: more, smaller services). Nodes are
    relabelled to integers in sorted order first, so string hashing never changes a result;
@@ -47,7 +48,7 @@ def detect_services(
     """
     seed = detection.seed if seed is None else seed
     resolution = detection.resolution if resolution is None else resolution
-    unit_of = {module: unit_of_module(module, detection) for module in graph}
+    unit_of = _release_misplaced(graph, {module: unit_of_module(module, detection) for module in graph})
     units = _unit_graph(graph, unit_of)
     groups = _communities(units, detection.algorithm, resolution, seed)
     groups = _split_disconnected(units, groups)
@@ -117,6 +118,27 @@ def search_resolution(graph: nx.Graph, detection: Detection, target: int) -> flo
     return round(math.exp(best[1]), 4)
 
 
+def _release_misplaced(graph: nx.Graph, unit_of: dict[str, str]) -> dict[str, str]:
+    """Let a module leave its package unit when it is more coupled to another unit.
+
+    A module whose edge weight to some other unit exceeds its weight to the rest of its own
+    unit lives in the wrong package: it becomes a unit of its own and can go where it belongs.
+    Modules pinned `together` stay pinned.
+    """
+    released = dict(unit_of)
+    for module in sorted(graph):
+        unit = unit_of[module]
+        if unit == module or unit.startswith("<together"):
+            continue
+        weight_to: Counter[str] = Counter()
+        for neighbour, data in graph[module].items():
+            weight_to[unit_of[neighbour]] += data["weight"]
+        own = weight_to.pop(unit, 0.0)
+        if weight_to and max(weight_to.values()) > own:
+            released[module] = module
+    return released
+
+
 def _unit_graph(graph: nx.Graph, unit_of: dict[str, str]) -> nx.Graph:
     units = nx.Graph()
     sizes = Counter(unit_of.values())
@@ -129,11 +151,16 @@ def _unit_graph(graph: nx.Graph, unit_of: dict[str, str]) -> nx.Graph:
         else:
             previous = units.get_edge_data(ua, ub, {"weight": 0.0})["weight"]
             units.add_edge(ua, ub, weight=previous + weight)
+    # A unit's inner coupling stays in the graph as a self-loop, as in Louvain's own
+    # aggregation, so that modularity still sees how cohesive the unit is.
+    for unit, internal in units.nodes(data="internal"):
+        if internal:
+            units.add_edge(unit, unit, weight=internal)
     return units
 
 
 def _communities(units: nx.Graph, algorithm: str, resolution: float, seed: int) -> list[set[str]]:
-    connected = units.subgraph(node for node in units if units.degree(node) > 0)
+    connected = units.subgraph(node for node in units if _has_neighbours(units, node))
     names = sorted(connected)
     numbered = nx.convert_node_labels_to_integers(connected.subgraph(names).copy(), ordering="sorted")
     if numbered.number_of_nodes() == 0:
@@ -170,6 +197,10 @@ def _leiden(graph: nx.Graph, resolution: float, seed: int) -> list[set[int]]:
         shared, leidenalg.RBConfigurationVertexPartition, weights=[w for _, _, w in edges],
         resolution_parameter=resolution, seed=seed)
     return [set(community) for community in partition]
+
+
+def _has_neighbours(units: nx.Graph, unit: str) -> bool:
+    return any(neighbour != unit for neighbour in units[unit])
 
 
 def _split_disconnected(units: nx.Graph, groups: list[set[str]]) -> list[set[str]]:

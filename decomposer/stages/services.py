@@ -61,9 +61,10 @@ def _unique_names(groups: list[frozenset[str]], package_of: dict[str, str], loc:
     deeper = {}
     for index, group in enumerate(groups):
         if names[index] in clashing:
-            sub_package_of = {m: _one_deeper(m, package_of[m], parents) for m in group}
-            dominant = _dominant(group, sub_package_of, loc)
-            deeper[index] = _short(dominant, parts=1 if dominant in package_of.values() else 2)
+            package = _dominant(group, package_of, loc)
+            inside = frozenset(m for m in group if package_of[m] == package)
+            dominant = _dominant(inside, {m: _one_deeper(m, package, parents) for m in inside}, loc)
+            deeper[index] = _short(dominant, parts=1 if dominant == package else 2)
     names = [deeper.get(index, name) for index, name in enumerate(names)]
     seen: Counter[str] = Counter()
     unique = []
