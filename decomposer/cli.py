@@ -17,9 +17,11 @@ from decomposer._version import __version__
 from decomposer.config import DEFAULT_EXCLUDES, load_settings
 from decomposer.errors import DecomposerError, OutputInsideRepository
 from decomposer.pipeline import run
+from decomposer.reports.csv_report import write_brittle_csv
 from decomposer.reports.json_report import write_analysis_json
 from decomposer.reports.summary import summary_lines
 from decomposer.sources.discovery import check_repo_path
+from decomposer.stages.brittleness import SIGNALS
 from decomposer.stages.communities import ALGORITHMS
 
 __all__ = ["main"]
@@ -119,6 +121,9 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help="Smaller groups merge into their most coupled neighbour (default 3 modules).")
 @click.option("--stability-runs", type=click.IntRange(min=0), metavar="N",
               help="Extra seeds run to pick the best partition and measure stability (default 5).")
+@click.option("--brittleness-weights", metavar="SIGNAL=W,...",
+              callback=lambda ctx, param, value: _signal_weights(value),
+              help=f"Weights of the brittleness signals ({', '.join(SIGNALS)}); e.g. commits=2,loc=0.")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Cache folder (default: $DECOMPOSER_CACHE_DIR, else ~/.cache/decomposer).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write any cache.")
@@ -132,7 +137,8 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
             min_degree: float | None, max_changeset: int | None, algorithm: str | None,
             resolution: float | None, target_services: int | None, seed: int | None,
             weights: dict[str, float], granularity: str | None, min_service_size: int | None,
-            stability_runs: int | None, cache_dir: Path | None, no_cache: bool, no_config: bool,
+            stability_runs: int | None, brittleness_weights: tuple[tuple[str, float], ...],
+            cache_dir: Path | None, no_cache: bool, no_config: bool,
             quiet: bool) -> None:
     """Analyse the monolith at PATH and write analysis.json to --out.
 
@@ -157,10 +163,12 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
         "max_changeset": max_changeset, "algorithm": algorithm, "resolution": resolution,
         "services": target_services, "seed": seed, "granularity": granularity,
         "min_service_size": min_service_size, "stability_runs": stability_runs, **weights,
+        "brittleness_weights": brittleness_weights,
     }, use_config=not no_config)
     progress = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
     analysis = run(settings, progress)
     json_path = write_analysis_json(analysis, out_dir)
+    write_brittle_csv(analysis, out_dir)
     if not quiet:
         click.echo("\n".join(summary_lines(analysis)))
         click.echo(f"Report:     {json_path}")
@@ -192,6 +200,25 @@ def _weights(value: str | None) -> dict[str, float]:
                 param_hint="'--weights'")
         weights[f"{name.strip()}_weight"] = weight
     return weights
+
+
+def _signal_weights(value: str | None) -> tuple[tuple[str, float], ...]:
+    """Parse `commits=2,loc=0` into brittleness signal weights."""
+    if not value:
+        return ()
+    weights = {}
+    for part in value.split(","):
+        name, _, number = part.partition("=")
+        try:
+            weight = float(number)
+        except ValueError:
+            weight = -1.0
+        if name.strip() not in SIGNALS or weight < 0:
+            raise click.BadParameter(
+                f"{part!r} is not SIGNAL=NUMBER with a known SIGNAL and NUMBER >= 0",
+                param_hint="'--brittleness-weights'")
+        weights[name.strip()] = weight
+    return tuple(sorted(weights.items()))
 
 
 def _day(moment: datetime.datetime | None) -> str | None:

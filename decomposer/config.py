@@ -33,6 +33,8 @@ The analysed repository may carry its own defaults in its pyproject.toml::
     together = [["shop.orders.*", "shop.cart.*"]]   # pins: must share a service
     apart = [["shop.orders.*", "shop.payments.*"]]  # pins: must not
     ned_bounds = [5, 20]           # non-extreme service sizes, in modules
+    recent_days = 90               # "recent" churn for brittleness
+    brittleness_weights = {commits = 2, loc = 0}   # signal weights of the brittleness score
 
 Keys may be written with `_` or `-`. Every problem in the table is reported at once.
 """
@@ -49,6 +51,7 @@ from collections.abc import Callable
 from typing import Any
 
 from decomposer.errors import InvalidConfig
+from decomposer.stages.brittleness import SIGNALS
 from decomposer.stages.communities import ALGORITHMS
 
 __all__ = ["DEFAULT_EXCLUDES", "Settings", "load_settings", "read_repo_config"]
@@ -104,6 +107,8 @@ class Settings:
     together: tuple[tuple[str, ...], ...] = ()
     apart: tuple[tuple[str, ...], ...] = ()
     ned_bounds: tuple[int, int] = (5, 20)
+    recent_days: int = 90  # "recent" churn: commits in the last N days of the window
+    brittleness_weights: tuple[tuple[str, float], ...] = ()  # overrides of the signal weights
 
     @property
     def exclude_patterns(self) -> tuple[str, ...]:
@@ -137,6 +142,11 @@ def _is_day(value: Any) -> bool:
 
 def _is_pin_list(value: Any) -> bool:
     return isinstance(value, list) and all(_is_list_of_str(item) and len(item) >= 2 for item in value)
+
+
+def _is_weight_table(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        name in SIGNALS and _is_number(0)(weight) for name, weight in value.items())
 
 
 def _is_bounds(value: Any) -> bool:
@@ -176,6 +186,9 @@ _KEYS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "together": (_is_pin_list, "a list of lists of two or more module patterns"),
     "apart": (_is_pin_list, "a list of lists of two or more module patterns"),
     "ned_bounds": (_is_bounds, "two whole numbers [smallest, largest], smallest first"),
+    "recent_days": (_is_int(1), "a whole number of at least 1"),
+    "brittleness_weights": (lambda value: _is_weight_table(value), "a table of signal = weight >= 0, "
+                            f"signals: {', '.join(SIGNALS)}"),
 }
 
 _FLOATS = {"min_degree", "resolution", "structural_weight", "cochange_weight",
@@ -254,6 +267,8 @@ def _frozen(key: str, value: Any) -> Any:
     """TOML's lists become tuples, and figures that are floats stay floats (stable output)."""
     if key in _FLOATS:
         return float(value)
+    if isinstance(value, dict):
+        return tuple(sorted((name, float(weight)) for name, weight in value.items()))
     if isinstance(value, list):
         return tuple(tuple(item) if isinstance(item, list) else item for item in value)
     return value

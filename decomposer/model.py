@@ -11,6 +11,7 @@ from dataclasses import dataclass
 __all__ = [
     "Analysis",
     "AnalysisWarning",
+    "BrittleModule",
     "CoChange",
     "CodeScan",
     "Detection",
@@ -83,6 +84,8 @@ class CodeScan:
     modules: tuple[SourceModule, ...]  # sorted by module
     imports: tuple[ImportEdge, ...]  # sorted by (importer, imported)
     warnings: tuple[AnalysisWarning, ...]
+    # imports grimp would cut to make each package's children acyclic, sorted
+    cycle_breakers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +173,7 @@ class ModuleChurn:
     authors: int  # distinct authors
     first_change: int | None  # Unix seconds
     last_change: int | None
+    recent_commits: int = 0  # commits in the last `recent_days` of the window
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +273,23 @@ class Proposal:
 
 
 @dataclass(frozen=True, slots=True)
+class BrittleModule:
+    """How brittle one module is: its signals, its score and rank, and why, in plain words."""
+
+    module: str
+    instability: float  # Ce / (Ca + Ce); 0 for a module with no imports either way
+    betweenness: float  # share of shortest import paths through it (sampled when large)
+    cycle_size: int  # modules in its import cycle (strongly connected component); 0 if none
+    cycle_breakers: tuple[str, ...]  # its imports grimp nominates to cut a package cycle
+    services_importing: int  # other services whose modules import it
+    services_imported: int  # other services it imports from
+    score: float  # in [0, 1]: weighted mean of the signals' percentile ranks
+    rank: int  # 1 is the most brittle
+    hotspot: str  # "hot and central" | "hot" | "central" | "calm"
+    reasons: tuple[str, ...]  # plain sentences with the figures behind the score, strongest first
+
+
+@dataclass(frozen=True, slots=True)
 class Repository:
     """The analysed repository as the report names it."""
 
@@ -293,3 +314,4 @@ class Analysis:
     cochange: tuple[CoChange, ...] = ()  # sorted by degree desc, shared desc, then names
     sum_of_coupling: tuple[tuple[str, int], ...] = ()  # (module, soc), sorted by module
     proposal: Proposal | None = None
+    brittleness: tuple[BrittleModule, ...] = ()  # sorted by rank

@@ -13,7 +13,8 @@ functions of those records; reports only format an `Analysis`. Data flows in num
 7. find the shared kernel, build the coupling graph (imports + co-change) without it, and
    detect communities: the proposed services, named after their dominant package;
 8. measure the proposal, the current package layout and a random partition of the same sizes
-   with the same figures, and rerun the detection under other seeds to measure its stability.
+   with the same figures, and rerun the detection under other seeds to measure its stability;
+9. score every module's brittleness from its coupling, cycles and churn, with its reasons.
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ from decomposer.errors import PackageNotFound
 from decomposer.model import (
     Analysis,
     AnalysisWarning,
+    BrittleModule,
+    CodeScan,
     CouplingThresholds,
     Detection,
     HistorySummary,
+    HistoryWindow,
     KernelRule,
     Layout,
     MinedHistory,
@@ -43,6 +47,7 @@ from decomposer.sources.cache import history_key, load_history, store_history
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, mine_history, read_repo_state
+from decomposer.stages.brittleness import DEFAULT_WEIGHTS, rank_brittleness
 from decomposer.stages.communities import detect_over_seeds, search_resolution
 from decomposer.stages.coupling import build_coupling_graph
 from decomposer.stages.history import (
@@ -111,7 +116,8 @@ def run(settings: Settings, progress: Progress = lambda message: None) -> Analys
         analysis = _with_history(analysis, mined, {source.path: source.module for source in modules},
                                  settings, state)
     progress("Proposing services")
-    return dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph))
+    analysis = dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph))
+    return dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, graph, scan))
 
 
 def _mine(settings: Settings, repo_dir: Path, layout: Layout, state: RepoState,
@@ -184,10 +190,14 @@ def _with_history(analysis: Analysis, mined: MinedHistory, module_by_path: dict[
     return dataclasses.replace(
         analysis,
         history=summary,
-        churn=churn_by_module(commits, module_by_path),
+        churn=churn_by_module(commits, module_by_path, _recent_since(mined.window, settings)),
         cochange=coupling.pairs,
         sum_of_coupling=coupling.sum_of_coupling,
     )
+
+
+def _recent_since(window: HistoryWindow, settings: Settings) -> int | None:
+    return None if window.until is None else window.until - settings.recent_days * 86400
 
 
 def detection_of(settings: Settings) -> Detection:
@@ -231,6 +241,19 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
     runs = [(seed, _as_partition(partition, kernel)) for seed, partition in other_runs]
     stability = measure_stability(proposed, runs) if runs else None
     return Proposal(detection, resolution, services, quality, stability)
+
+
+def _brittleness(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph,
+                 scan: CodeScan) -> tuple[BrittleModule, ...]:
+    service_of = ({module: service.name for service in analysis.proposal.services
+                   for module in service.modules} if analysis.proposal else {})
+    analysed = set(service_of) or {record.module for record in analysis.modules}
+    breakers = tuple(pair for pair in scan.cycle_breakers if pair[0] in analysed and pair[1] in analysed)
+    return rank_brittleness(
+        analysis.modules, import_graph, analysis.churn, dict(analysis.sum_of_coupling), service_of,
+        breakers, DEFAULT_WEIGHTS | dict(settings.brittleness_weights),
+        seed=settings.seed, recent_days=settings.recent_days,
+    )
 
 
 def _as_partition(groups: tuple[frozenset[str], ...], kernel: frozenset[str]) -> dict[str, str]:

@@ -16,8 +16,8 @@ def test_analyze_writes_analysis_json_and_a_summary(cli, sample_repo: Path, tmp_
     assert "Scanning imports in shop (source root: .)" in result.stderr
     lines = result.stdout.splitlines()
     assert lines[1] == "Packages:   1 package (shop) at the repository root"
-    assert lines[2] == "Modules:    64 analysed, 4 excluded (786 lines of code)"
-    assert lines[3] == "Imports:    159 module-to-module edges from 160 import statements"
+    assert lines[2] == "Modules:    64 analysed, 4 excluded (796 lines of code)"
+    assert lines[3] == "Imports:    162 module-to-module edges from 163 import statements"
     assert (
         "History:    309 commits, 2024-06-04 to 2025-04-07 (the whole history); "
         "1 large commit left out of co-change"
@@ -27,7 +27,7 @@ def test_analyze_writes_analysis_json_and_a_summary(cli, sample_repo: Path, tmp_
     assert "Mining git history" in result.stderr
     assert lines[-1] == f"Report:     {tmp_path / 'report' / 'analysis.json'}"
     document = json.loads((tmp_path / "report" / "analysis.json").read_text())
-    assert document["repository"]["head"] == "17f57ea2f97eea24af8a29a747892e3d7a4ffdda"
+    assert document["repository"]["head"] == "21aa16e5f06ef6bd8851004b25cf1ce8661cec26"
     assert document["repository"]["source_root"] == "."
 
 

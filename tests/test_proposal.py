@@ -73,23 +73,22 @@ def test_every_module_has_exactly_one_service(document):
 def test_the_proposal_beats_the_package_layout(document):
     quality = document["quality"]
     assert quality["proposed"] == {
-        "groups": 8, "modularity": 0.3988, "sm": 0.1046, "icp": 0.5511, "ifn": 3.125, "ned": 0.0,
+        "groups": 8, "modularity": 0.4, "sm": 0.1073, "icp": 0.547, "ifn": 3.25, "ned": 0.0,
         "cochange_cohesion": 0.8937, "largest_share": 0.2031,
     }
     assert quality["package_layout"] == {
-        "groups": 9, "modularity": 0.3599, "sm": 0.0872, "icp": 0.5886, "ifn": 3.2222, "ned": 0.0469,
+        "groups": 9, "modularity": 0.3616, "sm": 0.0897, "icp": 0.5839, "ifn": 3.3333, "ned": 0.0469,
         "cochange_cohesion": 0.8159, "largest_share": 0.2031,
     }
-    assert quality["random"]["icp"] == 0.9186
+    assert quality["random"]["icp"] == 0.9201
 
 
 def test_stability_is_reported(document):
     stability = document["stability"]
-    assert stability["seeds"] == [42, 44, 45, 46, 47]
-    assert (stability["mean_ari"], stability["min_ari"]) == (0.9046, 0.7615)
-    assert {entry["module"] for entry in stability["moving_modules"]} == set(_shop(
-        "", "orders", "orders.cart", "orders.checkout", "orders.history", "orders.models",
-        "orders.returns", "orders.services", "orders.signals", "orders.views"))
+    # The best of six seeds is seed 42's; the five others all agree with it exactly.
+    assert stability["seeds"] == [43, 44, 45, 46, 47]
+    assert (stability["mean_ari"], stability["min_ari"]) == (1.0, 1.0)
+    assert stability["moving_modules"] == []
     assert document["detection"]["resolution"] == 1.0
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from decomposer._version import __version__
-from decomposer.model import Analysis, HistorySummary, ModuleChurn, Proposal, QualityFigures
+from decomposer.model import Analysis, BrittleModule, HistorySummary, ModuleChurn, Proposal, QualityFigures
 
 __all__ = ["SCHEMA_VERSION", "analysis_to_dict", "iso_time", "write_analysis_json"]
 
@@ -26,6 +26,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
     churn = {record.module: record for record in analysis.churn}
     soc = dict(analysis.sum_of_coupling)
     proposal = analysis.proposal
+    brittle = {entry.module: entry for entry in analysis.brittleness}
     service_of = ({module: service.name for service in proposal.services for module in service.modules}
                   if proposal else {})
     return {
@@ -63,6 +64,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
                 "imports_in": record.imports_in,
                 "imports_out": record.imports_out,
                 **_churn_fields(churn.get(record.module), soc.get(record.module)),
+                **_brittle_fields(brittle.get(record.module)),
             }
             for record in modules
         ],
@@ -82,10 +84,28 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
     }
 
 
+def _brittle_fields(entry: BrittleModule | None) -> dict[str, Any]:
+    if entry is None:
+        return {}
+    return {
+        "instability": entry.instability,
+        "betweenness": entry.betweenness,
+        "cycle_size": entry.cycle_size,
+        "cycle_breakers": list(entry.cycle_breakers),
+        "services_importing": entry.services_importing,
+        "services_imported": entry.services_imported,
+        "brittleness": entry.score,
+        "brittleness_rank": entry.rank,
+        "hotspot": entry.hotspot,
+        "reasons": list(entry.reasons),
+    }
+
+
 def _churn_fields(churn: ModuleChurn | None, soc: int | None) -> dict[str, Any]:
     # Without history every figure is null ("unknown"), never 0 ("did not change").
     return {
         "commits": churn.commits if churn else None,
+        "recent_commits": churn.recent_commits if churn else None,
         "lines_added": churn.lines_added if churn else None,
         "lines_deleted": churn.lines_deleted if churn else None,
         "authors": churn.authors if churn else None,

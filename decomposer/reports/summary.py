@@ -29,6 +29,7 @@ def summary_lines(analysis: Analysis) -> list[str]:
         lines += [f"  {record.fan_in:5d}  {record.module}" for record in most_imported if record.fan_in]
     lines += _history_lines(analysis)
     lines += _proposal_lines(analysis)
+    lines += _brittle_lines(analysis)
     if analysis.warnings:
         lines.append(f"Warnings:   {len(analysis.warnings)}")
         lines += [f"  {warning.path}: {warning.message}" for warning in analysis.warnings[:_TOP]]
@@ -94,4 +95,14 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
         values = [getattr(quality[name], key) for name in ("proposed", "package_layout", "random")]
         cells = " ".join(f"{value:9.3f}" if value is not None else f"{'-':>9s}" for value in values)
         lines.append(f"  {label:30s} {cells}   ({direction})")
+    return lines
+
+
+def _brittle_lines(analysis: Analysis) -> list[str]:
+    if not analysis.brittleness:
+        return []
+    lines = ["Most brittle (score, hotspot, reasons):"]
+    for entry in analysis.brittleness[:10]:
+        lines.append(f"  {entry.rank:3d}. {entry.score:.2f}  {entry.module}  [{entry.hotspot}]")
+        lines += [f"         - {reason}" for reason in entry.reasons[:3]]
     return lines

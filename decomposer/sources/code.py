@@ -66,7 +66,7 @@ def scan_code(
         AnalysisWarning(_relative(path, repo_dir), f"{reason}; its imports are left out")
         for path, reason in sorted(broken.items())
     )
-    return CodeScan(modules, _import_edges(graph, known), warnings)
+    return CodeScan(modules, _import_edges(graph, known), warnings, _cycle_breakers(graph, known))
 
 
 def _build_graph(
@@ -222,6 +222,17 @@ def _import_edges(graph: grimp.ImportGraph, known: set[str]) -> tuple[ImportEdge
             lines = tuple(sorted({detail["line_number"] for detail in details}))
             edges.append(ImportEdge(importer, imported, lines))
     return tuple(edges)
+
+
+def _cycle_breakers(graph: grimp.ImportGraph, known: set[str]) -> tuple[tuple[str, str], ...]:
+    """For every package, the imports grimp would cut to make its children acyclic."""
+    packages = sorted({module.rsplit(".", 1)[0] for module in known if "." in module} & known)
+    breakers: set[tuple[str, str]] = set()
+    for package in packages:
+        if len(graph.find_children(package)) > 1:
+            breakers |= {pair for pair in graph.nominate_cycle_breakers(package)
+                         if pair[0] in known and pair[1] in known}
+    return tuple(sorted(breakers))
 
 
 def _relative(path: Path, repo_dir: Path) -> str:

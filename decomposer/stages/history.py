@@ -69,12 +69,13 @@ def follow_renames(commits: tuple[Commit, ...]) -> tuple[Commit, ...]:
 
 
 def churn_by_module(
-    commits: tuple[Commit, ...], module_by_path: dict[str, str]
+    commits: tuple[Commit, ...], module_by_path: dict[str, str], recent_since: int | None = None
 ) -> tuple[ModuleChurn, ...]:
     """Commits, lines, authors and change dates of every module in `module_by_path`.
 
     Paths that are not analysed modules at HEAD (deleted files, excluded modules) are ignored.
-    A module without commits in the window gets zeros and no dates.
+    A module without commits in the window gets zeros and no dates. `recent_commits` counts
+    the commits at or after `recent_since` (none when it is None).
     """
     commit_count: Counter[str] = Counter()
     added: Counter[str] = Counter()
@@ -96,7 +97,8 @@ def churn_by_module(
             times[module].append(commit.timestamp)
     return tuple(
         ModuleChurn(module, commit_count[module], added[module], deleted[module], len(authors[module]),
-                    min(times[module], default=None), max(times[module], default=None))
+                    min(times[module], default=None), max(times[module], default=None),
+                    sum(1 for moment in times[module] if recent_since is not None and moment >= recent_since))
         for module in sorted(module_by_path.values())
     )
 

@@ -1,6 +1,7 @@
 """A customer's past orders."""
 
 from shop.core.db import Repository
+from shop.orders.checkout import order_summary
 from shop.orders.models import Order
 
 
@@ -11,3 +12,7 @@ def history(user):
 def last_order(user):
     orders = history(user)
     return orders[-1] if orders else None
+
+
+def summaries(user):
+    return [order_summary(order) for order in history(user)]

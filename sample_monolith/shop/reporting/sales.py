@@ -4,6 +4,7 @@ from collections import Counter
 
 from shop.core.db import Repository
 from shop.core.money import ZERO
+from shop.orders.checkout import order_summary
 from shop.orders.models import Order
 from shop.payments.models import Payment
 
@@ -17,3 +18,8 @@ def revenue():
 
 def orders_by_status():
     return Counter(order.status for order in Repository.of(Order).rows.values())
+
+
+def recent_orders(limit=10):
+    orders = sorted(Repository.of(Order).rows.values(), key=lambda order: order.id)[-limit:]
+    return [order_summary(order) for order in orders]
