@@ -185,40 +185,30 @@ def _outside(repo_dir: Path, target: Path, option: str) -> Path:
 
 def _weights(value: str | None) -> dict[str, float]:
     """Parse `structural=1,cochange=0.5` into Settings fields."""
-    if not value:
-        return {}
-    weights = {}
-    for part in value.split(","):
-        name, _, number = part.partition("=")
-        try:
-            weight = float(number)
-        except ValueError:
-            weight = -1.0
-        if name.strip() not in ("structural", "cochange") or weight < 0:
-            raise click.BadParameter(
-                f"{part!r} is not NAME=NUMBER with NAME structural or cochange and NUMBER >= 0",
-                param_hint="'--weights'")
-        weights[f"{name.strip()}_weight"] = weight
-    return weights
+    pairs = _name_numbers(value, ("structural", "cochange"), "--weights")
+    return {f"{name}_weight": weight for name, weight in pairs.items()}
 
 
 def _signal_weights(value: str | None) -> tuple[tuple[str, float], ...]:
     """Parse `commits=2,loc=0` into brittleness signal weights."""
-    if not value:
-        return ()
-    weights = {}
-    for part in value.split(","):
+    return tuple(sorted(_name_numbers(value, SIGNALS, "--brittleness-weights").items()))
+
+
+def _name_numbers(value: str | None, names: tuple[str, ...], option: str) -> dict[str, float]:
+    """Parse `NAME=NUMBER,...` with known names and numbers >= 0, or say which part is wrong."""
+    pairs: dict[str, float] = {}
+    for part in (value or "").split(",") if value else []:
         name, _, number = part.partition("=")
         try:
             weight = float(number)
         except ValueError:
             weight = -1.0
-        if name.strip() not in SIGNALS or weight < 0:
+        if name.strip() not in names or weight < 0:
             raise click.BadParameter(
-                f"{part!r} is not SIGNAL=NUMBER with a known SIGNAL and NUMBER >= 0",
-                param_hint="'--brittleness-weights'")
-        weights[name.strip()] = weight
-    return tuple(sorted(weights.items()))
+                f"{part!r} is not NAME=NUMBER with NAME one of {', '.join(names)} and NUMBER >= 0",
+                param_hint=f"'{option}'")
+        pairs[name.strip()] = weight
+    return pairs
 
 
 def _day(moment: datetime.datetime | None) -> str | None:

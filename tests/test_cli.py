@@ -183,3 +183,30 @@ def test_dangling_symlink_is_a_warning(cli, make_repo, tmp_path: Path):
         "message": "cannot be read (No such file or directory); its imports are left out",
     }]
     assert [record["module"] for record in document["modules"]] == ["app", "app.models", "app.views"]
+
+
+def test_weight_flags_are_checked(cli, make_repo, tmp_path: Path):
+    repo = make_repo(APP)
+    result = cli("analyze", repo, "--out", tmp_path / "out", "--weights", "structural=1,imports=2")
+    assert result.exit_code == 2
+    assert ("Invalid value for '--weights': 'imports=2' is not NAME=NUMBER with NAME one of structural, "
+            "cochange and NUMBER >= 0") in result.stderr
+    result = cli("analyze", repo, "--out", tmp_path / "out", "--brittleness-weights", "commits=-1")
+    assert result.exit_code == 2
+    assert "Invalid value for '--brittleness-weights': 'commits=-1'" in result.stderr
+
+
+def test_detection_flags_reach_the_report(cli, sample_repo: Path, tmp_path: Path):
+    result = cli("analyze", sample_repo, "--out", tmp_path / "out", "-q", "--services", "3", "--seed", "7",
+                 "--weights", "structural=2,cochange=0.5", "--granularity", "package",
+                 "--stability-runs", "1", "--brittleness-weights", "loc=0")
+    assert result.exit_code == 0, result.output
+    document = json.loads((tmp_path / "out" / "analysis.json").read_text())
+    detection = document["detection"]
+    assert (detection["requested_services"], detection["seed"], detection["granularity"]) == (3, 7, "package")
+    assert detection["weights"] == {"structural": 2.0, "cochange": 0.5}
+    assert len([service for service in document["services"] if service["kind"] == "service"]) == 3
+    assert document["stability"]["seeds"] == [8]  # two runs: seed 7 was the better one
+    rows = (tmp_path / "out" / "brittle_modules.csv").read_text().splitlines()
+    assert rows[0].startswith("rank,module,brittleness,hotspot,commits")
+    assert len(rows) == 1 + 64
