@@ -70,6 +70,7 @@ class ImportEdge:
     importer: str
     imported: str
     lines: tuple[int, ...]  # line numbers in the importer, ascending, one per statement
+    names: tuple[str, ...] = ()  # names taken from `imported` (`from m import a, b`); () for the module
 
     @property
     def count(self) -> int:

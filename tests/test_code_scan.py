@@ -31,7 +31,7 @@ def test_every_statement_is_counted_with_its_line(make_repo):
     assert scan.imports == (
         ImportEdge("app.services", "app.models", (1,)),
         ImportEdge("app.views", "app.models", (2, 3)),
-        ImportEdge("app.views", "app.services", (5, 7)),
+        ImportEdge("app.views", "app.services", (5, 7), ("Service", "run")),
     )
     assert scan.modules == (
         SourceModule("app", "app/__init__.py", 0, True),
@@ -45,7 +45,7 @@ def test_every_statement_is_counted_with_its_line(make_repo):
 def test_type_checking_imports_can_be_left_out(make_repo):
     repo = make_repo(FILES)
     scan = scan_code(repo, repo, ("app",), exclude_type_checking=True)
-    assert ImportEdge("app.views", "app.services", (7,)) in scan.imports
+    assert ImportEdge("app.views", "app.services", (7,), ("run",)) in scan.imports
 
 
 def test_unparsable_and_binary_files_are_warnings(make_repo):
@@ -90,3 +90,24 @@ def test_package_named_like_an_imported_module_is_scanned_from_the_repo(make_rep
     assert scan.imports == (ImportEdge("decomposer.a", "decomposer.b", (1,)),)
     assert sys.modules["decomposer"].__file__.endswith("decomposer/__init__.py")
     assert "repo" not in sys.modules["decomposer"].__file__
+
+
+def test_imported_names_across_lines_and_relative_imports(make_repo):
+    repo = make_repo({
+        "app/__init__.py": "from .models import Base\n",
+        "app/models.py": "class Base: pass\nclass Order(Base): pass\nLIMIT = 3\n",
+        "app/orders/__init__.py": "",
+        "app/orders/views.py": (
+            "from app.models import (\n"
+            "    Order,\n"
+            "    LIMIT as MAX,\n"
+            ")\n"
+            "from ..models import Base\n"
+            "from app.models import \\\n"
+            "    Order\n"
+        ),
+    })
+    imports = {(edge.importer, edge.imported): edge for edge in scan_code(repo, repo, ("app",)).imports}
+    assert imports["app.orders.views", "app.models"] == ImportEdge(
+        "app.orders.views", "app.models", (1, 5, 6), ("Base", "LIMIT", "Order"))
+    assert imports["app", "app.models"].names == ("Base",)

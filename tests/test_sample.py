@@ -128,7 +128,7 @@ def test_statement_counts_and_lines(sample_repo):
     # reporting.views imports exports at the top and again inside low_stock_report().
     assert imports["shop.reporting.views", "shop.reporting.exports"] == {
         "importer": "shop.reporting.views", "imported": "shop.reporting.exports", "count": 2,
-        "lines": [6, 18],
+        "lines": [6, 18], "names": ["export_low_stock_csv", "export_orders_csv"],
     }
     # shipping.services imports orders.models only for type checking.
     assert imports["shop.shipping.services", "shop.orders.models"]["lines"] == [11]

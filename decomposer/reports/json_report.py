@@ -70,7 +70,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
         ],
         "imports": [
             {"importer": edge.importer, "imported": edge.imported, "count": edge.count,
-             "lines": list(edge.lines)}
+             "lines": list(edge.lines), "names": list(edge.names)}
             for edge in analysis.imports
         ],
         "history": _history(analysis.history),

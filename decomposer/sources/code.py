@@ -57,16 +57,14 @@ def scan_code(
     """
     broken: dict[Path, str] = {}
     graph = _build_graph(source_dir, packages, broken, exclude_type_checking, cache_dir)
-    modules = tuple(
-        _source_module(module, file_path, repo_dir)
-        for module, file_path in _module_files(graph, source_dir)
-    )
+    files = dict(_module_files(graph, source_dir))
+    modules = tuple(_source_module(module, file_path, repo_dir) for module, file_path in files.items())
     known = {record.module for record in modules}
     warnings = tuple(
         AnalysisWarning(_relative(path, repo_dir), f"{reason}; its imports are left out")
         for path, reason in sorted(broken.items())
     )
-    return CodeScan(modules, _import_edges(graph, known), warnings, _cycle_breakers(graph, known))
+    return CodeScan(modules, _import_edges(graph, files), warnings, _cycle_breakers(graph, known))
 
 
 def _build_graph(
@@ -212,16 +210,62 @@ def _count_loc(data: bytes) -> int:
     return sum(1 for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
 
 
-def _import_edges(graph: grimp.ImportGraph, known: set[str]) -> tuple[ImportEdge, ...]:
+def _import_edges(graph: grimp.ImportGraph, files: dict[str, Path]) -> tuple[ImportEdge, ...]:
     edges = []
-    for importer in sorted(known):
+    for importer in sorted(files):
+        reader = _StatementReader(importer, files[importer])
         for imported in sorted(graph.find_modules_directly_imported_by(importer)):
-            if imported not in known or imported == importer:
+            if imported not in files or imported == importer:
                 continue
             details = graph.get_import_details(importer=importer, imported=imported)
             lines = tuple(sorted({detail["line_number"] for detail in details}))
-            edges.append(ImportEdge(importer, imported, lines))
+            names = set()
+            for detail in details:
+                names |= reader.names(detail["line_number"], detail["line_contents"], imported)
+            edges.append(ImportEdge(importer, imported, lines, tuple(sorted(names))))
     return tuple(edges)
+
+
+class _StatementReader:
+    """Reads which names an import statement takes from a module (the file is read lazily)."""
+
+    def __init__(self, importer: str, file_path: Path) -> None:
+        self.file_path = file_path
+        # A package's relative imports start from the package itself, a module's from its parent.
+        self.package = importer if file_path.name == "__init__.py" else importer.rpartition(".")[0]
+        self._lines: list[str] | None = None
+
+    def names(self, line_number: int, line_contents: str, imported: str) -> set[str]:
+        statement = line_contents.strip()
+        if statement.count("(") > statement.count(")") or statement.endswith("\\"):
+            statement = self._statement_from(line_number)
+        try:
+            tree = ast.parse(statement)
+        except SyntaxError:
+            return set()
+        found: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and self._absolute(node) == imported:
+                found |= {alias.name for alias in node.names}
+        return found
+
+    def _absolute(self, node: ast.ImportFrom) -> str | None:
+        if node.level == 0:
+            return node.module
+        parts = self.package.split(".")
+        base = parts[: len(parts) - (node.level - 1)]
+        return ".".join(base + ([node.module] if node.module else []))
+
+    def _statement_from(self, line_number: int) -> str:
+        if self._lines is None:
+            self._lines = self.file_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        collected = []
+        for line in self._lines[line_number - 1: line_number + 50]:
+            collected.append(line.strip().rstrip("\\"))
+            text = " ".join(collected)
+            if text.count("(") <= text.count(")") and not line.rstrip().endswith("\\"):
+                break
+        return " ".join(collected)
 
 
 def _cycle_breakers(graph: grimp.ImportGraph, known: set[str]) -> tuple[tuple[str, str], ...]:
