@@ -18,11 +18,14 @@ from decomposer.config import DEFAULT_EXCLUDES, load_settings
 from decomposer.errors import DecomposerError, OutputInsideRepository
 from decomposer.pipeline import run
 from decomposer.reports.csv_report import write_brittle_csv
+from decomposer.reports.plan_report import write_plan_files
 from decomposer.reports.json_report import write_analysis_json
-from decomposer.reports.summary import summary_lines
+from decomposer.reports.summary import plan_lines, summary_lines
+from decomposer.sources.analysis_file import read_plan_inputs
 from decomposer.sources.discovery import check_repo_path
 from decomposer.stages.brittleness import SIGNALS
 from decomposer.stages.communities import ALGORITHMS
+from decomposer.stages.strangler import plan_extraction
 
 __all__ = ["main"]
 
@@ -124,6 +127,8 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--brittleness-weights", metavar="SIGNAL=W,...",
               callback=lambda ctx, param, value: _signal_weights(value),
               help=f"Weights of the brittleness signals ({', '.join(SIGNALS)}); e.g. commits=2,loc=0.")
+@click.option("--sprint-capacity", type=click.IntRange(min=1), metavar="N",
+              help="Change points per sprint in the extraction plan (default 30; docs/concepts.md).")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Cache folder (default: $DECOMPOSER_CACHE_DIR, else ~/.cache/decomposer).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write any cache.")
@@ -138,7 +143,7 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
             resolution: float | None, target_services: int | None, seed: int | None,
             weights: dict[str, float], granularity: str | None, min_service_size: int | None,
             stability_runs: int | None, brittleness_weights: tuple[tuple[str, float], ...],
-            cache_dir: Path | None, no_cache: bool, no_config: bool,
+            sprint_capacity: int | None, cache_dir: Path | None, no_cache: bool, no_config: bool,
             quiet: bool) -> None:
     """Analyse the monolith at PATH and write analysis.json to --out.
 
@@ -163,15 +168,45 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
         "max_changeset": max_changeset, "algorithm": algorithm, "resolution": resolution,
         "services": target_services, "seed": seed, "granularity": granularity,
         "min_service_size": min_service_size, "stability_runs": stability_runs, **weights,
-        "brittleness_weights": brittleness_weights,
+        "brittleness_weights": brittleness_weights, "sprint_capacity": sprint_capacity,
     }, use_config=not no_config)
     progress = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
     analysis = run(settings, progress)
     json_path = write_analysis_json(analysis, out_dir)
     write_brittle_csv(analysis, out_dir)
+    if analysis.plan is not None:
+        head = (analysis.repository.head or "no commit")[:12]
+        write_plan_files(analysis.plan, out_dir, f"{Path(analysis.repository.path).name} @ {head}")
     if not quiet:
         click.echo("\n".join(summary_lines(analysis)))
         click.echo(f"Report:     {json_path}")
+
+
+@main.command("plan", epilog=(
+    "Example:\n\n"
+    "\b\n"
+    "  decomposer plan shop-report/analysis.json --sprint-capacity 50"
+))
+@click.argument("analysis_json", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--sprint-capacity", type=click.IntRange(min=1), default=30, show_default=True, metavar="N",
+              help="Change points per sprint.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for plan.md, plan.csv and plan.json (default: the analysis.json's folder).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_user_errors
+def plan(analysis_json: Path, sprint_capacity: int, out_dir: Path | None, quiet: bool) -> None:
+    """Re-plan the extraction from an existing ANALYSIS_JSON, e.g. with another sprint capacity.
+
+    Reads the services, imports, churn and brittleness that `decomposer analyze` recorded, and
+    writes plan.md, plan.csv and plan.json without analysing the repository again.
+    """
+    inputs = read_plan_inputs(analysis_json)
+    extraction = plan_extraction(inputs.services, inputs.imports, inputs.paths, inputs.commits,
+                                 inputs.loc, inputs.brittleness, sprint_capacity)
+    written = write_plan_files(extraction, out_dir or analysis_json.parent, inputs.title, with_json=True)
+    if not quiet:
+        click.echo("\n".join(plan_lines(extraction)))
+        click.echo(f"Written:    {', '.join(str(path) for path in written)}")
 
 
 def _outside(repo_dir: Path, target: Path, option: str) -> Path:

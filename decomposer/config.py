@@ -34,6 +34,7 @@ The analysed repository may carry its own defaults in its pyproject.toml::
     apart = [["shop.orders.*", "shop.payments.*"]]  # pins: must not
     ned_bounds = [5, 20]           # non-extreme service sizes, in modules
     recent_days = 90               # "recent" churn for brittleness
+    sprint_capacity = 30           # change points per sprint in the extraction plan
     brittleness_weights = {commits = 2, loc = 0}   # signal weights of the brittleness score
 
 Keys may be written with `_` or `-`. Every problem in the table is reported at once.
@@ -108,6 +109,7 @@ class Settings:
     apart: tuple[tuple[str, ...], ...] = ()
     ned_bounds: tuple[int, int] = (5, 20)
     recent_days: int = 90  # "recent" churn: commits in the last N days of the window
+    sprint_capacity: int = 30  # change points per sprint in the extraction plan
     brittleness_weights: tuple[tuple[str, float], ...] = ()  # overrides of the signal weights
 
     @property
@@ -187,6 +189,7 @@ _KEYS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "apart": (_is_pin_list, "a list of lists of two or more module patterns"),
     "ned_bounds": (_is_bounds, "two whole numbers [smallest, largest], smallest first"),
     "recent_days": (_is_int(1), "a whole number of at least 1"),
+    "sprint_capacity": (_is_int(1), "a whole number of at least 1"),
     "brittleness_weights": (lambda value: _is_weight_table(value), "a table of signal = weight >= 0, "
                             f"signals: {', '.join(SIGNALS)}"),
 }

@@ -26,6 +26,9 @@ __all__ = [
     "HistorySummary",
     "HistoryWindow",
     "ImportEdge",
+    "ImportSite",
+    "Plan",
+    "PlanStep",
     "Layout",
     "MinedHistory",
     "ModuleChurn",
@@ -291,6 +294,52 @@ class BrittleModule:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportSite:
+    """Import statements in one module that import another: what a step must cut or re-route."""
+
+    importer: str
+    imported: str
+    path: str  # the importer's file, repository-relative
+    lines: tuple[int, ...]
+    names: tuple[str, ...]  # () when the whole module is imported
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStep:
+    """One step of the strangler-fig plan: publish the kernel, break a cycle, or extract a service."""
+
+    order: int
+    kind: str  # "library" | "cut" | "extract"
+    service: str  # the service extracted; for a cut, the services of the cycle joined by " <-> "
+    modules: tuple[str, ...]
+    cost: int  # change points (docs/concepts.md): statements to cut or re-route, modules to move
+    benefit: float  # percent of the window's commits that touched these modules
+    outbound: tuple[ImportSite, ...]  # imports it still makes into the remaining monolith
+    inbound: tuple[ImportSite, ...]  # imports from the remaining monolith into it
+    cuts: tuple[ImportSite, ...]  # imports this step removes (cut steps)
+    surface: tuple[str, ...]  # names other code imports from it: "module: a, b" or "module"
+    risk: tuple[tuple[str, float], ...]  # its most brittle modules with their scores
+    rationale: str
+    sprint: int  # first sprint of the step
+    sprints: int  # sprints it spans: more than 1 when it is larger than a sprint
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The incremental extraction plan, in order, packed into sprints."""
+
+    capacity: int  # change points per sprint
+    steps: tuple[PlanStep, ...]
+    cycles: tuple[tuple[str, ...], ...]  # services that import each other in a cycle
+    outbound_weight: int  # import statements from each extracted service into the rest, summed
+    reverse_outbound_weight: int  # the same for the extractions in reverse order
+
+
+@dataclass(frozen=True, slots=True)
 class Repository:
     """The analysed repository as the report names it."""
 
@@ -316,3 +365,4 @@ class Analysis:
     sum_of_coupling: tuple[tuple[str, int], ...] = ()  # (module, soc), sorted by module
     proposal: Proposal | None = None
     brittleness: tuple[BrittleModule, ...] = ()  # sorted by rank
+    plan: Plan | None = None

@@ -14,7 +14,9 @@ functions of those records; reports only format an `Analysis`. Data flows in num
    detect communities: the proposed services, named after their dominant package;
 8. measure the proposal, the current package layout and a random partition of the same sizes
    with the same figures, and rerun the detection under other seeds to measure its stability;
-9. score every module's brittleness from its coupling, cycles and churn, with its reasons.
+9. score every module's brittleness from its coupling, cycles and churn, with its reasons;
+10. plan the extraction: kernel first, then the service with the fewest calls back into the
+    monolith, cycles cut before their services leave, packed into sprints.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from decomposer.model import (
     KernelRule,
     Layout,
     MinedHistory,
+    Plan,
     Proposal,
     RepoState,
     Repository,
@@ -67,6 +70,7 @@ from decomposer.stages.kernel import find_shared_kernel
 from decomposer.stages.quality import partition_quality
 from decomposer.stages.services import layout_partition, name_services, random_partition
 from decomposer.stages.stability import measure_stability
+from decomposer.stages.strangler import plan_extraction
 
 __all__ = ["detection_of", "python_pathspecs", "run"]
 
@@ -117,7 +121,8 @@ def run(settings: Settings, progress: Progress = lambda message: None) -> Analys
                                  settings, state)
     progress("Proposing services")
     analysis = dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph))
-    return dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, graph, scan))
+    analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, graph, scan))
+    return dataclasses.replace(analysis, plan=_plan(analysis, settings))
 
 
 def _mine(settings: Settings, repo_dir: Path, layout: Layout, state: RepoState,
@@ -253,6 +258,17 @@ def _brittleness(analysis: Analysis, settings: Settings, import_graph: nx.DiGrap
         analysis.modules, import_graph, analysis.churn, dict(analysis.sum_of_coupling), service_of,
         breakers, DEFAULT_WEIGHTS | dict(settings.brittleness_weights),
         seed=settings.seed, recent_days=settings.recent_days,
+    )
+
+
+def _plan(analysis: Analysis, settings: Settings) -> Plan:
+    return plan_extraction(
+        analysis.proposal.services, analysis.imports,
+        {record.module: record.path for record in analysis.modules},
+        {figures.module: figures.commits for figures in analysis.churn},
+        {record.module: record.loc for record in analysis.modules},
+        {entry.module: entry.score for entry in analysis.brittleness},
+        settings.sprint_capacity,
     )
 
 

@@ -210,3 +210,38 @@ def test_detection_flags_reach_the_report(cli, sample_repo: Path, tmp_path: Path
     rows = (tmp_path / "out" / "brittle_modules.csv").read_text().splitlines()
     assert rows[0].startswith("rank,module,brittleness,hotspot,commits")
     assert len(rows) == 1 + 64
+
+
+def test_plan_command_replans_without_analysing(cli, sample_repo: Path, tmp_path: Path):
+    assert cli("analyze", sample_repo, "--out", tmp_path / "report", "-q").exit_code == 0
+    assert sorted(path.name for path in (tmp_path / "report").iterdir()) == [
+        "analysis.json", "brittle_modules.csv", "plan.csv", "plan.md"]
+    result = cli("plan", tmp_path / "report" / "analysis.json", "--sprint-capacity", "12",
+                 "--out", tmp_path / "replan")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        "Plan:       9 steps over 12 sprints of 12 change points; calls from extracted services into "
+        "the monolith: 4 (reverse order: 25)")
+    plan = json.loads((tmp_path / "replan" / "plan.json").read_text())
+    original = json.loads((tmp_path / "report" / "analysis.json").read_text())["plan"]
+    assert [step["service"] for step in plan["steps"]] == [step["service"] for step in original["steps"]]
+    assert (plan["sprint_capacity"], plan["sprints"]) == (12, 12)
+    markdown = (tmp_path / "replan" / "plan.md").read_text()
+    assert markdown.startswith("# Extraction plan: shop @ 21aa16e5f06e\n")
+    assert "### Step 3. Extract: accounts (spans 2 sprints)" in markdown
+    assert "- `shop.accounts.views` imports `shop.notifications.service`: notify (shop/accounts/views.py:8)" in markdown
+
+
+def test_plan_command_errors(cli, tmp_path: Path):
+    missing = cli("plan", tmp_path / "nope.json")
+    assert (missing.exit_code, missing.stderr) == (
+        1, f"Error: {tmp_path / 'nope.json'} does not exist; run `decomposer analyze` first\n")
+    (tmp_path / "other.json").write_text('{"hello": 1}')
+    other = cli("plan", tmp_path / "other.json")
+    assert other.exit_code == 1
+    assert other.stderr == (f"Error: {tmp_path / 'other.json'} is not a decomposer analysis.json with "
+                            "services (schema_version 1); run `decomposer analyze` again\n")
+    (tmp_path / "broken.json").write_text("{")
+    assert cli("plan", tmp_path / "broken.json").stderr.startswith(
+        f"Error: {tmp_path / 'broken.json'} is not readable JSON (")
+    assert "Re-plan the extraction from an existing ANALYSIS_JSON" in cli("plan", "--help").stdout

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from decomposer._version import __version__
+from decomposer.reports.plan_report import plan_to_dict
 from decomposer.model import Analysis, BrittleModule, HistorySummary, ModuleChurn, Proposal, QualityFigures
 
 __all__ = ["SCHEMA_VERSION", "analysis_to_dict", "iso_time", "write_analysis_json"]
@@ -79,6 +80,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
             for pair in analysis.cochange
         ],
         **_proposal(proposal),
+        "plan": plan_to_dict(analysis.plan),
         "excluded_modules": list(analysis.excluded),
         "warnings": [{"path": warning.path, "message": warning.message} for warning in analysis.warnings],
     }

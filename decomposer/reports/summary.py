@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from decomposer.model import Analysis
+from decomposer.model import Analysis, Plan
 from decomposer.reports.json_report import iso_time
 
-__all__ = ["summary_lines"]
+__all__ = ["plan_lines", "summary_lines"]
 
 _TOP = 5
 
@@ -30,6 +30,7 @@ def summary_lines(analysis: Analysis) -> list[str]:
     lines += _history_lines(analysis)
     lines += _proposal_lines(analysis)
     lines += _brittle_lines(analysis)
+    lines += plan_lines(analysis.plan) if analysis.plan else []
     if analysis.warnings:
         lines.append(f"Warnings:   {len(analysis.warnings)}")
         lines += [f"  {warning.path}: {warning.message}" for warning in analysis.warnings[:_TOP]]
@@ -105,4 +106,18 @@ def _brittle_lines(analysis: Analysis) -> list[str]:
     for entry in analysis.brittleness[:10]:
         lines.append(f"  {entry.rank:3d}. {entry.score:.2f}  {entry.module}  [{entry.hotspot}]")
         lines += [f"         - {reason}" for reason in entry.reasons[:3]]
+    return lines
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    """The extraction plan in a few lines: one per step."""
+    sprints = max((step.sprint + step.sprints - 1 for step in plan.steps), default=0)
+    lines = [f"Plan:       {len(plan.steps)} steps over {sprints} sprints of {plan.capacity} change points; "
+             f"calls from extracted services into the monolith: {plan.outbound_weight} "
+             f"(reverse order: {plan.reverse_outbound_weight})"]
+    for step in plan.steps:
+        what = {"library": "publish library", "cut": "break cycle", "extract": "extract"}[step.kind]
+        spans = f" (spans {step.sprints} sprints)" if step.sprints > 1 else ""
+        lines.append(f"  {step.order:2d}. sprint {step.sprint:2d}  {what:15s} {step.service}  "
+                     f"[cost {step.cost}, benefit {step.benefit:.1f}%]{spans}")
     return lines

@@ -1,0 +1,291 @@
+"""Services + imports + churn + brittleness -> an incremental strangler-fig extraction plan.
+
+The rule (Fowler, "StranglerFigApplication"; Newman, *Monolith to Microservices*, ch. 3;
+Dehghani, "How to break a Monolith into Microservices"), in order:
+
+1. publish the shared kernel as a library first: every service will depend on it;
+2. extract next the service that makes the fewest import statements into the services still
+   in the monolith (a new service that calls back into the monolith is the costliest kind);
+   ties go to the best benefit per cost, then to the name;
+3. a service in an import cycle with other services is extracted only after a "cut" step
+   that removes the cheapest set of imports (fewest statements) breaking that cycle.
+
+Costs are in change points: each import statement the step must cut or re-route, and each
+module it moves, is one point; an import into the monolith counts twice (the monolith must
+grow an API for it). Benefit is the share of the window's commits that touched the service
+(its lines of code without history): a service that changes often gains most from being
+deployed on its own. Steps are packed into sprints of `capacity` points in plan order; a step
+larger than a sprint spans several.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import defaultdict
+from itertools import combinations
+
+import networkx as nx
+
+from decomposer.model import ImportEdge, ImportSite, Plan, PlanStep, Service
+
+__all__ = ["plan_extraction"]
+
+_OUTBOUND_FACTOR = 2
+_EXACT_CUT_EDGES = 14  # cycles with more service-to-service edges get a greedy cut
+
+
+def plan_extraction(
+    services: tuple[Service, ...],
+    imports: tuple[ImportEdge, ...],
+    paths: dict[str, str],
+    commits: dict[str, int],
+    loc: dict[str, int],
+    brittleness: dict[str, float],
+    capacity: int,
+) -> Plan:
+    """Order the extraction of `services`, list what each step cuts, and pack it into sprints.
+
+    Args:
+        services: the proposal; the one of kind `shared` is the kernel.
+        imports: import edges between analysed modules.
+        paths: each module's file, for the file:line of every import site.
+        commits: commits per module (empty without history).
+        loc: lines of code per module.
+        brittleness: brittleness score per module.
+        capacity: change points per sprint.
+    """
+    service_of = {module: service.name for service in services for module in service.modules}
+    sites = _sites_between_services(imports, service_of, paths)
+    extractable = [service for service in services if service.kind == "service"]
+    cycles, cut_sets = _cycles_and_cuts(extractable, sites)
+    benefit = _benefits(services, commits, loc)
+    steps: list[PlanStep] = []
+    kernel = [service for service in services if service.kind == "shared"]
+    if kernel:
+        steps.append(_library_step(kernel[0], sites, service_of, benefit, brittleness))
+    remaining = {service.name: service for service in extractable}
+    made: list[set[tuple[str, str]]] = []  # the cuts already in the plan
+    while remaining:
+        service = _next_service(remaining, sites, made, benefit)
+        cycle = next((index for index, members in enumerate(cycles) if service.name in members), None)
+        if cycle is not None and cut_sets[cycle] not in made:
+            made.append(cut_sets[cycle])
+            steps.append(_cut_step(cycles[cycle], cut_sets[cycle], sites))
+        steps.append(_extract_step(service, set(remaining), sites, made, benefit, brittleness, imports))
+        del remaining[service.name]
+    steps = _numbered_into_sprints(steps, capacity)
+    extracted = [step for step in steps if step.kind == "extract"]
+    return Plan(capacity, tuple(steps), tuple(tuple(cycle) for cycle in cycles),
+                _outbound_weight(extracted, sites), _outbound_weight(list(reversed(extracted)), sites))
+
+
+def _sites_between_services(imports: tuple[ImportEdge, ...], service_of: dict[str, str],
+                            paths: dict[str, str]) -> dict[tuple[str, str], list[ImportSite]]:
+    sites: defaultdict[tuple[str, str], list[ImportSite]] = defaultdict(list)
+    for edge in imports:
+        source, target = service_of.get(edge.importer), service_of.get(edge.imported)
+        if source and target and source != target:
+            sites[source, target].append(
+                ImportSite(edge.importer, edge.imported, paths.get(edge.importer, ""), edge.lines, edge.names))
+    return sites
+
+
+def _weight(sites: list[ImportSite]) -> int:
+    return sum(site.count for site in sites)
+
+
+def _cycles_and_cuts(services: list[Service], sites: dict[tuple[str, str], list[ImportSite]]
+                     ) -> tuple[list[list[str]], list[set[tuple[str, str]]]]:
+    names = {service.name for service in services}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(names))
+    for (source, target), found in sorted(sites.items()):
+        if source in names and target in names:
+            graph.add_edge(source, target, weight=_weight(found))
+    cycles = sorted((sorted(component) for component in nx.strongly_connected_components(graph)
+                     if len(component) > 1), key=lambda members: members[0])
+    return cycles, [_cheapest_cut(graph.subgraph(members)) for members in cycles]
+
+
+def _cheapest_cut(graph: nx.DiGraph) -> set[tuple[str, str]]:
+    """The edges of least total weight whose removal leaves `graph` without cycles.
+
+    Exact (smallest subsets first) for up to `_EXACT_CUT_EDGES` edges; above that, the
+    backward edges of a greedy Eades-Lin-Smyth ordering.
+    """
+    edges = sorted(graph.edges(data="weight"), key=lambda edge: (edge[2], edge[0], edge[1]))
+    if len(edges) <= _EXACT_CUT_EDGES:
+        best: tuple[int, list] | None = None
+        for size in range(1, len(edges) + 1):
+            for chosen in combinations(edges, size):
+                total = sum(weight for _, _, weight in chosen)
+                if best is not None and total >= best[0]:
+                    continue
+                rest = graph.copy()
+                rest.remove_edges_from((a, b) for a, b, _ in chosen)
+                if nx.is_directed_acyclic_graph(rest):
+                    best = (total, list(chosen))
+        return {(a, b) for a, b, _ in best[1]} if best else set()
+    position = {node: index for index, node in enumerate(_greedy_order(graph))}
+    return {(a, b) for a, b in graph.edges if position[a] > position[b]}
+
+
+def _greedy_order(graph: nx.DiGraph) -> list[str]:
+    rest = graph.copy()
+    left, right = [], []
+    while rest:
+        sinks = sorted(node for node in rest if rest.out_degree(node) == 0)
+        sources = sorted(node for node in rest if rest.in_degree(node) == 0)
+        if sinks or sources:
+            right[:0] = sinks
+            left += [node for node in sources if node not in sinks]
+            rest.remove_nodes_from(sinks + sources)
+            continue
+        node = max(sorted(rest), key=lambda n: rest.out_degree(n, "weight") - rest.in_degree(n, "weight"))
+        left.append(node)
+        rest.remove_node(node)
+    return left + right
+
+
+def _benefits(services: tuple[Service, ...], commits: dict[str, int], loc: dict[str, int]) -> dict[str, float]:
+    figures = commits if any(commits.values()) else loc
+    total = sum(figures.get(module, 0) for service in services for module in service.modules) or 1
+    return {service.name: round(100 * sum(figures.get(m, 0) for m in service.modules) / total, 1)
+            for service in services}
+
+
+def _outbound(name: str, remaining: set[str], sites: dict[tuple[str, str], list[ImportSite]],
+              cut_sets: list[set[tuple[str, str]]]) -> list[ImportSite]:
+    cut = set().union(*cut_sets) if cut_sets else set()
+    return [site for other in sorted(remaining - {name}) if (name, other) not in cut
+            for site in sites.get((name, other), [])]
+
+
+def _inbound(name: str, remaining: set[str], sites: dict[tuple[str, str], list[ImportSite]],
+             cut_sets: list[set[tuple[str, str]]]) -> list[ImportSite]:
+    cut = set().union(*cut_sets) if cut_sets else set()
+    return [site for other in sorted(remaining - {name}) if (other, name) not in cut
+            for site in sites.get((other, name), [])]
+
+
+def _next_service(remaining: dict[str, Service], sites: dict[tuple[str, str], list[ImportSite]],
+                  made: list[set[tuple[str, str]]], benefit: dict[str, float]) -> Service:
+    """The service with the fewest statements into the rest (cuts made so far applied)."""
+    names = set(remaining)
+
+    def priority(service: Service) -> tuple:
+        out = _weight(_outbound(service.name, names, sites, made))
+        cost = _cost(service, out, _weight(_inbound(service.name, names, sites, made)))
+        return out, -benefit[service.name] / cost, service.name
+
+    return min(remaining.values(), key=priority)
+
+
+def _cost(service: Service, outbound: int, inbound: int) -> int:
+    return _OUTBOUND_FACTOR * outbound + inbound + len(service.modules)
+
+
+def _library_step(kernel: Service, sites: dict[tuple[str, str], list[ImportSite]],
+                  service_of: dict[str, str], benefit: dict[str, float],
+                  brittleness: dict[str, float]) -> PlanStep:
+    outbound = [site for (source, _), found in sorted(sites.items()) if source == kernel.name for site in found]
+    users = sorted({service_of[site.importer] for (_, target), found in sites.items()
+                    if target == kernel.name for site in found})
+    rationale = (
+        f"Publish the shared kernel ({len(kernel.modules)} modules, {kernel.loc} lines) as an internal "
+        f"library first: {len(users)} services import it, and none of them can leave the monolith "
+        "without it. Version it and keep it small; nothing in it may import a service"
+        + (f" (today {_weight(outbound)} import statements do: cut them in this step)." if outbound else ".")
+    )
+    return PlanStep(0, "library", kernel.name, kernel.modules,
+                    _OUTBOUND_FACTOR * _weight(outbound) + len(kernel.modules), benefit[kernel.name],
+                    tuple(outbound), (), tuple(outbound), (), _risk(kernel.modules, brittleness),
+                    rationale, 0, 1)
+
+
+def _cut_step(members: list[str], cut: set[tuple[str, str]],
+              sites: dict[tuple[str, str], list[ImportSite]]) -> PlanStep:
+    cuts = [site for pair in sorted(cut) for site in sites[pair]]
+    directions = "; ".join(f"{a} -> {b} ({_weight(sites[a, b])})" for a, b in sorted(cut))
+    rationale = (
+        f"Break the import cycle between {', '.join(members)} before any of them leaves the "
+        f"monolith: cut {_weight(cuts)} import statements ({directions}), the fewest that leave no "
+        "cycle. Replace each with an event, a callback, or an API the other side will offer, or "
+        "move the imported code to the side that uses it."
+    )
+    return PlanStep(0, "cut", " <-> ".join(members), tuple(sorted({site.importer for site in cuts})),
+                    _OUTBOUND_FACTOR * _weight(cuts), 0.0, (), (), tuple(cuts), (), (), rationale, 0, 1)
+
+
+def _extract_step(service: Service, remaining: set[str], sites: dict[tuple[str, str], list[ImportSite]],
+                  cut_sets: list[set[tuple[str, str]]], benefit: dict[str, float],
+                  brittleness: dict[str, float], imports: tuple[ImportEdge, ...]) -> PlanStep:
+    outbound = _outbound(service.name, remaining, sites, cut_sets)
+    inbound = _inbound(service.name, remaining, sites, cut_sets)
+    risk = _risk(service.modules, brittleness)
+    cost = _cost(service, _weight(outbound), _weight(inbound))
+    return PlanStep(0, "extract", service.name, service.modules, cost, benefit[service.name],
+                    tuple(outbound), tuple(inbound), (), _surface(service, imports), risk,
+                    _rationale(service, outbound, inbound, benefit[service.name], cost, risk), 0, 1)
+
+
+def _surface(service: Service, imports: tuple[ImportEdge, ...]) -> tuple[str, ...]:
+    """What other code imports from the service: its API to offer."""
+    inside = set(service.modules)
+    names: defaultdict[str, set[str]] = defaultdict(set)
+    for edge in imports:
+        if edge.imported in inside and edge.importer not in inside:
+            names[edge.imported] |= set(edge.names) or {""}
+    return tuple(
+        module if taken == {""} else f"{module}: {', '.join(sorted(taken - {''}))}"
+        + (" (and the module itself)" if "" in taken else "")
+        for module, taken in sorted(names.items())
+    )
+
+
+def _rationale(service: Service, outbound: list[ImportSite], inbound: list[ImportSite],
+               benefit: float, cost: int, risk: tuple[tuple[str, float], ...]) -> str:
+    calls_back = ("it makes no calls back into the monolith" if not outbound else
+                  f"it still makes {_weight(outbound)} import statement{'s' if _weight(outbound) > 1 else ''} "
+                  "into the monolith "
+                  f"({len({site.imported for site in outbound})} modules), which the monolith must "
+                  "offer as an API first")
+    callers = len({site.importer for site in inbound})
+    called = ("nothing left in the monolith calls it" if not inbound else
+              f"{callers} monolith module{'s call' if callers > 1 else ' calls'} it at "
+              f"{_weight(inbound)} place{'s' if _weight(inbound) > 1 else ''}, which must call its "
+              "API instead")
+    riskiest = f" Its riskiest module is {risk[0][0]} (brittleness {risk[0][1]:.2f})." if risk else ""
+    return (f"Extract {service.name} now: {calls_back}, and {called}. It moves {len(service.modules)} "
+            f"modules ({service.loc} lines) and holds {benefit:.1f}% of the change activity, for "
+            f"{cost} change points.{riskiest}")
+
+
+def _risk(modules: tuple[str, ...], brittleness: dict[str, float]) -> tuple[tuple[str, float], ...]:
+    ranked = sorted(modules, key=lambda module: (-brittleness.get(module, 0.0), module))
+    return tuple((module, brittleness.get(module, 0.0)) for module in ranked[:3])
+
+
+def _numbered_into_sprints(steps: list[PlanStep], capacity: int) -> list[PlanStep]:
+    numbered, sprint, used = [], 1, 0
+    for order, step in enumerate(steps, start=1):
+        spans = max(1, math.ceil(step.cost / capacity))
+        if used and (spans > 1 or used + step.cost > capacity):
+            sprint, used = sprint + 1, 0
+        numbered.append(dataclasses.replace(step, order=order, sprint=sprint, sprints=spans))
+        if spans > 1:
+            sprint, used = sprint + spans, 0
+        else:
+            used += step.cost
+    return numbered
+
+
+def _outbound_weight(extracted: list[PlanStep], sites: dict[tuple[str, str], list[ImportSite]]) -> int:
+    """Statements from each service, as it leaves, into the services still in the monolith."""
+    remaining = {step.service for step in extracted}
+    total = 0
+    for step in extracted:
+        total += _weight(_outbound(step.service, remaining, sites, []))
+        remaining.discard(step.service)
+    return total
