@@ -220,12 +220,12 @@ def test_plan_command_replans_without_analysing(cli, sample_repo: Path, tmp_path
                  "--out", tmp_path / "replan")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
-        "Plan:       9 steps over 12 sprints of 12 change points; calls from extracted services into "
+        "Plan:       11 steps over 14 sprints of 12 change points; calls from extracted services into "
         "the monolith: 4 (reverse order: 25)")
     plan = json.loads((tmp_path / "replan" / "plan.json").read_text())
     original = json.loads((tmp_path / "report" / "analysis.json").read_text())["plan"]
     assert [step["service"] for step in plan["steps"]] == [step["service"] for step in original["steps"]]
-    assert (plan["sprint_capacity"], plan["sprints"]) == (12, 12)
+    assert (plan["sprint_capacity"], plan["sprints"]) == (12, 14)
     markdown = (tmp_path / "replan" / "plan.md").read_text()
     assert markdown.startswith("# Extraction plan: shop @ 21aa16e5f06e\n")
     assert "### Step 3. Extract: accounts (spans 2 sprints)" in markdown

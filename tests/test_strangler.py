@@ -48,7 +48,7 @@ def test_order_kernel_leaf_first_cycle_cut_before_its_services():
         (1, "library", "shared"),
         (2, "extract", "a"),
         (3, "extract", "b"),
-        (4, "cut", "c <-> d"),
+        (4, "cut", "d <-> c"),
         (5, "extract", "d"),
         (6, "extract", "c"),
     ]
@@ -75,7 +75,7 @@ def test_costs_sites_and_surface():
     # c leaves last: its 3 statements into d point at an extracted service, not the monolith
     assert (steps["c"].outbound, steps["c"].cost) == ((), 1)
     # the cut: twice the statements cut
-    assert steps["c <-> d"].cost == 2
+    assert steps["d <-> c"].cost == 2
 
 
 def test_outbound_weight_is_lower_than_in_reverse_order():
@@ -88,7 +88,7 @@ def test_outbound_weight_is_lower_than_in_reverse_order():
 def test_sprints_pack_steps_in_order_and_flag_large_ones():
     plan = _plan(capacity=4)
     assert [(step.service, step.cost, step.sprint, step.sprints) for step in plan.steps] == [
-        ("shared", 1, 1, 1), ("a", 3, 1, 1), ("b", 1, 2, 1), ("c <-> d", 2, 2, 1), ("d", 5, 3, 2),
+        ("shared", 1, 1, 1), ("a", 3, 1, 1), ("b", 1, 2, 1), ("d <-> c", 2, 2, 1), ("d", 5, 3, 2),
         ("c", 1, 5, 1),
     ]
 
@@ -96,7 +96,7 @@ def test_sprints_pack_steps_in_order_and_flag_large_ones():
 def test_benefit_is_the_share_of_commits():
     plan = _plan(commits={"a.x": 6, "c.x": 2, "k.util": 2})
     assert {step.service: step.benefit for step in plan.steps} == {
-        "shared": 20.0, "a": 60.0, "b": 0.0, "c <-> d": 0.0, "d": 0.0, "c": 20.0}
+        "shared": 20.0, "a": 60.0, "b": 0.0, "d <-> c": 0.0, "d": 0.0, "c": 20.0}
 
 
 @pytest.mark.parametrize(("edges", "expected"), [
@@ -128,21 +128,30 @@ def sample_plan(sample_repo: Path) -> dict:
 def test_sample_leaf_app_first_and_cycle_broken_before_either_side(sample_plan):
     steps = [(step["kind"], step["service"]) for step in sample_plan["steps"]]
     assert steps == [
-        ("library", "shared"), ("extract", "notifications"), ("extract", "accounts"),
-        ("cut", "catalog <-> orders <-> payments <-> reporting <-> shipping"),
-        ("extract", "shipping"), ("extract", "payments"), ("extract", "catalog"), ("extract", "orders"),
+        ("library", "shared"),
+        ("extract", "notifications"),  # the leaf app: no calls back into the monolith, no cut
+        ("extract", "accounts"),
+        ("cut", "shipping <-> orders"),
+        ("extract", "shipping"),
+        ("cut", "payments <-> orders"),  # the designed orders <-> payments cycle, broken here
+        ("extract", "payments"),
+        ("cut", "catalog <-> orders, reporting"),
+        ("extract", "catalog"),
+        ("extract", "orders"),
         ("extract", "reporting"),
     ]
-    cut = sample_plan["steps"][3]
-    assert [(site["importer"], site["imported"], site["path"], site["lines"]) for site in cut["cuts"]] == [
+    cuts = [(site["importer"], site["imported"], site["path"], site["lines"])
+            for step in sample_plan["steps"] for site in step["cuts"]]
+    assert cuts == [
+        ("shop.shipping.services", "shop.orders.models", "shop/shipping/services.py", [11]),
+        ("shop.payments.models", "shop.orders.models", "shop/payments/models.py", [5]),
         ("shop.urls", "shop.orders.views", "shop/urls.py", [5]),
         ("shop.urls", "shop.reporting.views", "shop/urls.py", [7]),
-        ("shop.payments.models", "shop.orders.models", "shop/payments/models.py", [5]),
-        ("shop.shipping.services", "shop.orders.models", "shop/shipping/services.py", [11]),
     ]
+    assert sample_plan["cycles"] == [["catalog", "orders", "payments", "reporting", "shipping"]]
 
 
 def test_sample_outbound_weight_beats_the_reverse_order(sample_plan):
     assert (sample_plan["outbound_weight"], sample_plan["reverse_outbound_weight"]) == (4, 25)
     assert sample_plan["sprint_capacity"] == 30
-    assert [step["sprint"] for step in sample_plan["steps"]] == [1, 1, 1, 2, 2, 3, 3, 4, 4]
+    assert [step["sprint"] for step in sample_plan["steps"]] == [1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 4]

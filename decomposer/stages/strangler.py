@@ -7,8 +7,9 @@ Dehghani, "How to break a Monolith into Microservices"), in order:
 2. extract next the service that makes the fewest import statements into the services still
    in the monolith (a new service that calls back into the monolith is the costliest kind);
    ties go to the best benefit per cost, then to the name;
-3. a service in an import cycle with other services is extracted only after a "cut" step
-   that removes the cheapest set of imports (fewest statements) breaking that cycle.
+3. for each import cycle between services, the cheapest set of imports (fewest statements)
+   whose removal leaves no cycle is found; the imports of that set that touch a service are
+   cut in a "cut" step right before the service leaves, and count in its priority until then.
 
 Costs are in change points: each import statement the step must cut or re-route, and each
 module it moves, is one point; an import into the monolith counts twice (the monolith must
@@ -65,14 +66,14 @@ def plan_extraction(
     if kernel:
         steps.append(_library_step(kernel[0], sites, service_of, benefit, brittleness))
     remaining = {service.name: service for service in extractable}
-    made: list[set[tuple[str, str]]] = []  # the cuts already in the plan
+    pending = set().union(*cut_sets) if cut_sets else set()  # cuts not made yet
     while remaining:
-        service = _next_service(remaining, sites, made, benefit)
-        cycle = next((index for index, members in enumerate(cycles) if service.name in members), None)
-        if cycle is not None and cut_sets[cycle] not in made:
-            made.append(cut_sets[cycle])
-            steps.append(_cut_step(cycles[cycle], cut_sets[cycle], sites))
-        steps.append(_extract_step(service, set(remaining), sites, made, benefit, brittleness, imports))
+        service = _next_service(remaining, sites, cut_sets, pending, benefit)
+        due = {(a, b) for a, b in pending if service.name in (a, b) and {a, b} <= set(remaining)}
+        if due:
+            pending -= due
+            steps.append(_cut_step(service.name, due, sites))
+        steps.append(_extract_step(service, set(remaining), sites, cut_sets, benefit, brittleness, imports))
         del remaining[service.name]
     steps = _numbered_into_sprints(steps, capacity)
     extracted = [step for step in steps if step.kind == "extract"]
@@ -170,13 +171,16 @@ def _inbound(name: str, remaining: set[str], sites: dict[tuple[str, str], list[I
 
 
 def _next_service(remaining: dict[str, Service], sites: dict[tuple[str, str], list[ImportSite]],
-                  made: list[set[tuple[str, str]]], benefit: dict[str, float]) -> Service:
-    """The service with the fewest statements into the rest (cuts made so far applied)."""
+                  cut_sets: list[set[tuple[str, str]]], pending: set[tuple[str, str]],
+                  benefit: dict[str, float]) -> Service:
+    """The service with the fewest statements into the rest, counting the cuts it still needs."""
     names = set(remaining)
 
     def priority(service: Service) -> tuple:
-        out = _weight(_outbound(service.name, names, sites, made))
-        cost = _cost(service, out, _weight(_inbound(service.name, names, sites, made)))
+        still_to_cut = sum(_weight(sites[pair]) for pair in pending
+                           if service.name in pair and set(pair) <= names)
+        out = _weight(_outbound(service.name, names, sites, cut_sets)) + still_to_cut
+        cost = _cost(service, out, _weight(_inbound(service.name, names, sites, cut_sets)))
         return out, -benefit[service.name] / cost, service.name
 
     return min(remaining.values(), key=priority)
@@ -204,18 +208,21 @@ def _library_step(kernel: Service, sites: dict[tuple[str, str], list[ImportSite]
                     rationale, 0, 1)
 
 
-def _cut_step(members: list[str], cut: set[tuple[str, str]],
+def _cut_step(service: str, cut: set[tuple[str, str]],
               sites: dict[tuple[str, str], list[ImportSite]]) -> PlanStep:
     cuts = [site for pair in sorted(cut) for site in sites[pair]]
+    others = sorted({name for pair in cut for name in pair} - {service})
     directions = "; ".join(f"{a} -> {b} ({_weight(sites[a, b])})" for a, b in sorted(cut))
     rationale = (
-        f"Break the import cycle between {', '.join(members)} before any of them leaves the "
-        f"monolith: cut {_weight(cuts)} import statements ({directions}), the fewest that leave no "
-        "cycle. Replace each with an event, a callback, or an API the other side will offer, or "
-        "move the imported code to the side that uses it."
+        f"Break the import cycle that ties {service} to {', '.join(others)} before {service} leaves "
+        f"the monolith: cut {_weight(cuts)} import statement{'s' if _weight(cuts) > 1 else ''} "
+        f"({directions}), part of the fewest that leave the services without cycles. Replace each "
+        "with an event, a callback, or an API the other side will offer, or move the imported code "
+        "to the side that uses it."
     )
-    return PlanStep(0, "cut", " <-> ".join(members), tuple(sorted({site.importer for site in cuts})),
-                    _OUTBOUND_FACTOR * _weight(cuts), 0.0, (), (), tuple(cuts), (), (), rationale, 0, 1)
+    return PlanStep(0, "cut", f"{service} <-> {', '.join(others)}",
+                    tuple(sorted({site.importer for site in cuts})), _OUTBOUND_FACTOR * _weight(cuts), 0.0,
+                    (), (), tuple(cuts), (), (), rationale, 0, 1)
 
 
 def _extract_step(service: Service, remaining: set[str], sites: dict[tuple[str, str], list[ImportSite]],
