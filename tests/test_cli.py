@@ -221,7 +221,7 @@ def test_plan_command_replans_without_analysing(cli, sample_repo: Path, tmp_path
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
         "Plan:       11 steps over 14 sprints of 12 change points; calls from extracted services into "
-        "the monolith: 4 (reverse order: 25)")
+        "the monolith: 0 (reverse order: 25)")
     plan = json.loads((tmp_path / "replan" / "plan.json").read_text())
     original = json.loads((tmp_path / "report" / "analysis.json").read_text())["plan"]
     assert [step["service"] for step in plan["steps"]] == [step["service"] for step in original["steps"]]

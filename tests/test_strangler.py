@@ -80,9 +80,9 @@ def test_costs_sites_and_surface():
 
 def test_outbound_weight_is_lower_than_in_reverse_order():
     plan = _plan()
-    # in order a, b, d, c only d -> c (1) points at a service still in the monolith;
-    # in reverse order c -> d (3) and b -> a (1) do
-    assert (plan.outbound_weight, plan.reverse_outbound_weight) == (1, 4)
+    # In either order the cycle's cut (d -> c) is made. In order a, b, d, c nothing then points
+    # at a service still in the monolith; in reverse order c -> d (3) and b -> a (1) do.
+    assert (plan.outbound_weight, plan.reverse_outbound_weight) == (0, 4)
 
 
 def test_sprints_pack_steps_in_order_and_flag_large_ones():
@@ -152,6 +152,6 @@ def test_sample_leaf_app_first_and_cycle_broken_before_either_side(sample_plan):
 
 
 def test_sample_outbound_weight_beats_the_reverse_order(sample_plan):
-    assert (sample_plan["outbound_weight"], sample_plan["reverse_outbound_weight"]) == (4, 25)
+    assert (sample_plan["outbound_weight"], sample_plan["reverse_outbound_weight"]) == (0, 25)
     assert sample_plan["sprint_capacity"] == 30
     assert [step["sprint"] for step in sample_plan["steps"]] == [1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 4]

@@ -6,7 +6,8 @@ Dehghani, "How to break a Monolith into Microservices"), in order:
 1. publish the shared kernel as a library first: every service will depend on it;
 2. extract next the service that makes the fewest import statements into the services still
    in the monolith (a new service that calls back into the monolith is the costliest kind);
-   ties go to the best benefit per cost, then to the name;
+   ties go to the service needing fewer cycle cuts, then to the best benefit per cost, then
+   to the name;
 3. for each import cycle between services, the cheapest set of imports (fewest statements)
    whose removal leaves no cycle is found; the imports of that set that touch a service are
    cut in a "cut" step right before the service leaves, and count in its priority until then.
@@ -78,7 +79,8 @@ def plan_extraction(
     steps = _numbered_into_sprints(steps, capacity)
     extracted = [step for step in steps if step.kind == "extract"]
     return Plan(capacity, tuple(steps), tuple(tuple(cycle) for cycle in cycles),
-                _outbound_weight(extracted, sites), _outbound_weight(list(reversed(extracted)), sites))
+                _outbound_weight(extracted, sites, cut_sets),
+                _outbound_weight(list(reversed(extracted)), sites, cut_sets))
 
 
 def _sites_between_services(imports: tuple[ImportEdge, ...], service_of: dict[str, str],
@@ -173,15 +175,16 @@ def _inbound(name: str, remaining: set[str], sites: dict[tuple[str, str], list[I
 def _next_service(remaining: dict[str, Service], sites: dict[tuple[str, str], list[ImportSite]],
                   cut_sets: list[set[tuple[str, str]]], pending: set[tuple[str, str]],
                   benefit: dict[str, float]) -> Service:
-    """The service with the fewest statements into the rest, counting the cuts it still needs."""
+    """The service with the fewest statements into the rest once its cycles are cut; ties go to
+    the one needing fewer cuts, then to the best benefit per cost, then to the name."""
     names = set(remaining)
 
     def priority(service: Service) -> tuple:
         still_to_cut = sum(_weight(sites[pair]) for pair in pending
                            if service.name in pair and set(pair) <= names)
-        out = _weight(_outbound(service.name, names, sites, cut_sets)) + still_to_cut
+        out = _weight(_outbound(service.name, names, sites, cut_sets))
         cost = _cost(service, out, _weight(_inbound(service.name, names, sites, cut_sets)))
-        return out, -benefit[service.name] / cost, service.name
+        return out, still_to_cut, -benefit[service.name] / cost, service.name
 
     return min(remaining.values(), key=priority)
 
@@ -288,11 +291,15 @@ def _numbered_into_sprints(steps: list[PlanStep], capacity: int) -> list[PlanSte
     return numbered
 
 
-def _outbound_weight(extracted: list[PlanStep], sites: dict[tuple[str, str], list[ImportSite]]) -> int:
-    """Statements from each service, as it leaves, into the services still in the monolith."""
+def _outbound_weight(extracted: list[PlanStep], sites: dict[tuple[str, str], list[ImportSite]],
+                     cut_sets: list[set[tuple[str, str]]]) -> int:
+    """Statements from each service, as it leaves, into the services still in the monolith.
+
+    The cycle cuts are made in either order: they belong to the cycles, not to the order.
+    """
     remaining = {step.service for step in extracted}
     total = 0
     for step in extracted:
-        total += _weight(_outbound(step.service, remaining, sites, []))
+        total += _weight(_outbound(step.service, remaining, sites, cut_sets))
         remaining.discard(step.service)
     return total
