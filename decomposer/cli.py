@@ -17,9 +17,8 @@ from decomposer._version import __version__
 from decomposer.config import DEFAULT_EXCLUDES, load_settings
 from decomposer.errors import DecomposerError, OutputInsideRepository
 from decomposer.pipeline import run
-from decomposer.reports.csv_report import write_brittle_csv
 from decomposer.reports.plan_report import write_plan_files
-from decomposer.reports.json_report import write_analysis_json
+from decomposer.reports.writer import FORMATS, write_reports
 from decomposer.reports.summary import plan_lines, summary_lines
 from decomposer.sources.analysis_file import read_plan_inputs
 from decomposer.sources.discovery import check_repo_path
@@ -129,6 +128,9 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help=f"Weights of the brittleness signals ({', '.join(SIGNALS)}); e.g. commits=2,loc=0.")
 @click.option("--sprint-capacity", type=click.IntRange(min=1), metavar="N",
               help="Change points per sprint in the extraction plan (default 30; docs/concepts.md).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(tuple(FORMATS)),
+              help="What to write (repeatable; default: everything). "
+                   + "; ".join(f"{name}: {what}" for name, what in FORMATS.items()) + ".")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Cache folder (default: $DECOMPOSER_CACHE_DIR, else ~/.cache/decomposer).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write any cache.")
@@ -143,7 +145,7 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
             resolution: float | None, target_services: int | None, seed: int | None,
             weights: dict[str, float], granularity: str | None, min_service_size: int | None,
             stability_runs: int | None, brittleness_weights: tuple[tuple[str, float], ...],
-            sprint_capacity: int | None, cache_dir: Path | None, no_cache: bool, no_config: bool,
+            sprint_capacity: int | None, formats: tuple[str, ...], cache_dir: Path | None, no_cache: bool, no_config: bool,
             quiet: bool) -> None:
     """Analyse the monolith at PATH and write analysis.json to --out.
 
@@ -172,14 +174,12 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
     }, use_config=not no_config)
     progress = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
     analysis = run(settings, progress)
-    json_path = write_analysis_json(analysis, out_dir)
-    write_brittle_csv(analysis, out_dir)
-    if analysis.plan is not None:
-        head = (analysis.repository.head or "no commit")[:12]
-        write_plan_files(analysis.plan, out_dir, f"{Path(analysis.repository.path).name} @ {head}")
+    written = write_reports(analysis, out_dir, formats or tuple(FORMATS), seed=settings.seed, progress=progress)
     if not quiet:
         click.echo("\n".join(summary_lines(analysis)))
-        click.echo(f"Report:     {json_path}")
+        names = {path.name: path for path in written}
+        main_file = names.get("report.html") or names.get("analysis.json")
+        click.echo(f"Report:     {main_file or out_dir} ({len(written)} files in {out_dir})")
 
 
 @main.command("plan", epilog=(

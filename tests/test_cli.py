@@ -25,7 +25,7 @@ def test_analyze_writes_analysis_json_and_a_summary(cli, sample_repo: Path, tmp_
     assert "     76  shop.orders.checkout" in lines
     assert "   85.7     6  shop.core.errors + shop.core.events" in lines
     assert "Mining git history" in result.stderr
-    assert lines[-1] == f"Report:     {tmp_path / 'report' / 'analysis.json'}"
+    assert lines[-1] == f"Report:     {tmp_path / 'report' / 'report.html'} (21 files in {tmp_path / 'report'})"
     document = json.loads((tmp_path / "report" / "analysis.json").read_text())
     assert document["repository"]["head"] == "21aa16e5f06ef6bd8851004b25cf1ce8661cec26"
     assert document["repository"]["source_root"] == "."
@@ -213,9 +213,10 @@ def test_detection_flags_reach_the_report(cli, sample_repo: Path, tmp_path: Path
 
 
 def test_plan_command_replans_without_analysing(cli, sample_repo: Path, tmp_path: Path):
-    assert cli("analyze", sample_repo, "--out", tmp_path / "report", "-q").exit_code == 0
+    assert cli("analyze", sample_repo, "--out", tmp_path / "report", "-q", "--format", "json",
+               "--format", "plan").exit_code == 0
     assert sorted(path.name for path in (tmp_path / "report").iterdir()) == [
-        "analysis.json", "brittle_modules.csv", "plan.csv", "plan.md"]
+        "analysis.json", "plan.csv", "plan.md"]
     result = cli("plan", tmp_path / "report" / "analysis.json", "--sprint-capacity", "12",
                  "--out", tmp_path / "replan")
     assert result.exit_code == 0, result.output

@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 
 from decomposer.model import Analysis
+from decomposer.reports.json_report import analysis_to_dict
 
-__all__ = ["write_brittle_csv"]
+__all__ = ["write_brittle_csv", "write_tables"]
 
 
 def write_brittle_csv(analysis: Analysis, out_dir: Path) -> Path:
@@ -32,3 +33,25 @@ def write_brittle_csv(analysis: Analysis, out_dir: Path) -> Path:
     csv_path = out_dir / "brittle_modules.csv"
     pd.DataFrame(rows).to_csv(csv_path, index=False, lineterminator="\n")
     return csv_path
+
+
+def write_tables(analysis: Analysis, out_dir: Path) -> list[Path]:
+    """Write modules.csv, services.csv, cochange.csv and brittle_modules.csv; return their paths."""
+    document = analysis_to_dict(analysis)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    modules = pd.DataFrame([{key: "; ".join(value) if isinstance(value, list) else value
+                             for key, value in record.items()} for record in document["modules"]])
+    services = pd.DataFrame([{
+        "name": service["name"], "kind": service["kind"], "size": service["size"], "loc": service["loc"],
+        "packages": "; ".join(f"{item['package']} ({item['modules']})" for item in service["packages"]),
+        "modules": "; ".join(service["modules"]),
+    } for service in document["services"]], columns=["name", "kind", "size", "loc", "packages", "modules"])
+    cochange = pd.DataFrame(document["cochange"], columns=["a", "b", "shared_commits", "degree"])
+    written = []
+    for name, frame in (("modules", modules), ("services", services), ("cochange", cochange)):
+        path = out_dir / f"{name}.csv"
+        frame.to_csv(path, index=False, lineterminator="\n")
+        written.append(path)
+    if analysis.brittleness:
+        written.append(write_brittle_csv(analysis, out_dir))
+    return written

@@ -1,0 +1,257 @@
+"""Pictures to review: matplotlib Figure objects (no pyplot state), written as PNG and SVG.
+
+1. the service graph: a node per service (and the kernel), area by lines of code, edge width by
+   import statements, cycle edges in red;
+2. the module graph coloured by service: modules packed around their service's place, so it
+   stays readable with thousands of modules; only the most coupled modules are labelled;
+3. brittleness: churn against coupling, the hotspot quadrants, the top modules labelled;
+4. the change-coupling heatmap between services;
+5. the plan as a timeline of sprints.
+
+Layouts are seeded and files carry no date, so the same analysis draws the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display, no pyplot state: Figures are built and saved directly
+
+import networkx as nx  # noqa: E402
+from matplotlib import colormaps  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from decomposer.model import Analysis  # noqa: E402
+
+__all__ = ["FIGURES", "draw_figures", "write_figures"]
+
+FIGURES = ("services", "modules", "brittleness", "cochange", "plan")
+_RC = {"svg.hashsalt": "decomposer", "svg.fonttype": "path", "font.size": 9}
+_LABELLED_MODULES = 20
+
+
+def draw_figures(analysis: Analysis, seed: int = 42) -> dict[str, Figure]:
+    """Every figure the analysis can support, by name (no plan or services: fewer figures)."""
+    with matplotlib.rc_context(_RC):
+        figures = {}
+        if analysis.proposal:
+            figures["services"] = _service_graph(analysis, seed)
+            figures["modules"] = _module_graph(analysis, seed)
+        if analysis.brittleness:
+            figures["brittleness"] = _brittleness(analysis)
+        if analysis.proposal and analysis.cochange:
+            figures["cochange"] = _cochange_heatmap(analysis)
+        if analysis.plan:
+            figures["plan"] = _plan_timeline(analysis)
+        return figures
+
+
+def write_figures(figures: dict[str, Figure], out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
+    """Save each figure as `<name>.png` and/or `<name>.svg`; return the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with matplotlib.rc_context(_RC):
+        for name, figure in figures.items():
+            for fmt in formats:
+                path = out_dir / f"{name}.{fmt}"
+                metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+                figure.savefig(path, format=fmt, dpi=110, metadata=metadata, bbox_inches="tight")
+                written.append(path)
+    return written
+
+
+def _service_of(analysis: Analysis) -> dict[str, str]:
+    return {module: service.name for service in analysis.proposal.services for module in service.modules}
+
+
+def _colours(names: list[str]) -> dict[str, tuple]:
+    palette = colormaps["tab20"]
+    return {name: palette(index % 20) for index, name in enumerate(names)}
+
+
+def _service_edges(analysis: Analysis) -> Counter[tuple[str, str]]:
+    service_of = _service_of(analysis)
+    edges: Counter[tuple[str, str]] = Counter()
+    for edge in analysis.imports:
+        source, target = service_of[edge.importer], service_of[edge.imported]
+        if source != target:
+            edges[source, target] += edge.count
+    return edges
+
+
+def _service_graph(analysis: Analysis, seed: int) -> Figure:
+    services = analysis.proposal.services
+    edges = _service_edges(analysis)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(service.name for service in services)
+    graph.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(edges.items()))
+    in_cycle = {node for component in nx.strongly_connected_components(graph) if len(component) > 1
+                for node in component}
+    positions = nx.spring_layout(graph.to_undirected(), seed=seed, weight=None,
+                                 k=2.5 / math.sqrt(max(len(services), 1)))
+    figure = Figure(figsize=(10, 8))
+    axes = figure.subplots()
+    axes.set_title("Proposed services: area = lines of code, arrows = import statements (red: in a cycle)")
+    widest = max(edges.values(), default=1)
+    for (a, b), weight in sorted(edges.items()):
+        cycle = a in in_cycle and b in in_cycle and nx.has_path(graph, b, a)
+        axes.annotate("", xy=positions[b], xytext=positions[a], arrowprops={
+            "arrowstyle": "-|>", "lw": 0.5 + 4 * weight / widest, "alpha": 0.55,
+            "color": "#c0392b" if cycle else "#555555", "shrinkA": 14, "shrinkB": 14,
+            "connectionstyle": "arc3,rad=0.12"})
+    largest = max(service.loc for service in services) or 1
+    colours = _colours([service.name for service in services])
+    for service in services:
+        x, y = positions[service.name]
+        axes.scatter([x], [y], s=300 + 2700 * service.loc / largest, color=colours[service.name],
+                     edgecolors="black", linewidths=1.5 if service.kind == "shared" else 0.5, zorder=3,
+                     marker="s" if service.kind == "shared" else "o")
+    _place_labels(axes, {service.name: positions[service.name] for service in services},
+                  {service.name: f"{service.name}\n{len(service.modules)} modules" for service in services})
+    axes.set_axis_off()
+    return figure
+
+
+def _place_labels(axes, positions: dict[str, tuple[float, float]], texts: dict[str, str]) -> None:  # noqa: ANN001
+    """Write labels below their points, nudging down any that would overlap an earlier one."""
+    placed: list[tuple[float, float]] = []
+    span = max((abs(v) for point in positions.values() for v in point), default=1.0) or 1.0
+    step = 0.07 * span
+    for name in sorted(positions, key=lambda n: (-positions[n][1], positions[n][0])):
+        x, y = positions[name]
+        y -= step
+        while any(abs(x - px) < 2.2 * step and abs(y - py) < step for px, py in placed):
+            y -= step
+        placed.append((x, y))
+        axes.text(x, y, texts[name], ha="center", va="top", fontsize=8, zorder=4,
+                  bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8})
+
+
+def _module_graph(analysis: Analysis, seed: int) -> Figure:
+    service_of = _service_of(analysis)
+    services = analysis.proposal.services
+    edges = _service_edges(analysis)
+    overview = nx.Graph()
+    overview.add_nodes_from(service.name for service in services)
+    overview.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(edges.items()))
+    centres = nx.spring_layout(overview, seed=seed, k=3.0 / math.sqrt(max(len(services), 1)))
+    scale = math.sqrt(max(len(service.modules) for service in services))
+    positions = {}
+    for service in services:
+        cx, cy = centres[service.name]
+        radius = 0.22 * math.sqrt(len(service.modules)) / scale
+        for index, module in enumerate(service.modules):  # a sunflower: even density, no overlap
+            r = radius * math.sqrt((index + 0.5) / len(service.modules))
+            angle = index * 2.39996
+            positions[module] = (cx + r * math.cos(angle), cy + r * math.sin(angle))
+    figure = Figure(figsize=(12, 10))
+    axes = figure.subplots()
+    axes.set_title(f"{len(service_of)} modules coloured by proposed service; lines: imports between services")
+    for edge in analysis.imports:
+        if service_of[edge.importer] != service_of[edge.imported]:
+            (x1, y1), (x2, y2) = positions[edge.importer], positions[edge.imported]
+            axes.plot([x1, x2], [y1, y2], color="#888888", lw=0.3, alpha=0.25, zorder=1)
+    colours = _colours([service.name for service in services])
+    size = max(3.0, 300.0 / math.sqrt(len(service_of)))
+    for service in services:
+        xs, ys = zip(*(positions[module] for module in service.modules))
+        axes.scatter(xs, ys, s=size, color=colours[service.name], label=service.name, zorder=2,
+                     edgecolors="none")
+    coupled = sorted(analysis.modules, key=lambda record: (-(record.fan_in + record.fan_out), record.module))
+    for record in coupled[:_LABELLED_MODULES]:
+        x, y = positions[record.module]
+        axes.annotate(record.module.rsplit(".", 1)[-1], (x, y), fontsize=6, xytext=(3, 3),
+                      textcoords="offset points", zorder=3, color="#333333")
+    for service in services:
+        x, y = centres[service.name]
+        radius = 0.22 * math.sqrt(len(service.modules)) / scale
+        axes.text(x, y + radius + 0.02, service.name, ha="center", va="bottom", fontsize=9,
+                  fontweight="bold", color=colours[service.name], zorder=4)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, markerscale=2, frameon=False)
+    axes.set_aspect("equal")
+    axes.set_axis_off()
+    return figure
+
+
+def _brittleness(analysis: Analysis) -> Figure:
+    churn = {figures.module: figures.commits for figures in analysis.churn}
+    records = {record.module: record for record in analysis.modules}
+    xs = [records[entry.module].fan_in + records[entry.module].fan_out for entry in analysis.brittleness]
+    ys = [churn.get(entry.module, 0) for entry in analysis.brittleness]
+    scores = [entry.score for entry in analysis.brittleness]
+    figure = Figure(figsize=(10, 7))
+    axes = figure.subplots()
+    points = axes.scatter(xs, ys, c=scores, cmap="viridis", s=18, alpha=0.8, vmin=0, vmax=1)
+    figure.colorbar(points, ax=axes, label="brittleness")
+    x_cut, y_cut = _quartile(xs), _quartile(ys)
+    axes.axvline(x_cut, color="#999999", ls="--", lw=0.8)
+    axes.axhline(y_cut, color="#999999", ls="--", lw=0.8)
+    axes.text(0.99, 0.99, "hot and central", transform=axes.transAxes, ha="right", va="top", color="#c0392b")
+    axes.text(0.01, 0.99, "hot", transform=axes.transAxes, ha="left", va="top", color="#555555")
+    axes.text(0.99, 0.01, "central", transform=axes.transAxes, ha="right", va="bottom", color="#555555")
+    for entry in analysis.brittleness[:10]:
+        record = records[entry.module]
+        axes.annotate(f"{entry.rank}. {entry.module}", (record.fan_in + record.fan_out, churn.get(entry.module, 0)),
+                      fontsize=7, xytext=(4, 2), textcoords="offset points")
+    axes.set_xlabel("coupling: modules it imports + modules importing it")
+    axes.set_ylabel("churn: commits in the history window" if analysis.churn else "churn: no history")
+    axes.set_title("Brittle modules: churn against coupling (dashed lines: top quarter)")
+    return figure
+
+
+def _quartile(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[int(0.75 * (len(ordered) - 1))] if ordered else 0.0
+
+
+def _cochange_heatmap(analysis: Analysis) -> Figure:
+    service_of = _service_of(analysis)
+    names = [service.name for service in analysis.proposal.services]
+    index = {name: position for position, name in enumerate(names)}
+    matrix = [[0.0] * len(names) for _ in names]
+    for pair in analysis.cochange:
+        a, b = index[service_of[pair.a]], index[service_of[pair.b]]
+        matrix[a][b] += pair.shared_commits
+        if a != b:
+            matrix[b][a] += pair.shared_commits
+    figure = Figure(figsize=(1.5 + 0.45 * len(names), 1.2 + 0.45 * len(names)))
+    axes = figure.subplots()
+    image = axes.imshow(matrix, cmap="Oranges")
+    figure.colorbar(image, ax=axes, label="shared commits of change-coupled module pairs")
+    axes.set_xticks(range(len(names)), names, rotation=90, fontsize=7)
+    axes.set_yticks(range(len(names)), names, fontsize=7)
+    for row, values in enumerate(matrix):
+        for column, value in enumerate(values):
+            if value:
+                axes.text(column, row, f"{value:g}", ha="center", va="center", fontsize=6)
+    axes.set_title("Change coupling between services (off the diagonal: changes that cross a boundary)")
+    return figure
+
+
+def _plan_timeline(analysis: Analysis) -> Figure:
+    steps = analysis.plan.steps
+    figure = Figure(figsize=(11, 1.5 + 0.35 * len(steps)))
+    axes = figure.subplots()
+    colour = {"library": "#7f8c8d", "cut": "#c0392b", "extract": "#2e86c1"}
+    by_sprint: defaultdict[int, float] = defaultdict(float)
+    for row, step in enumerate(steps):
+        start = step.sprint - 1 + (0 if step.sprints > 1 else by_sprint[step.sprint] / analysis.plan.capacity)
+        width = step.sprints if step.sprints > 1 else step.cost / analysis.plan.capacity
+        by_sprint[step.sprint] += step.cost
+        axes.barh(row, width, left=start, color=colour[step.kind], alpha=0.85)
+        axes.text(start + width + 0.05, row, f"{step.order}. {step.kind} {step.service} ({step.cost})",
+                  va="center", fontsize=7)
+    axes.set_yticks([])
+    axes.invert_yaxis()
+    sprints = max(step.sprint + step.sprints - 1 for step in steps)
+    axes.set_xlim(0, sprints + 3)
+    axes.set_xticks([value + 0.5 for value in range(sprints)], [str(value + 1) for value in range(sprints)])
+    axes.set_xlabel(f"sprint ({analysis.plan.capacity} change points each)")
+    axes.set_title("Extraction plan: grey publish the kernel, red break a cycle, blue extract")
+    for value in range(sprints + 1):
+        axes.axvline(value, color="#dddddd", lw=0.6, zorder=0)
+    return figure

@@ -1,0 +1,150 @@
+"""The files people review: formats, determinism, GraphML round trip, and report.html in Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from decomposer.config import Settings
+from decomposer.pipeline import run
+from decomposer.reports.writer import FORMATS, write_reports
+
+
+@pytest.fixture(scope="module")
+def analysis(sample_repo: Path):
+    return run(Settings(repo_path=sample_repo))
+
+
+@pytest.fixture(scope="module")
+def report_dir(analysis, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out_dir = tmp_path_factory.mktemp("report")
+    write_reports(analysis, out_dir, tuple(FORMATS))
+    return out_dir
+
+
+def test_everything_is_written_by_default(report_dir: Path):
+    assert sorted(path.name for path in report_dir.iterdir()) == sorted([
+        "analysis.json", "modules.csv", "services.csv", "cochange.csv", "brittle_modules.csv", "plan.md",
+        "plan.csv", "report.md", "report.html", "modules.graphml", "modules.dot",
+        *(f"{name}.{fmt}" for name in ("services", "modules", "brittleness", "cochange", "plan")
+          for fmt in ("png", "svg")),
+    ])
+
+
+def test_a_format_writes_only_its_files(analysis, tmp_path: Path):
+    written = write_reports(analysis, tmp_path, ("json", "graphml"))
+    assert [path.name for path in written] == ["analysis.json", "modules.graphml"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["analysis.json", "modules.graphml"]
+
+
+def test_same_analysis_same_bytes(analysis, report_dir: Path, tmp_path: Path):
+    write_reports(analysis, tmp_path, tuple(FORMATS))
+    for path in sorted(report_dir.iterdir()):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_graphml_reloads_with_every_module_and_its_attributes(analysis, report_dir: Path):
+    graph = nx.read_graphml(report_dir / "modules.graphml")
+    assert sorted(graph.nodes) == sorted(record.module for record in analysis.modules)
+    assert graph.number_of_edges() == len(analysis.imports)
+    checkout = graph.nodes["shop.orders.checkout"]
+    assert (checkout["service"], checkout["brittleness_rank"], checkout["hotspot"], checkout["commits"]) == (
+        "orders", 1, "hot and central", 76)
+    assert checkout["brittleness"] == pytest.approx(0.9048)
+    assert graph.edges["shop.reporting.views", "shop.reporting.exports"] == {"weight": 2, "lines": "6,18"}
+
+
+def test_dot_groups_modules_by_service(report_dir: Path):
+    dot = (report_dir / "modules.dot").read_text()
+    assert dot.startswith("digraph modules {\n")
+    assert dot.count("subgraph cluster_") == 8
+    assert '"shop.reporting.views" -> "shop.reporting.exports" [weight=2, label="2"];' in dot
+
+
+def test_markdown_report_has_the_service_graph_as_mermaid(report_dir: Path):
+    text = (report_dir / "report.md").read_text()
+    assert text.startswith("# decomposer report: shop @ 21aa16e5f06e\n")
+    mermaid = text.split("```mermaid\n")[1].split("```")[0].splitlines()
+    assert mermaid[:3] == ["graph LR", '  s0["payments (13)"]', '  s1["shipping (9)"]']
+    # the orders <-> payments cycle: 2 statements one way, 1 the other
+    assert ["  s2 -->|2| s0", "  s0 -->|1| s2"] == [line for line in mermaid if line in (
+        "  s2 -->|2| s0", "  s0 -->|1| s2")]
+    assert "| Inter-call percentage (ICP) | 0.547 | 0.584 | 0.920 | lower |" in text
+    assert "![Service graph](services.png)" in text
+
+
+def test_csv_tables(report_dir: Path):
+    services = (report_dir / "services.csv").read_text().splitlines()
+    assert services[0] == "name,kind,size,loc,packages,modules"
+    assert services[-1].startswith("shared,shared,7,98,shop.core (6); shop (1),shop.core;")
+    modules = (report_dir / "modules.csv").read_text().splitlines()
+    assert len(modules) == 65
+    assert modules[0].startswith("module,path,package,service,loc,fan_in,fan_out")
+
+
+def test_html_is_self_contained(report_dir: Path):
+    page = (report_dir / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 5
+    assert re.findall(r'(?:src|href)="(?!data:)[^"]*"', page) == []
+    assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page
+    assert '<details><summary>notifications (7 modules)</summary>' in page
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
+          "--disable-extensions", "--no-pings", "--host-resolver-rules=MAP * ~NOTFOUND",
+          "--enable-logging=stderr", "--v=0"]
+
+
+def _open_in_chromium(page: Path) -> tuple[str, list[str], set[str]]:
+    """Load `page`; return the DOM after scripts ran, console lines and the hosts requested.
+
+    Chromium runs in a network namespace of its own when it can (root): nothing can leave.
+    """
+    with tempfile.TemporaryDirectory() as profile:
+        net_log = Path(profile) / "net.json"
+        command = [CHROMIUM, *_FLAGS, f"--user-data-dir={profile}/data", f"--log-net-log={net_log}",
+                   "--dump-dom", page.resolve().as_uri()]
+        if os.geteuid() == 0 and shutil.which("unshare"):
+            command = ["unshare", "--net", *command]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        urls = set(re.findall(r'"url":"([a-z]+://[^/"]*)', net_log.read_text())) if net_log.exists() else set()
+    console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+    return result.stdout, console, urls
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)")
+def test_html_loads_in_chromium_without_errors_or_requests(report_dir: Path, tmp_path: Path):
+    background = _open_in_chromium(_page(tmp_path, "blank", ""))[2]  # the browser's own chatter
+    dom, console, hosts = _open_in_chromium(report_dir / "report.html")
+    assert 'data-ready="yes"' in dom  # the table script ran to its end
+    assert console == []
+    assert {host for host in hosts - background if not host.startswith(("file://", "data:"))} == set()
+    # The checks can fail: a page with an error and a remote image is caught.
+    bad_dom, bad_console, bad_hosts = _open_in_chromium(_page(
+        tmp_path, "bad", '<img src="https://example.invalid/x.png"><script>missing();</script>'))
+    assert any("Uncaught ReferenceError: missing is not defined" in line for line in bad_console)
+    assert "https://example.invalid" in bad_hosts - background
+
+
+def _page(folder: Path, name: str, body: str) -> Path:
+    path = folder / f"{name}.html"
+    path.write_text(f"<!DOCTYPE html><html><body>{body}</body></html>")
+    return path
+
+
+def test_analysis_json_lists_the_plan_and_services_the_html_shows(report_dir: Path):
+    document = json.loads((report_dir / "analysis.json").read_text())
+    page = (report_dir / "report.html").read_text()
+    for service in document["services"]:
+        assert f"<summary>{service['name']} ({service['size']} modules)</summary>" in page
+    assert page.count("<tr>") == 1 + 8 + 1 + 7 + 1 + 64 + 1 + 11  # header+rows of the four tables
