@@ -6,6 +6,7 @@ import datetime
 import functools
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -136,6 +137,8 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write any cache.")
 @click.option("--no-config", is_flag=True, help="Ignore [tool.decomposer] in PATH/pyproject.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show each step with its time, even when output is not a terminal.")
 @_user_errors
 def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_root: str | None,
             exclude: tuple[str, ...], no_default_excludes: bool, exclude_type_checking: bool | None,
@@ -145,8 +148,8 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
             resolution: float | None, target_services: int | None, seed: int | None,
             weights: dict[str, float], granularity: str | None, min_service_size: int | None,
             stability_runs: int | None, brittleness_weights: tuple[tuple[str, float], ...],
-            sprint_capacity: int | None, formats: tuple[str, ...], cache_dir: Path | None, no_cache: bool, no_config: bool,
-            quiet: bool) -> None:
+            sprint_capacity: int | None, formats: tuple[str, ...], cache_dir: Path | None, no_cache: bool,
+            no_config: bool, quiet: bool, verbose: bool) -> None:
     """Analyse the monolith at PATH and write analysis.json to --out.
 
     PATH is the repository (or the folder of the code inside it). decomposer finds its
@@ -172,9 +175,9 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
         "min_service_size": min_service_size, "stability_runs": stability_runs, **weights,
         "brittleness_weights": brittleness_weights, "sprint_capacity": sprint_capacity,
     }, use_config=not no_config)
-    progress = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
+    progress = _progress(quiet, verbose)
     analysis = run(settings, progress)
-    written = write_reports(analysis, out_dir, formats or tuple(FORMATS), seed=settings.seed, progress=progress)
+    written = write_reports(analysis, out_dir, formats or tuple(FORMATS), progress=progress)
     if not quiet:
         click.echo("\n".join(summary_lines(analysis)))
         names = {path.name: path for path in written}
@@ -207,6 +210,19 @@ def plan(analysis_json: Path, sprint_capacity: int, out_dir: Path | None, quiet:
     if not quiet:
         click.echo("\n".join(plan_lines(extraction)))
         click.echo(f"Written:    {', '.join(str(path) for path in written)}")
+
+
+def _progress(quiet: bool, verbose: bool) -> Callable[[str], None]:
+    """Step messages on stderr: on a terminal, or always with --verbose (then with times)."""
+    if quiet or not (verbose or sys.stderr.isatty()):
+        return lambda message: None
+    start = time.perf_counter()
+
+    def show(message: str) -> None:
+        elapsed = f"[{time.perf_counter() - start:6.1f}s] " if verbose else ""
+        click.echo(f"{elapsed}{message}", err=True)
+
+    return show
 
 
 def _outside(repo_dir: Path, target: Path, option: str) -> Path:

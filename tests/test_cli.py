@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +12,9 @@ APP = {"app/__init__.py": "", "app/models.py": "X = 1\n", "app/views.py": "from 
 
 
 def test_analyze_writes_analysis_json_and_a_summary(cli, sample_repo: Path, tmp_path: Path):
-    result = cli("analyze", sample_repo, "--out", tmp_path / "report")
+    result = cli("analyze", sample_repo, "--out", tmp_path / "report", "--verbose")
     assert result.exit_code == 0, result.output
-    assert "Scanning imports in shop (source root: .)" in result.stderr
+    assert re.search(r"^\[ +\d+\.\ds\] Scanning imports in shop \(source root: \.\)$", result.stderr, re.M)
     lines = result.stdout.splitlines()
     assert lines[1] == "Packages:   1 package (shop) at the repository root"
     assert lines[2] == "Modules:    64 analysed, 4 excluded (796 lines of code)"
@@ -146,6 +147,13 @@ def test_file_that_does_not_parse_is_a_warning(cli, make_repo, tmp_path: Path):
 def test_quiet_prints_nothing(cli, make_repo, tmp_path: Path):
     result = cli("analyze", make_repo(APP), "--out", tmp_path / "out", "--quiet")
     assert (result.exit_code, result.output) == (0, "")
+
+
+def test_no_progress_when_output_is_not_a_terminal(cli, make_repo, tmp_path: Path):
+    result = cli("analyze", make_repo(APP), "--out", tmp_path / "out", "--format", "json")
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert result.stdout.startswith("Repository: ")
 
 
 def test_every_command_has_help(cli):

@@ -8,7 +8,7 @@
 4. the change-coupling heatmap between services;
 5. the plan as a timeline of sprints.
 
-Layouts are seeded and files carry no date, so the same analysis draws the same bytes.
+Layouts are computed, not random, and files carry no date: the same analysis draws the same bytes.
 """
 
 from __future__ import annotations
@@ -34,13 +34,13 @@ _RC = {"svg.hashsalt": "decomposer", "svg.fonttype": "path", "font.size": 9}
 _LABELLED_MODULES = 20
 
 
-def draw_figures(analysis: Analysis, seed: int = 42) -> dict[str, Figure]:
+def draw_figures(analysis: Analysis) -> dict[str, Figure]:
     """Every figure the analysis can support, by name (no plan or services: fewer figures)."""
     with matplotlib.rc_context(_RC):
         figures = {}
         if analysis.proposal:
-            figures["services"] = _service_graph(analysis, seed)
-            figures["modules"] = _module_graph(analysis, seed)
+            figures["services"] = _service_graph(analysis)
+            figures["modules"] = _module_graph(analysis)
         if analysis.brittleness:
             figures["brittleness"] = _brittleness(analysis)
         if analysis.proposal and analysis.cochange:
@@ -83,95 +83,91 @@ def _service_edges(analysis: Analysis) -> Counter[tuple[str, str]]:
     return edges
 
 
-def _service_graph(analysis: Analysis, seed: int) -> Figure:
+def _service_graph(analysis: Analysis) -> Figure:
     services = analysis.proposal.services
     edges = _service_edges(analysis)
     graph = nx.DiGraph()
     graph.add_nodes_from(service.name for service in services)
     graph.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(edges.items()))
-    in_cycle = {node for component in nx.strongly_connected_components(graph) if len(component) > 1
-                for node in component}
-    positions = nx.spring_layout(graph.to_undirected(), seed=seed, weight=None,
-                                 k=2.5 / math.sqrt(max(len(services), 1)))
-    figure = Figure(figsize=(10, 8))
+    cyclic = {(a, b) for component in nx.strongly_connected_components(graph) if len(component) > 1
+              for a, b in graph.subgraph(component).edges}
+    # A circle, largest service first and clockwise: every service and label has its own place
+    # however many there are, and each edge is a chord that can be followed.
+    count = len(services)
+    positions = {service.name: (math.cos(math.pi / 2 - 2 * math.pi * index / count),
+                                math.sin(math.pi / 2 - 2 * math.pi * index / count))
+                 for index, service in enumerate(services)}
+    side = 8 + 0.12 * count
+    figure = Figure(figsize=(side + 2, side))
     axes = figure.subplots()
-    axes.set_title("Proposed services: area = lines of code, arrows = import statements (red: in a cycle)")
+    axes.set_title("Proposed services (number of modules): area = lines of code, arrows = import "
+                   "statements; red: in a cycle, faint: into the shared kernel")
     widest = max(edges.values(), default=1)
+    kernel = {service.name for service in services if service.kind == "shared"}
     for (a, b), weight in sorted(edges.items()):
-        cycle = a in in_cycle and b in in_cycle and nx.has_path(graph, b, a)
+        into_kernel = b in kernel
         axes.annotate("", xy=positions[b], xytext=positions[a], arrowprops={
-            "arrowstyle": "-|>", "lw": 0.5 + 4 * weight / widest, "alpha": 0.55,
-            "color": "#c0392b" if cycle else "#555555", "shrinkA": 14, "shrinkB": 14,
-            "connectionstyle": "arc3,rad=0.12"})
+            "arrowstyle": "-|>", "lw": 0.4 + 4 * weight / widest, "alpha": 0.15 if into_kernel else 0.5,
+            "color": "#c0392b" if (a, b) in cyclic else ("#999999" if into_kernel else "#555555"),
+            "shrinkA": 10, "shrinkB": 10, "connectionstyle": "arc3,rad=0.08"})
     largest = max(service.loc for service in services) or 1
     colours = _colours([service.name for service in services])
     for service in services:
         x, y = positions[service.name]
-        axes.scatter([x], [y], s=300 + 2700 * service.loc / largest, color=colours[service.name],
-                     edgecolors="black", linewidths=1.5 if service.kind == "shared" else 0.5, zorder=3,
+        axes.scatter([x], [y], s=120 + 2000 * service.loc / largest / max(1.0, count / 12),
+                     color=colours[service.name], edgecolors="black", zorder=3,
+                     linewidths=1.5 if service.kind == "shared" else 0.5,
                      marker="s" if service.kind == "shared" else "o")
-    _place_labels(axes, {service.name: positions[service.name] for service in services},
-                  {service.name: f"{service.name}\n{len(service.modules)} modules" for service in services})
+        axes.text(1.16 * x, 1.16 * y, f"{service.name} ({len(service.modules)})", fontsize=8, zorder=4,
+                  ha="left" if x > 0.01 else ("right" if x < -0.01 else "center"),
+                  va="bottom" if y > 0.01 else ("top" if y < -0.01 else "center"))
+    axes.set_xlim(-1.6, 1.6)
+    axes.set_ylim(-1.35, 1.35)
+    axes.set_aspect("equal")
     axes.set_axis_off()
     return figure
 
 
-def _place_labels(axes, positions: dict[str, tuple[float, float]], texts: dict[str, str]) -> None:  # noqa: ANN001
-    """Write labels below their points, nudging down any that would overlap an earlier one."""
-    placed: list[tuple[float, float]] = []
-    span = max((abs(v) for point in positions.values() for v in point), default=1.0) or 1.0
-    step = 0.07 * span
-    for name in sorted(positions, key=lambda n: (-positions[n][1], positions[n][0])):
-        x, y = positions[name]
-        y -= step
-        while any(abs(x - px) < 2.2 * step and abs(y - py) < step for px, py in placed):
-            y -= step
-        placed.append((x, y))
-        axes.text(x, y, texts[name], ha="center", va="top", fontsize=8, zorder=4,
-                  bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8})
-
-
-def _module_graph(analysis: Analysis, seed: int) -> Figure:
+def _module_graph(analysis: Analysis) -> Figure:
     service_of = _service_of(analysis)
     services = analysis.proposal.services
-    edges = _service_edges(analysis)
-    overview = nx.Graph()
-    overview.add_nodes_from(service.name for service in services)
-    overview.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(edges.items()))
-    centres = nx.spring_layout(overview, seed=seed, k=3.0 / math.sqrt(max(len(services), 1)))
-    scale = math.sqrt(max(len(service.modules) for service in services))
-    positions = {}
-    for service in services:
-        cx, cy = centres[service.name]
-        radius = 0.22 * math.sqrt(len(service.modules)) / scale
-        for index, module in enumerate(service.modules):  # a sunflower: even density, no overlap
-            r = radius * math.sqrt((index + 0.5) / len(service.modules))
-            angle = index * 2.39996
+    # Services on a grid, largest first; each service's modules packed in a sunflower whose
+    # area grows with their number: even density, no overlap, at any size.
+    columns = math.ceil(math.sqrt(len(services)))
+    rows = math.ceil(len(services) / columns)
+    largest = max(len(service.modules) for service in services)
+    centres, positions = {}, {}
+    for index, service in enumerate(services):
+        cx, cy = index % columns, -(index // columns)
+        centres[service.name] = (cx, cy)
+        radius = 0.42 * math.sqrt(len(service.modules) / largest)
+        for number, module in enumerate(service.modules):
+            r = radius * math.sqrt((number + 0.5) / len(service.modules))
+            angle = number * 2.39996
             positions[module] = (cx + r * math.cos(angle), cy + r * math.sin(angle))
-    figure = Figure(figsize=(12, 10))
+    figure = Figure(figsize=(2.4 * columns + 1, 2.4 * rows + 1))
     axes = figure.subplots()
-    axes.set_title(f"{len(service_of)} modules coloured by proposed service; lines: imports between services")
+    axes.set_title(f"{len(service_of)} modules by proposed service; lines: imports between services "
+                   f"(not into the shared kernel); the {_LABELLED_MODULES} most coupled modules named")
+    kernel = {service.name for service in services if service.kind == "shared"}
     for edge in analysis.imports:
-        if service_of[edge.importer] != service_of[edge.imported]:
+        ends = {service_of[edge.importer], service_of[edge.imported]}
+        if len(ends) == 2 and not ends & kernel:  # the kernel is a library: its imports are not drawn
             (x1, y1), (x2, y2) = positions[edge.importer], positions[edge.imported]
-            axes.plot([x1, x2], [y1, y2], color="#888888", lw=0.3, alpha=0.25, zorder=1)
+            axes.plot([x1, x2], [y1, y2], color="#888888", lw=0.3, alpha=0.2, zorder=1)
     colours = _colours([service.name for service in services])
-    size = max(3.0, 300.0 / math.sqrt(len(service_of)))
+    size = max(2.0, 2500.0 / (len(service_of) * 0.6 + 200))
     for service in services:
         xs, ys = zip(*(positions[module] for module in service.modules))
-        axes.scatter(xs, ys, s=size, color=colours[service.name], label=service.name, zorder=2,
-                     edgecolors="none")
+        axes.scatter(xs, ys, s=size, color=colours[service.name], zorder=2, edgecolors="none")
+        x, y = centres[service.name]
+        axes.text(x, y + 0.45, f"{service.name} ({len(service.modules)})", ha="center", va="bottom",
+                  fontsize=8, fontweight="bold", color="#222222", zorder=4)
     coupled = sorted(analysis.modules, key=lambda record: (-(record.fan_in + record.fan_out), record.module))
     for record in coupled[:_LABELLED_MODULES]:
         x, y = positions[record.module]
         axes.annotate(record.module.rsplit(".", 1)[-1], (x, y), fontsize=6, xytext=(3, 3),
                       textcoords="offset points", zorder=3, color="#333333")
-    for service in services:
-        x, y = centres[service.name]
-        radius = 0.22 * math.sqrt(len(service.modules)) / scale
-        axes.text(x, y + radius + 0.02, service.name, ha="center", va="bottom", fontsize=9,
-                  fontweight="bold", color=colours[service.name], zorder=4)
-    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, markerscale=2, frameon=False)
     axes.set_aspect("equal")
     axes.set_axis_off()
     return figure

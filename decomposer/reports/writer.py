@@ -31,7 +31,7 @@ FORMATS = {
 }
 
 
-def write_reports(analysis: Analysis, out_dir: Path, formats: tuple[str, ...], *, seed: int = 42,
+def write_reports(analysis: Analysis, out_dir: Path, formats: tuple[str, ...], *,
                   progress: Callable[[str], None] = lambda message: None) -> list[Path]:
     """Write every requested format into `out_dir`; return the paths, in a stable order."""
     written: list[Path] = []
@@ -46,7 +46,7 @@ def write_reports(analysis: Analysis, out_dir: Path, formats: tuple[str, ...], *
     figures = {}
     if pictures or "html" in formats:
         progress("Drawing figures")
-        figures = draw_figures(analysis, seed)
+        figures = draw_figures(analysis)
         written += write_figures(figures, out_dir, pictures)
     if "md" in formats:
         written.append(write_markdown_report(analysis, out_dir, tuple(figures) if "png" in formats else ()))
