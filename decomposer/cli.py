@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import json
 import os
 import sys
 import time
@@ -17,11 +18,13 @@ import click
 from decomposer._version import __version__
 from decomposer.config import DEFAULT_EXCLUDES, load_settings
 from decomposer.errors import DecomposerError, OutputInsideRepository
-from decomposer.pipeline import run
+from decomposer.pipeline import check, run
+from decomposer.reports.check_report import check_lines, check_to_dict
+from decomposer.reports.contracts import importlinter_config, tach_config
 from decomposer.reports.plan_report import write_plan_files
 from decomposer.reports.writer import FORMATS, write_reports
 from decomposer.reports.summary import plan_lines, summary_lines
-from decomposer.sources.analysis_file import read_plan_inputs
+from decomposer.sources.analysis_file import read_analysis, read_plan_inputs
 from decomposer.sources.discovery import check_repo_path
 from decomposer.stages.brittleness import SIGNALS
 from decomposer.stages.communities import ALGORITHMS
@@ -210,6 +213,57 @@ def plan(analysis_json: Path, sprint_capacity: int, out_dir: Path | None, quiet:
     if not quiet:
         click.echo("\n".join(plan_lines(extraction)))
         click.echo(f"Written:    {', '.join(str(path) for path in written)}")
+
+
+@main.command("contracts", epilog=(
+    "Example:\n\n"
+    "\b\n"
+    "  decomposer contracts shop-report/analysis.json\n"
+    "  cp shop-report/.importlinter ~/src/shop/ && (cd ~/src/shop && lint-imports)"
+))
+@click.argument("analysis_json", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for .importlinter and tach.toml (default: the analysis.json's folder).")
+@_user_errors
+def contracts(analysis_json: Path, out_dir: Path | None) -> None:
+    """Write import-linter and tach configurations that hold the proposed boundaries.
+
+    They accept every import that crosses a boundary today and fail on any new one, so CI can
+    stop the coupling from growing while the plan is carried out (docs/contracts.md).
+    """
+    document = read_analysis(analysis_json)
+    repo_dir = Path(document["repository"]["path"])
+    out_dir = _outside(repo_dir, (out_dir or analysis_json.parent).resolve(), "--out")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / ".importlinter").write_text(importlinter_config(document), encoding="utf-8")
+    (out_dir / "tach.toml").write_text(tach_config(document), encoding="utf-8")
+    click.echo(f"Written:    {out_dir / '.importlinter'}, {out_dir / 'tach.toml'}")
+
+
+@main.command("check", epilog=(
+    "Example (in CI, after a saved analysis):\n\n"
+    "\b\n"
+    "  decomposer check . --against architecture/analysis.json || exit 1"
+))
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--against", "analysis_json", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The analysis.json to compare with.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for dashboards).")
+@_user_errors
+def check_command(path: Path, analysis_json: Path, as_json: bool) -> None:
+    """Count imports across the proposed boundaries in PATH now, against a saved analysis.
+
+    Exit 1 when any pair of services has more crossing import statements than in the saved
+    analysis (new coupling), 0 otherwise. Reads the code only: no history, seconds to run.
+    """
+    document = read_analysis(analysis_json)
+    result = check(path, document)
+    if as_json:
+        click.echo(json.dumps(check_to_dict(result), indent=2))
+    else:
+        click.echo("\n".join(check_lines(result)))
+    if result.grew:
+        raise SystemExit(1)
 
 
 def _progress(quiet: bool, verbose: bool) -> Callable[[str], None]:

@@ -12,6 +12,7 @@ __all__ = [
     "Analysis",
     "AnalysisWarning",
     "BrittleModule",
+    "CheckResult",
     "CoChange",
     "CodeScan",
     "Detection",
@@ -30,6 +31,7 @@ __all__ = [
     "Plan",
     "PlanStep",
     "Layout",
+    "PairChange",
     "MinedHistory",
     "ModuleChurn",
     "ModuleRecord",
@@ -337,6 +339,33 @@ class Plan:
     cycles: tuple[tuple[str, ...], ...]  # services that import each other in a cycle
     outbound_weight: int  # import statements from each extracted service into the rest, summed
     reverse_outbound_weight: int  # the same for the extractions in reverse order
+
+
+@dataclass(frozen=True, slots=True)
+class PairChange:
+    """Crossing import statements from one service into another: in the saved analysis, and now."""
+
+    source: str
+    target: str
+    before: int
+    after: int
+
+    @property
+    def grew(self) -> bool:
+        return self.after > self.before
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """`decomposer check`: today's crossing imports against a saved analysis."""
+
+    pairs: tuple[PairChange, ...]  # grown pairs first, then by name
+    steps: tuple[tuple[int, str, int, int], ...]  # (order, service, before, after) per extraction step
+    new_modules: tuple[tuple[str, str], ...]  # (module, service it was given) for modules not analysed then
+
+    @property
+    def grew(self) -> bool:
+        return any(pair.grew for pair in self.pairs)
 
 
 @dataclass(frozen=True, slots=True)

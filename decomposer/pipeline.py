@@ -33,6 +33,7 @@ from decomposer.model import (
     Analysis,
     AnalysisWarning,
     BrittleModule,
+    CheckResult,
     CodeScan,
     CouplingThresholds,
     Detection,
@@ -46,6 +47,7 @@ from decomposer.model import (
     RepoState,
     Repository,
 )
+from decomposer.sources.analysis_file import imports_of
 from decomposer.sources.cache import history_key, load_history, store_history
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
@@ -68,11 +70,12 @@ from decomposer.stages.import_graph import (
 )
 from decomposer.stages.kernel import find_shared_kernel
 from decomposer.stages.quality import partition_quality
+from decomposer.stages.ratchet import check_crossings
 from decomposer.stages.services import layout_partition, name_services, random_partition
 from decomposer.stages.stability import measure_stability
 from decomposer.stages.strangler import plan_extraction
 
-__all__ = ["detection_of", "python_pathspecs", "run"]
+__all__ = ["check", "detection_of", "python_pathspecs", "run"]
 
 Progress = Callable[[str], None]
 
@@ -275,3 +278,19 @@ def _plan(analysis: Analysis, settings: Settings) -> Plan:
 def _as_partition(groups: tuple[frozenset[str], ...], kernel: frozenset[str]) -> dict[str, str]:
     partition = {module: str(index) for index, group in enumerate(groups) for module in group}
     return partition | {module: "shared" for module in kernel}
+
+
+def check(repo_path: Path, document: dict, cache_dir: Path | None = None) -> CheckResult:
+    """Re-read the import graph at `repo_path` and compare its crossing imports with `document`.
+
+    Uses the saved analysis's packages, source root and exclude patterns; reads no history.
+    """
+    repo_dir = check_repo_path(repo_path)
+    repository = document["repository"]
+    scan = scan_code(repo_dir, (repo_dir / repository["source_root"]).resolve(), tuple(repository["packages"]),
+                     cache_dir=cache_dir)
+    modules, imports, _ = exclude_modules(scan, tuple(document["settings"]["exclude"]))
+    service_of = {record["module"]: record["service"] for record in document["modules"]}
+    steps = [(step["order"], step["service"]) for step in (document.get("plan") or {}).get("steps", [])
+             if step["kind"] == "extract"]
+    return check_crossings(imports_of(document), imports, service_of, [source.module for source in modules], steps)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from decomposer.errors import InvalidPath
 from decomposer.model import ImportEdge, Service
 
-__all__ = ["PlanInputs", "read_plan_inputs"]
+__all__ = ["PlanInputs", "imports_of", "read_analysis", "read_plan_inputs"]
 
 _SCHEMA_VERSION = 1
 
@@ -33,6 +34,37 @@ def read_plan_inputs(json_path: Path) -> PlanInputs:
     Raises:
         InvalidPath: the file is missing, not JSON, or not a decomposer analysis with services.
     """
+    document = read_analysis(json_path)
+    modules = document["modules"]
+    repository = document["repository"]
+    head = (repository.get("head") or "no commit")[:12]
+    return PlanInputs(
+        title=f"{Path(repository['path']).name} @ {head}",
+        services=tuple(
+            Service(entry["name"], entry["kind"], tuple(entry["modules"]), entry["loc"],
+                    tuple((item["package"], item["modules"]) for item in entry["packages"]))
+            for entry in document["services"]
+        ),
+        imports=imports_of(document),
+        paths={record["module"]: record["path"] for record in modules},
+        commits={record["module"]: record["commits"] for record in modules if record.get("commits")},
+        loc={record["module"]: record["loc"] for record in modules},
+        brittleness={record["module"]: record.get("brittleness", 0.0) for record in modules},
+    )
+
+
+def imports_of(document: dict[str, Any]) -> tuple[ImportEdge, ...]:
+    """The import edges recorded in an analysis document."""
+    return tuple(ImportEdge(edge["importer"], edge["imported"], tuple(edge["lines"]),
+                            tuple(edge.get("names", ()))) for edge in document["imports"])
+
+
+def read_analysis(json_path: Path) -> dict[str, Any]:
+    """Load and check an analysis.json written by `decomposer analyze`.
+
+    Raises:
+        InvalidPath: the file is missing, not JSON, or not a decomposer analysis with services.
+    """
     try:
         document = json.loads(json_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -44,20 +76,4 @@ def read_plan_inputs(json_path: Path) -> PlanInputs:
             or not document.get("services"):
         raise InvalidPath(f"{json_path} is not a decomposer analysis.json with services "
                           f"(schema_version {_SCHEMA_VERSION}); run `decomposer analyze` again")
-    modules = document["modules"]
-    repository = document["repository"]
-    head = (repository.get("head") or "no commit")[:12]
-    return PlanInputs(
-        title=f"{Path(repository['path']).name} @ {head}",
-        services=tuple(
-            Service(entry["name"], entry["kind"], tuple(entry["modules"]), entry["loc"],
-                    tuple((item["package"], item["modules"]) for item in entry["packages"]))
-            for entry in document["services"]
-        ),
-        imports=tuple(ImportEdge(edge["importer"], edge["imported"], tuple(edge["lines"]),
-                                 tuple(edge.get("names", ()))) for edge in document["imports"]),
-        paths={record["module"]: record["path"] for record in modules},
-        commits={record["module"]: record["commits"] for record in modules if record.get("commits")},
-        loc={record["module"]: record["loc"] for record in modules},
-        brittleness={record["module"]: record.get("brittleness", 0.0) for record in modules},
-    )
+    return document
