@@ -123,16 +123,16 @@ def _is_list_of_str(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) and item for item in value)
 
 
-def _is_number(low: float, high: float = float("inf")) -> Callable[[Any], bool]:
+def _is_number(low: float, high: float = float("inf"), *, whole: bool = False) -> Callable[[Any], bool]:
+    kinds = (int,) if whole else (int, float)
+
     def check(value: Any) -> bool:
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high
+        return isinstance(value, kinds) and not isinstance(value, bool) and low <= value <= high
     return check
 
 
 def _is_int(low: int) -> Callable[[Any], bool]:
-    def check(value: Any) -> bool:
-        return isinstance(value, int) and not isinstance(value, bool) and value >= low
-    return check
+    return _is_number(low, whole=True)
 
 
 def _is_day(value: Any) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decomposer.model import Analysis, Plan
 from decomposer.reports.json_report import iso_time
+from decomposer.reports.markdown_report import QUALITY_ROWS
 
 __all__ = ["plan_lines", "summary_lines"]
 
@@ -66,17 +67,6 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-_QUALITY_ROWS = (
-    ("modularity", "modularity", "higher is better"),
-    ("sm", "SM", "higher is better"),
-    ("icp", "ICP", "lower is better"),
-    ("ifn", "IFN", "lower is better"),
-    ("ned", "NED", "lower is better"),
-    ("cochange_cohesion", "co-change cohesion", "higher is better"),
-    ("largest_share", "largest share", "lower is better"),
-)
-
-
 def _proposal_lines(analysis: Analysis) -> list[str]:
     proposal = analysis.proposal
     if proposal is None:
@@ -92,10 +82,10 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
         lines.append(f"  {service.name:24s} {len(service.modules):5d} modules {service.loc:7d} loc   {top}")
     quality = dict(proposal.quality)
     lines.append(f"Quality:    {'':20s} {'proposed':>9s} {'layout':>9s} {'random':>9s}")
-    for key, label, direction in _QUALITY_ROWS:
+    for key, label, better in QUALITY_ROWS:
         values = [getattr(quality[name], key) for name in ("proposed", "package_layout", "random")]
         cells = " ".join(f"{value:9.3f}" if value is not None else f"{'-':>9s}" for value in values)
-        lines.append(f"  {label:30s} {cells}   ({direction})")
+        lines.append(f"  {label:30s} {cells}   ({better} is better)")
     return lines
 
 
