@@ -98,7 +98,8 @@ def commit_files(repo_dir: Path, files: dict[str, str | bytes], message: str, *,
     """Write `files` into the git repo at `repo_dir` and commit them; return the new sha."""
     write_files(repo_dir, files)
     git(repo_dir, "add", "-A")
-    git(repo_dir, "commit", "--quiet", "--allow-empty", "-m", message, date=date, author=author)
+    git(repo_dir, "commit", "--quiet", "--allow-empty", "--allow-empty-message", "-m", message,
+        date=date, author=author)
     return git(repo_dir, "rev-parse", "HEAD").strip()
 
 

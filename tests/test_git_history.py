@@ -207,3 +207,13 @@ def test_authors_are_counted_never_stored(tmp_path: Path):
     written = json.dumps(document) + "".join(path.read_text() for path in cache_dir.rglob("*.json"))
     assert "example.com" not in written
     assert sorted(os.listdir(repo)) == [".git", "app"]
+
+
+def test_odd_commits_are_read(tmp_path: Path):
+    repo = _new_repo(tmp_path / "odd-commits")
+    commit_files(repo, APP, "no e-mail", author="")
+    commit_files(repo, {"app/a.py": "A = 2\n"}, "", date="2025-01-02T12:00:00Z")  # empty message
+    commit_files(repo, {"README.md": "docs only\n"}, "not python", date="2025-01-03T12:00:00Z")
+    document = _analyse(repo)
+    assert document["history"]["commits_analyzed"] == 2
+    assert _modules(document)["app.a"]["authors"] == 2

@@ -40,7 +40,7 @@ except ImportError:  # Windows: no pipe sizing
 from decomposer.errors import GitFailed
 from decomposer.model import AnalysisWarning, Commit, FileChange, HistoryWindow, MinedHistory, RepoState
 
-__all__ = ["LOG_FORMAT", "WindowRequest", "log_command", "mine_history", "raise_git_failure", "read_head", "read_repo_state"]
+__all__ = ["LOG_FORMAT", "WindowRequest", "log_command", "mine_history", "raise_git_failure", "read_repo_state"]
 
 LOG_FORMAT = "%x1e%H%x1f%ct%x1f%aE"
 _ENV = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0",
@@ -57,11 +57,6 @@ class WindowRequest:
     since: int | None  # Unix seconds; None: from the first commit
     until: int | None  # Unix seconds; None: up to HEAD
     min_commits: int  # keep reading past `since` until this many commits are in (0: never)
-
-
-def read_head(repo_dir: Path) -> str | None:
-    """Return the commit sha of HEAD, or None outside a git work tree or before a first commit."""
-    return read_repo_state(repo_dir).head
 
 
 def read_repo_state(repo_dir: Path) -> RepoState:
