@@ -86,7 +86,20 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
         values = [getattr(quality[name], key) for name in ("proposed", "package_layout", "random")]
         cells = " ".join(f"{value:9.3f}" if value is not None else f"{'-':>9s}" for value in values)
         lines.append(f"  {label:30s} {cells}   ({better} is better)")
-    return lines
+    return lines + _layout_hint(quality["proposed"], quality["package_layout"])
+
+
+def _layout_hint(proposed, layout) -> list[str]:  # noqa: ANN001 - QualityFigures
+    """Say so when the current layout beats the proposal where it matters most."""
+    worse_icp = proposed.icp > layout.icp
+    worse_cochange = (proposed.cochange_cohesion is not None and layout.cochange_cohesion is not None
+                      and proposed.cochange_cohesion < layout.cochange_cohesion)
+    if not (worse_icp and (worse_cochange or proposed.cochange_cohesion is None)):
+        return []
+    giant = f" (its largest package holds {layout.largest_share:.0%} of the modules)" if layout.largest_share > 0.3 else ""
+    return [f"  Note: the package layout{giant} beats this proposal on ICP"
+            + (" and co-change cohesion" if worse_cochange else "")
+            + "; read the proposal as where to split further, or try --granularity package or --services N."]
 
 
 def _brittle_lines(analysis: Analysis) -> list[str]:

@@ -1,0 +1,22 @@
+"""The terminal summary's judgement lines."""
+
+from __future__ import annotations
+
+from decomposer.model import QualityFigures
+from decomposer.reports.summary import _layout_hint
+
+
+def _figures(icp: float, cohesion: float | None, largest: float) -> QualityFigures:
+    return QualityFigures(5, 0.3, 0.05, icp, 4.0, 0.5, cohesion, largest)
+
+
+def test_a_layout_that_wins_is_called_out():
+    assert _layout_hint(_figures(0.5, 0.7, 0.13), _figures(0.45, 1.0, 0.4)) == [
+        "  Note: the package layout (its largest package holds 40% of the modules) beats this proposal "
+        "on ICP and co-change cohesion; read the proposal as where to split further, or try "
+        "--granularity package or --services N."]
+
+
+def test_no_note_when_the_proposal_wins_either_figure():
+    assert _layout_hint(_figures(0.4, 0.7, 0.2), _figures(0.45, 1.0, 0.2)) == []
+    assert _layout_hint(_figures(0.5, 0.9, 0.2), _figures(0.45, 0.8, 0.2)) == []
