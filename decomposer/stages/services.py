@@ -3,8 +3,8 @@
 A service is named after its dominant package (the layout package most of its modules come
 from; ties go to more lines of code, then the name), by that package's last name part:
 `shop.orders` -> `orders`. When two services would share a name, each is named after its
-dominant package one level deeper (`admin.views`, `admin.forms`); any name still shared gets
-`-2`, `-3`, ... by decreasing size. The shared kernel is always `shared`.
+dominant sub-package one level deeper (`admin.views`, `admin.forms`), up to three levels; any
+name still shared gets `-2`, `-3`, ... by decreasing size. The shared kernel is always `shared`.
 """
 
 from __future__ import annotations
@@ -55,17 +55,20 @@ def random_partition(sizes: list[int], modules: list[str], seed: int) -> dict[st
 
 
 def _unique_names(groups: list[frozenset[str]], package_of: dict[str, str], loc: dict[str, int]) -> list[str]:
-    names = [_short(_dominant(group, package_of, loc)) for group in groups]
-    clashing = {name for name, count in Counter(names).items() if count > 1}
     parents = {module.rsplit(".", 1)[0] for module in package_of if "." in module}
-    deeper = {}
-    for index, group in enumerate(groups):
-        if names[index] in clashing:
-            package = _dominant(group, package_of, loc)
-            inside = frozenset(m for m in group if package_of[m] == package)
-            dominant = _dominant(inside, {m: _one_deeper(m, package, parents) for m in inside}, loc)
-            deeper[index] = _short(dominant, parts=1 if dominant == package else 2)
-    names = [deeper.get(index, name) for index, name in enumerate(names)]
+    packages = [_dominant(group, package_of, loc) for group in groups]
+    names = [_short(package) for package in packages]
+    for _ in range(3):  # name clashing services after ever deeper sub-packages
+        clashing = {name for name, count in Counter(names).items() if count > 1}
+        if not clashing:
+            break
+        for index, group in enumerate(groups):
+            if names[index] in clashing:
+                inside = frozenset(m for m in group if m == packages[index] or m.startswith(packages[index] + "."))
+                deeper = _dominant(inside, {m: _one_deeper(m, packages[index], parents) for m in inside}, loc)
+                if deeper != packages[index]:
+                    packages[index] = deeper
+                    names[index] = _short(deeper, parts=len(names[index].split(".")) + 1)
     seen: Counter[str] = Counter()
     unique = []
     for name in names:
