@@ -124,7 +124,9 @@ def run(settings: Settings, progress: Progress = lambda message: None) -> Analys
                                  settings, state)
     progress("Proposing services")
     analysis = dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph))
+    progress("Ranking brittle modules")
     analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, graph, scan))
+    progress("Planning the extraction")
     return dataclasses.replace(analysis, plan=_plan(analysis, settings))
 
 

@@ -14,6 +14,7 @@ import that grimp nominates to break a cycle between packages is named too.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 
@@ -39,7 +40,8 @@ SIGNALS = tuple(DEFAULT_WEIGHTS)
 HISTORY_SIGNALS = frozenset({"commits", "sum_of_coupling", "lines_changed", "recent_commits", "authors"})
 _REASON_TOP = 20  # a signal is named as a reason when the module is in its top 20 percent
 _HIGH = 0.75  # percentile from which churn or coupling counts as high for the hotspot quadrant
-_SAMPLE_ABOVE = 1000  # betweenness is estimated from this many sources on larger graphs
+_SAMPLE_ABOVE = 1000  # above this many modules betweenness is estimated ...
+_SAMPLE_SOURCES = 256  # ... from this many seeded sources (Brandes, sampled)
 
 
 def rank_brittleness(
@@ -68,6 +70,7 @@ def rank_brittleness(
         recent_days: the span of `recent_commits`, for the reason's wording.
     """
     values = _signals(records, import_graph, churn, sum_of_coupling, seed)
+    ordered = {name: sorted(signal.values()) for name, signal in values.items()}
     used = {name: weight for name, weight in weights.items()
             if weight > 0 and name in values and (churn or name not in HISTORY_SIGNALS)}
     ranks = {name: _percentiles(values[name]) for name in values}
@@ -94,7 +97,7 @@ def rank_brittleness(
             score=score,
             rank=rank,
             hotspot=_hotspot(ranks, module, bool(churn)),
-            reasons=_reasons(module, values, ranks, used, cycles, breakers[module], import_graph,
+            reasons=_reasons(module, values, ordered, ranks, used, cycles, breakers[module], import_graph,
                              service_of, recent_days),
         )
         for rank, (score, module) in enumerate(scored, start=1)
@@ -105,7 +108,7 @@ def _signals(records: tuple[ModuleRecord, ...], graph: nx.DiGraph, churn: tuple[
              sum_of_coupling: dict[str, int], seed: int) -> dict[str, dict[str, float]]:
     by_module = {figures.module: figures for figures in churn}
     cycles = _cycle_sizes(graph)
-    sample = None if graph.number_of_nodes() <= _SAMPLE_ABOVE else _SAMPLE_ABOVE
+    sample = None if graph.number_of_nodes() <= _SAMPLE_ABOVE else _SAMPLE_SOURCES
     betweenness = nx.betweenness_centrality(graph, k=sample, seed=seed, normalized=True)
     signals: dict[str, dict[str, float]] = defaultdict(dict)
     for record in records:
@@ -158,12 +161,16 @@ def _hotspot(ranks: dict[str, dict[str, float]], module: str, has_history: bool)
         (hot, central), "calm")
 
 
-def _top(values: dict[str, float], value: float) -> int:
-    """The percent of modules at or above `value` (1 for the single highest of 100)."""
-    return math.ceil(100 * sum(1 for other in values.values() if other >= value) / len(values))
+def _top(ordered: list[float], value: float) -> int:
+    """The percent of modules at or above `value` (1 for the single highest of 100).
+
+    `ordered` is the signal's values sorted ascending.
+    """
+    return math.ceil(100 * (len(ordered) - bisect.bisect_left(ordered, value)) / len(ordered))
 
 
-def _reasons(module: str, values: dict[str, dict[str, float]], ranks: dict[str, dict[str, float]],
+def _reasons(module: str, values: dict[str, dict[str, float]], ordered: dict[str, list[float]],
+             ranks: dict[str, dict[str, float]],
              used: dict[str, float], cycles: dict[str, int], breakers: list[str], graph: nx.DiGraph,
              service_of: dict[str, str], recent_days: int) -> tuple[str, ...]:
     found = []
@@ -173,9 +180,9 @@ def _reasons(module: str, values: dict[str, dict[str, float]], ranks: dict[str, 
         value, rank = values[name][module], ranks[name][module]
         if name == "cycle_size" and value:
             found.append((weight * rank, _cycle_reason(int(value), breakers)))
-        elif value and name != "cycle_size" and _top(values[name], value) <= _REASON_TOP:
+        elif value and name != "cycle_size" and _top(ordered[name], value) <= _REASON_TOP:
             text = _REASON[name](value, graph, module, service_of, recent_days)
-            found.append((weight * rank, f"{text} (top {_top(values[name], value)}%)"))
+            found.append((weight * rank, f"{text} (top {_top(ordered[name], value)}%)"))
     found.sort(key=lambda item: (-item[0], item[1]))
     return tuple(text for _, text in found)
 
