@@ -217,3 +217,19 @@ def test_odd_commits_are_read(tmp_path: Path):
     document = _analyse(repo)
     assert document["history"]["commits_analyzed"] == 2
     assert _modules(document)["app.a"]["authors"] == 2
+
+
+def test_partial_clone_counts_commits_without_line_counts(sample_repo: Path, sample_copy: Path, tmp_path: Path):
+    partial = tmp_path / "partial"
+    # A blob-less clone, as big monorepos are often cloned; the source must allow the filter.
+    git(sample_copy, "config", "uploadpack.allowFilter", "true")
+    git(tmp_path, "clone", "--quiet", "--filter=blob:none", "--no-local", f"file://{sample_copy}", str(partial))
+    assert git(partial, "config", "--get", "remote.origin.promisor").strip() == "true"
+    document = _analyse(partial)
+    full = _analyse(sample_repo)
+    assert document["history"]["commits_analyzed"] == full["history"]["commits_analyzed"] == 309
+    checkout = _modules(document)["shop.orders.checkout"]
+    assert (checkout["commits"], checkout["lines_added"]) == (76, 0)
+    assert {"path": "", "message": (
+        "partial clone: file contents are missing, so lines added and deleted are 0; commit counts and "
+        "co-change are complete")} in document["warnings"]

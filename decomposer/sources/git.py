@@ -63,7 +63,7 @@ def read_repo_state(repo_dir: Path) -> RepoState:
     """Ask git whether `repo_dir` is in a work tree, its HEAD, and whether it is shallow or partial.
 
     Runs `git rev-parse --is-inside-work-tree --is-shallow-repository`,
-    `git log -1 --format=%H%x1f%ct HEAD` and `git config --get extensions.partialClone`.
+    `git log -1 --format=%H%x1f%ct HEAD` and `git config --get-regexp` for promisor remotes.
     """
     answer = _run(repo_dir, "rev-parse", "--is-inside-work-tree", "--is-shallow-repository")
     if answer is None or answer.returncode != 0:
@@ -74,13 +74,17 @@ def read_repo_state(repo_dir: Path) -> RepoState:
     if head is not None and head.returncode == 0 and "\x1f" in head.stdout:
         sha, seconds = head.stdout.strip().split("\x1f")
         head_sha, head_time = sha, int(seconds)
-    partial = _run(repo_dir, "config", "--get", "extensions.partialClone")
+    # A partial clone is marked by a promisor remote (and, by older git, extensions.partialClone).
+    promisors = _run(repo_dir, "config", "--get-regexp", r"^(remote\..*\.promisor|extensions\.partialclone)$")
+    partial = promisors is not None and any(
+        value.lower() not in ("", "false") for _, _, value in
+        (line.partition(" ") for line in promisors.stdout.splitlines()))
     return RepoState(
         is_git=inside == "true",
         head=head_sha,
         head_time=head_time,
         shallow=shallow == "true",
-        partial=partial is not None and partial.returncode == 0 and bool(partial.stdout.strip()),
+        partial=partial,
     )
 
 
