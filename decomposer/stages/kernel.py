@@ -7,8 +7,10 @@ A module m belongs to the kernel when all three hold (thresholds in `KernelRule`
 2. at least `min_outside_share` of the modules that import it are outside its own package, so
    it is not the private core of one package that others merely reach into;
 3. it imports little: its instability Ce / (Ca + Ce) is at most `max_instability`, where
-   Ca is its fan-in and Ce its fan-out (Martin). A library that calls back into the services
-   could not be shared.
+   Ca is its fan-in and Ce its fan-out (Martin);
+4. everything it imports is in the kernel too: a library that calls back into the services
+   could not be shared. (Modules failing this are dropped until none does: a package
+   `__init__` that re-exports a whole model layer is a facade, not a kernel.)
 
 A module that neither imports nor is imported (a package's `__init__.py`, a constants file)
 joins the kernel when most of the modules in its package are kernel modules (`shop.core` with
@@ -43,6 +45,8 @@ def find_shared_kernel(
     ['k.util']
     """
     kernel = {module for module in import_graph if _is_kernel(module, import_graph, package_of, rule)}
+    while leaking := {module for module in kernel if any(other not in kernel for other in import_graph[module])}:
+        kernel -= leaking
     return frozenset(kernel | _kernel_packages(import_graph, kernel))
 
 
