@@ -164,9 +164,15 @@ def test_names_follow_the_dominant_package_and_stay_unique():
     groups = (frozenset({"shop.orders.a", "shop.orders.b", "shop.pay.z"}),
               frozenset({"shop.orders.api", "shop.orders.api.x", "shop.orders.api.y"}))
     services = name_services(groups, frozenset({"shop.core.db"}), package_of, {})
+    # Both are mostly shop.orders; the one holding more of it keeps the name "orders", and the
+    # other has no deeper sub-package, and too little of shop.pay to be named after it.
     assert [(service.name, service.kind, service.modules) for service in services] == [
-        ("orders", "service", ("shop.orders.a", "shop.orders.b", "shop.pay.z")),
-        ("orders.api", "service", ("shop.orders.api", "shop.orders.api.x", "shop.orders.api.y")),
+        ("orders-2", "service", ("shop.orders.a", "shop.orders.b", "shop.pay.z")),
+        ("orders", "service", ("shop.orders.api", "shop.orders.api.x", "shop.orders.api.y")),
         ("shared", "shared", ("shop.core.db",)),
     ]
+    deeper = name_services(
+        (frozenset({"shop.orders.a", "shop.orders.b", "shop.orders.c", "shop.orders.d"}),) + groups[1:],
+        frozenset(), package_of | {"shop.orders.c": "shop.orders", "shop.orders.d": "shop.orders"}, {})
+    assert [service.name for service in deeper] == ["orders", "orders.api"]
     assert services[0].packages == (("shop.orders", 2), ("shop.pay", 1))

@@ -3,8 +3,10 @@
 A service is named after its dominant package (the layout package most of its modules come
 from; ties go to more lines of code, then the name), by that package's last name part:
 `shop.orders` -> `orders`. When two services would share a name, each is named after its
-dominant sub-package one level deeper (`admin.views`, `admin.forms`), up to three levels; any
-name still shared gets `-2`, `-3`, ... by decreasing size. The shared kernel is always `shared`.
+The service holding most of that package keeps the plain name; the others are named after
+their dominant sub-package one level deeper (`admin.views`, `admin.forms`), up to three levels,
+or, where there is none, after their next most common package; any name still shared gets
+`-2`, `-3`, ... by decreasing size. The shared kernel is always `shared`.
 """
 
 from __future__ import annotations
@@ -58,24 +60,52 @@ def _unique_names(groups: list[frozenset[str]], package_of: dict[str, str], loc:
     parents = {module.rsplit(".", 1)[0] for module in package_of if "." in module}
     packages = [_dominant(group, package_of, loc) for group in groups]
     names = [_short(package) for package in packages]
+    keepers: set[int] = set()
     for _ in range(3):  # name clashing services after ever deeper sub-packages
+        keepers |= _keepers(groups, names, packages)
         clashing = {name for name, count in Counter(names).items() if count > 1}
         if not clashing:
             break
         for index, group in enumerate(groups):
-            if names[index] in clashing:
+            if names[index] in clashing and index not in keepers:
                 inside = frozenset(m for m in group if m == packages[index] or m.startswith(packages[index] + "."))
                 deeper = _dominant(inside, {m: _one_deeper(m, packages[index], parents) for m in inside}, loc)
                 if deeper != packages[index]:
                     packages[index] = deeper
                     names[index] = _short(deeper, parts=len(names[index].split(".")) + 1)
+                else:
+                    names[index] = _second_name(group, package_of, packages[index], names, loc)
     seen: Counter[str] = Counter()
-    unique = []
-    for name in names:
-        name = f"{name}-service" if name == SHARED else name
+    unique = list(names)
+    for index in sorted(range(len(names)), key=lambda index: (index not in keepers, index)):
+        name = f"{names[index]}-service" if names[index] == SHARED else names[index]
         seen[name] += 1
-        unique.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+        unique[index] = name if seen[name] == 1 else f"{name}-{seen[name]}"
     return unique
+
+
+def _keepers(groups: list[frozenset[str]], names: list[str], packages: list[str]) -> set[int]:
+    """Of services sharing a name, the one with most modules of the named package keeps it."""
+    keepers = set()
+    for name in {name for name, count in Counter(names).items() if count > 1}:
+        clashing = [index for index, other in enumerate(names) if other == name]
+        keepers.add(max(clashing, key=lambda index: (
+            sum(1 for m in groups[index] if m == packages[index] or m.startswith(packages[index] + ".")),
+            -index)))
+    return keepers
+
+
+def _second_name(group: frozenset[str], package_of: dict[str, str], package: str, names: list[str],
+                 loc: dict[str, int]) -> str:
+    """The short name of the group's next most common package, when it is nearly as common
+    (three quarters as many modules) and its name is free."""
+    others = frozenset(m for m in group if package_of[m] != package)
+    if not others:
+        return _short(package)
+    second = _dominant(others, package_of, loc)
+    counts = Counter(package_of[m] for m in group)
+    name = _short(second)
+    return name if name not in names and counts[second] >= 0.75 * counts[package] else _short(package)
 
 
 def _dominant(group: frozenset[str], package_of: dict[str, str], loc: dict[str, int]) -> str:
