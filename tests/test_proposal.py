@@ -114,3 +114,17 @@ def test_without_history_the_proposal_is_structure_alone(sample_repo: Path):
     document = analysis_to_dict(run(Settings(repo_path=sample_repo, history=False, stability_runs=0)))
     assert document["quality"]["proposed"]["cochange_cohesion"] is None
     assert json.dumps(document["services"]).count("shop.catalog.shipping_rates") == 1
+
+
+def test_pins_from_the_repo_config_are_obeyed(sample_repo: Path):
+    together = analysis_to_dict(run(Settings(
+        repo_path=sample_repo, stability_runs=0, together=(("shop.orders.*", "shop.payments.*"),))))
+    service_of = {record["module"]: record["service"] for record in together["modules"]}
+    assert service_of["shop.orders.checkout"] == service_of["shop.payments.gateway"]
+    assert together["detection"]["together"] == [["shop.orders.*", "shop.payments.*"]]
+    apart = analysis_to_dict(run(Settings(
+        repo_path=sample_repo, stability_runs=0, apart=(("shop.catalog.*", "shop.shipping.*"),))))
+    service_of = {record["module"]: record["service"] for record in apart["modules"]}
+    catalog = {service_of[module] for module in service_of if module.startswith("shop.catalog.")}
+    shipping = {service_of[module] for module in service_of if module.startswith("shop.shipping.")}
+    assert catalog.isdisjoint(shipping)  # shipping_rates now stays apart from shipping
