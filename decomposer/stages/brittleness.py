@@ -21,6 +21,7 @@ from collections import defaultdict
 import networkx as nx
 
 from decomposer.model import BrittleModule, ModuleChurn, ModuleRecord
+from decomposer.stages.services import SHARED
 
 __all__ = ["DEFAULT_WEIGHTS", "HISTORY_SIGNALS", "SIGNALS", "rank_brittleness"]
 
@@ -150,8 +151,9 @@ def _instability(graph: nx.DiGraph, module: str) -> float:
 
 
 def _other_services(neighbours, module: str, service_of: dict[str, str]) -> int:  # noqa: ANN001
+    """Proposed services other than the module's own; the shared kernel is a library, not one."""
     own = service_of.get(module)
-    return len({service_of[other] for other in neighbours if other in service_of} - {own})
+    return len({service_of[other] for other in neighbours if other in service_of} - {own, SHARED})
 
 
 def _hotspot(ranks: dict[str, dict[str, float]], module: str, has_history: bool) -> str:
