@@ -105,6 +105,12 @@ _FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-backgrou
           "--enable-logging=stderr", "--v=0"]
 
 
+def _can_unshare() -> bool:
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    return subprocess.run(["unshare", "--net", "true"], capture_output=True, check=False).returncode == 0
+
+
 def _open_in_chromium(page: Path) -> tuple[str, list[str], set[str]]:
     """Load `page`; return the DOM after scripts ran, console lines and the hosts requested.
 
@@ -114,7 +120,7 @@ def _open_in_chromium(page: Path) -> tuple[str, list[str], set[str]]:
         net_log = Path(profile) / "net.json"
         command = [CHROMIUM, *_FLAGS, f"--user-data-dir={profile}/data", f"--log-net-log={net_log}",
                    "--dump-dom", page.resolve().as_uri()]
-        if os.geteuid() == 0 and shutil.which("unshare"):
+        if _can_unshare():
             command = ["unshare", "--net", *command]
         result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
         urls = set(re.findall(r'"url":"([a-z]+://[^/"]*)', net_log.read_text())) if net_log.exists() else set()
