@@ -293,6 +293,5 @@ def check(repo_path: Path, document: dict, cache_dir: Path | None = None) -> Che
                      cache_dir=cache_dir)
     modules, imports, _ = exclude_modules(scan, tuple(document["settings"]["exclude"]))
     service_of = {record["module"]: record["service"] for record in document["modules"]}
-    steps = [(step["order"], step["service"]) for step in (document.get("plan") or {}).get("steps", [])
-             if step["kind"] == "extract"]
+    steps = [(step["order"], step["service"]) for step in document.get("plan") or [] if step["kind"] == "extract"]
     return check_crossings(imports_of(document), imports, service_of, [source.module for source in modules], steps)

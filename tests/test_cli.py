@@ -233,8 +233,8 @@ def test_plan_command_replans_without_analysing(cli, sample_repo: Path, tmp_path
         "the monolith: 0 (reverse order: 25)")
     plan = json.loads((tmp_path / "replan" / "plan.json").read_text())
     original = json.loads((tmp_path / "report" / "analysis.json").read_text())["plan"]
-    assert [step["service"] for step in plan["steps"]] == [step["service"] for step in original["steps"]]
-    assert (plan["sprint_capacity"], plan["sprints"]) == (12, 14)
+    assert [step["service"] for step in plan["plan"]] == [step["service"] for step in original]
+    assert (plan["plan_summary"]["sprint_capacity"], plan["plan_summary"]["sprints"]) == (12, 14)
     markdown = (tmp_path / "replan" / "plan.md").read_text()
     assert markdown.startswith("# Extraction plan: shop @ 21aa16e5f06e\n")
     assert "### Step 3. Extract: accounts (spans 2 sprints)" in markdown

@@ -122,7 +122,8 @@ def test_large_cycles_get_a_cut_that_leaves_no_cycle():
 
 @pytest.fixture(scope="module")
 def sample_plan(sample_repo: Path) -> dict:
-    return analysis_to_dict(run(Settings(repo_path=sample_repo)))["plan"]
+    document = analysis_to_dict(run(Settings(repo_path=sample_repo)))
+    return {**document["plan_summary"], "steps": document["plan"]}
 
 
 def test_sample_leaf_app_first_and_cycle_broken_before_either_side(sample_plan):

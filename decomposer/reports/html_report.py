@@ -149,12 +149,12 @@ def _brittle(document: dict[str, Any], images: dict[str, bytes]) -> str:
 
 
 def _plan(document: dict[str, Any], images: dict[str, bytes]) -> str:
-    plan = document["plan"]
+    steps, plan = document["plan"], document["plan_summary"]
     if not plan:
         return ""
     rows = [[step["order"], step["sprint"], step["kind"], step["service"], step["cost"], step["benefit"],
-             step["rationale"]] for step in plan["steps"]]
-    return (f"<h2>Extraction plan</h2><p>{len(plan['steps'])} steps over {plan['sprints']} sprints of "
+             step["rationale"]] for step in steps]
+    return (f"<h2>Extraction plan</h2><p>{plan['steps']} steps over {plan['sprints']} sprints of "
             f"{plan['sprint_capacity']} change points. Calls from extracted services into the monolith: "
             f"{plan['outbound_weight']} (reverse order: {plan['reverse_outbound_weight']}).</p>"
             + _image(images, "plan", "Plan timeline")

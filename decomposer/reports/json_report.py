@@ -80,7 +80,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
             for pair in analysis.cochange
         ],
         **_proposal(proposal),
-        "plan": plan_to_dict(analysis.plan),
+        **plan_to_dict(analysis.plan),
         "excluded_modules": list(analysis.excluded),
         "warnings": [{"path": warning.path, "message": warning.message} for warning in analysis.warnings],
     }

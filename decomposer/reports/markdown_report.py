@@ -112,18 +112,18 @@ def _brittle(document: dict[str, Any], figures: tuple[str, ...]) -> list[str]:
 
 
 def _plan(document: dict[str, Any], figures: tuple[str, ...]) -> list[str]:
-    plan = document["plan"]
+    steps, plan = document["plan"], document["plan_summary"]
     if not plan:
         return []
     lines = ["", "## Extraction plan", "",
-             f"{len(plan['steps'])} steps over {plan['sprints']} sprints of {plan['sprint_capacity']} change "
+             f"{plan['steps']} steps over {plan['sprints']} sprints of {plan['sprint_capacity']} change "
              f"points. Calls from extracted services into the monolith: {plan['outbound_weight']} "
              f"(reverse order: {plan['reverse_outbound_weight']}). Details in plan.md.", ""]
     if "plan" in figures:
         lines += ["![Plan timeline](plan.png)", ""]
     lines += ["| step | sprint | what | service | cost | benefit |", "| ---: | ---: | --- | --- | ---: | ---: |"]
     lines += [f"| {step['order']} | {step['sprint']} | {step['kind']} | {step['service']} | {step['cost']} | "
-              f"{step['benefit']:.1f}% |" for step in plan["steps"]]
+              f"{step['benefit']:.1f}% |" for step in steps]
     return lines
 
 

@@ -10,24 +10,34 @@ import pandas as pd
 
 from decomposer.model import ImportSite, Plan, PlanStep
 
-__all__ = ["plan_markdown", "plan_to_dict", "write_plan_files"]
+__all__ = ["plan_markdown", "plan_steps", "plan_summary", "plan_to_dict", "write_plan_files"]
 
 COST_UNIT = ("change points: one per import statement to cut or re-route and per module to move; "
              "an import into the monolith counts twice")
 
 
-def plan_to_dict(plan: Plan | None) -> dict[str, Any] | None:
-    """The `plan` section of analysis.json."""
+def plan_to_dict(plan: Plan | None) -> dict[str, Any]:
+    """The `plan` (the steps, in order) and `plan_summary` sections of analysis.json."""
+    return {"plan": plan_steps(plan), "plan_summary": plan_summary(plan)}
+
+
+def plan_steps(plan: Plan | None) -> list[dict[str, Any]]:
+    """Every step of the plan, in order."""
+    return [] if plan is None else [_step(step) for step in plan.steps]
+
+
+def plan_summary(plan: Plan | None) -> dict[str, Any] | None:
+    """The facts about the plan as a whole: capacity, sprints, cycles, the order's figure."""
     if plan is None:
         return None
     return {
         "sprint_capacity": plan.capacity,
         "cost_unit": COST_UNIT,
         "sprints": _sprint_count(plan),
+        "steps": len(plan.steps),
         "cycles": [list(cycle) for cycle in plan.cycles],
         "outbound_weight": plan.outbound_weight,
         "reverse_outbound_weight": plan.reverse_outbound_weight,
-        "steps": [_step(step) for step in plan.steps],
     }
 
 
