@@ -287,8 +287,12 @@ class BrittleModule:
     betweenness: float  # share of shortest import paths through it (sampled when large)
     cycle_size: int  # modules in its import cycle (strongly connected component); 0 if none
     cycle_breakers: tuple[str, ...]  # its imports grimp nominates to cut a package cycle
-    services_importing: int  # other services whose modules import it
+    services_importing: int  # other services whose modules import it (the kernel is no service)
     services_imported: int  # other services it imports from
+    fan_in_across: int  # modules of other services that import it
+    fan_out_across: int  # modules of other services it imports
+    imports_in_across: int  # the same two counted in import statements
+    imports_out_across: int
     score: float  # in [0, 1]: weighted mean of the signals' percentile ranks
     rank: int  # 1 is the most brittle
     hotspot: str  # "hot and central" | "hot" | "central" | "calm"

@@ -159,7 +159,8 @@ def test_module_records(sample_repo):
         "commits": 76, "recent_commits": 24, "lines_added": 160, "lines_deleted": 74, "authors": 4,
         "first_change": "2024-06-07T12:00:00Z", "last_change": "2025-04-07T08:30:00Z",
         "sum_of_coupling": 72, "instability": 0.7778, "betweenness": 0.0429, "cycle_size": 0,
-        "cycle_breakers": [], "services_importing": 1, "services_imported": 5, "brittleness": 0.9048,
+        "cycle_breakers": [], "services_importing": 1, "services_imported": 5, "fan_in_across": 1,
+        "fan_out_across": 6, "imports_in_across": 1, "imports_out_across": 6, "brittleness": 0.9048,
         "brittleness_rank": 1, "hotspot": "hot and central",
         "reasons": [
             "changed in 76 commits (top 2%)",

@@ -95,6 +95,7 @@ def rank_brittleness(
             cycle_breakers=tuple(sorted(breakers[module])),
             services_importing=_other_services(import_graph.predecessors(module), module, service_of),
             services_imported=_other_services(import_graph.successors(module), module, service_of),
+            **_counts_across(import_graph, module, service_of),
             score=score,
             rank=rank,
             hotspot=_hotspot(ranks, module, bool(churn)),
@@ -154,6 +155,23 @@ def _other_services(neighbours, module: str, service_of: dict[str, str]) -> int:
     """Proposed services other than the module's own; the shared kernel is a library, not one."""
     own = service_of.get(module)
     return len({service_of[other] for other in neighbours if other in service_of} - {own, SHARED})
+
+
+def _counts_across(graph: nx.DiGraph, module: str, service_of: dict[str, str]) -> dict[str, int]:
+    """Fan-in and fan-out across the proposed boundaries, in modules and in statements."""
+    own = service_of.get(module)
+
+    def foreign(other: str) -> bool:
+        return other in service_of and service_of[other] not in (own, SHARED)
+
+    importers = [other for other in graph.predecessors(module) if foreign(other)]
+    imported = [other for other in graph.successors(module) if foreign(other)]
+    return {
+        "fan_in_across": len(importers),
+        "fan_out_across": len(imported),
+        "imports_in_across": sum(graph.edges[other, module].get("weight", 1) for other in importers),
+        "imports_out_across": sum(graph.edges[module, other].get("weight", 1) for other in imported),
+    }
 
 
 def _hotspot(ranks: dict[str, dict[str, float]], module: str, has_history: bool) -> str:
