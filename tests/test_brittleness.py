@@ -71,6 +71,8 @@ def test_reasons_name_the_figures_in_plain_words():
         "in a 2-module import cycle; grimp would cut its import of m8",
     )
     assert top.services_importing == 3
+    # m0-m5 in three other services import it; m8 shares its service
+    assert (top.fan_in_across, top.fan_out_across, top.imports_in_across, top.imports_out_across) == (6, 0, 6, 0)
     assert top.hotspot == "hot and central"
 
 
