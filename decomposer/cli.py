@@ -283,7 +283,8 @@ def _outside(repo_dir: Path, target: Path, option: str) -> Path:
     if target == repo_dir or target.is_relative_to(repo_dir):
         raise OutputInsideRepository(
             f"{option} {target} is inside the analysed repository {repo_dir}, and decomposer never "
-            f"writes there; pass {option} with a folder outside it"
+            f"writes there; pass {option} with a folder outside it, e.g. "
+            f"{option} {repo_dir.parent / (repo_dir.name + '-' + target.name)}"
         )
     return target
 

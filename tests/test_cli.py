@@ -87,7 +87,7 @@ def test_out_inside_the_repo_is_refused(cli, make_repo):
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: --out {repo / 'report'} is inside the analysed repository {repo}, and decomposer "
-        "never writes there; pass --out with a folder outside it\n"
+        f"never writes there; pass --out with a folder outside it, e.g. --out {repo.parent / 'repo-report'}\n"
     )
     assert not (repo / "report").exists()
 
