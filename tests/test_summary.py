@@ -20,3 +20,17 @@ def test_a_layout_that_wins_is_called_out():
 def test_no_note_when_the_proposal_wins_either_figure():
     assert _layout_hint(_figures(0.4, 0.7, 0.2), _figures(0.45, 1.0, 0.2)) == []
     assert _layout_hint(_figures(0.5, 0.9, 0.2), _figures(0.45, 0.8, 0.2)) == []
+
+
+def test_borderline_modules_are_named():
+    from decomposer.model import Analysis, Detection, Layout, Proposal, Repository, Service, Stability
+    from decomposer.reports.summary import summary_lines
+
+    quality = _figures(0.4, None, 0.5)
+    proposal = Proposal(Detection(), 1.0, (Service("a", "service", ("m1", "m2"), 10, (("pkg", 2),)),),
+                        (("proposed", quality), ("package_layout", quality), ("random", quality)),
+                        Stability((43,), 0.5, 0.5, (("m2", 1), ("m1", 1))))
+    analysis = Analysis(Repository("/repo", None, Layout(".", ("pkg",), "1 package (pkg)")), (), (), (), (), 2, (),
+                        proposal=proposal)
+    lines = summary_lines(analysis)
+    assert "  Borderline (elsewhere under another seed): m2, m1" in lines

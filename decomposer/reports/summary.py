@@ -80,6 +80,11 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
     for service in proposal.services:
         top = ", ".join(f"{package} ({count})" for package, count in service.packages[:2])
         lines.append(f"  {service.name:24s} {len(service.modules):5d} modules {service.loc:7d} loc   {top}")
+    if proposal.stability and proposal.stability.moving:
+        moving = proposal.stability.moving
+        named = ", ".join(module for module, _ in moving[:_TOP])
+        more = f" and {len(moving) - _TOP} more" if len(moving) > _TOP else ""
+        lines.append(f"  Borderline (elsewhere under another seed): {named}{more}")
     quality = dict(proposal.quality)
     lines.append(f"Quality:    {'':20s} {'proposed':>9s} {'layout':>9s} {'random':>9s}")
     for key, label, better in QUALITY_ROWS:
