@@ -71,7 +71,7 @@ from decomposer.stages.import_graph import (
 from decomposer.stages.kernel import find_shared_kernel
 from decomposer.stages.quality import partition_quality
 from decomposer.stages.ratchet import check_crossings
-from decomposer.stages.services import layout_partition, name_services, random_partition
+from decomposer.stages.services import name_services, random_partition
 from decomposer.stages.stability import measure_stability
 from decomposer.stages.strangler import plan_extraction
 
@@ -244,7 +244,7 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
         (name, partition_quality(partition, analysis.imports, coupling, cochange, settings.ned_bounds))
         for name, partition in (
             ("proposed", proposed),
-            ("package_layout", layout_partition(package_of)),
+            ("package_layout", package_of),
             ("random", random_partition(sizes, list(package_of), detection.seed)),
         )
     )

@@ -70,12 +70,12 @@ def rank_brittleness(
         seed: seed of the betweenness sampling on large graphs.
         recent_days: the span of `recent_commits`, for the reason's wording.
     """
-    values = _signals(records, import_graph, churn, sum_of_coupling, seed)
+    cycles = _cycle_sizes(import_graph)
+    values = _signals(records, import_graph, churn, sum_of_coupling, cycles, seed)
     ordered = {name: sorted(signal.values()) for name, signal in values.items()}
     used = {name: weight for name, weight in weights.items()
             if weight > 0 and name in values and (churn or name not in HISTORY_SIGNALS)}
     ranks = {name: _percentiles(values[name]) for name in values}
-    cycles = _cycle_sizes(import_graph)
     breakers: defaultdict[str, list[str]] = defaultdict(list)
     for importer, imported in cycle_breakers:
         breakers[importer].append(imported)
@@ -107,9 +107,8 @@ def rank_brittleness(
 
 
 def _signals(records: tuple[ModuleRecord, ...], graph: nx.DiGraph, churn: tuple[ModuleChurn, ...],
-             sum_of_coupling: dict[str, int], seed: int) -> dict[str, dict[str, float]]:
+             sum_of_coupling: dict[str, int], cycles: dict[str, int], seed: int) -> dict[str, dict[str, float]]:
     by_module = {figures.module: figures for figures in churn}
-    cycles = _cycle_sizes(graph)
     sample = None if graph.number_of_nodes() <= _SAMPLE_ABOVE else _SAMPLE_SOURCES
     betweenness = nx.betweenness_centrality(graph, k=sample, seed=seed, normalized=True)
     signals: dict[str, dict[str, float]] = defaultdict(dict)

@@ -16,7 +16,7 @@ from collections import Counter
 
 from decomposer.model import Service
 
-__all__ = ["SHARED", "layout_partition", "name_services", "random_partition"]
+__all__ = ["SHARED", "name_services", "random_partition"]
 
 SHARED = "shared"
 
@@ -37,11 +37,6 @@ def name_services(
     if kernel:
         services.append(_service(SHARED, "shared", kernel, package_of, loc))
     return tuple(services)
-
-
-def layout_partition(package_of: dict[str, str]) -> dict[str, str]:
-    """The current package layout as a partition: module -> its layout package."""
-    return dict(package_of)
 
 
 def random_partition(sizes: list[int], modules: list[str], seed: int) -> dict[str, str]:

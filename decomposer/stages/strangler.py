@@ -67,20 +67,20 @@ def plan_extraction(
     if kernel:
         steps.append(_library_step(kernel[0], sites, service_of, benefit, brittleness))
     remaining = {service.name: service for service in extractable}
-    pending = set().union(*cut_sets) if cut_sets else set()  # cuts not made yet
+    cut = set().union(*cut_sets)  # every import the plan cuts, in whichever step
+    pending = set(cut)  # cuts not made yet
     while remaining:
-        service = _next_service(remaining, sites, cut_sets, pending, benefit)
+        service = _next_service(remaining, sites, cut, pending, benefit)
         due = {(a, b) for a, b in pending if service.name in (a, b) and {a, b} <= set(remaining)}
         if due:
             pending -= due
             steps.append(_cut_step(service.name, due, sites))
-        steps.append(_extract_step(service, set(remaining), sites, cut_sets, benefit, brittleness, imports))
+        steps.append(_extract_step(service, set(remaining), sites, cut, benefit, brittleness, imports))
         del remaining[service.name]
     steps = _numbered_into_sprints(steps, capacity)
     extracted = [step for step in steps if step.kind == "extract"]
     return Plan(capacity, tuple(steps), tuple(tuple(cycle) for cycle in cycles),
-                _outbound_weight(extracted, sites, cut_sets),
-                _outbound_weight(list(reversed(extracted)), sites, cut_sets))
+                _outbound_weight(extracted, sites, cut), _outbound_weight(list(reversed(extracted)), sites, cut))
 
 
 def _sites_between_services(imports: tuple[ImportEdge, ...], service_of: dict[str, str],
@@ -159,21 +159,19 @@ def _benefits(services: tuple[Service, ...], commits: dict[str, int], loc: dict[
 
 
 def _outbound(name: str, remaining: set[str], sites: dict[tuple[str, str], list[ImportSite]],
-              cut_sets: list[set[tuple[str, str]]]) -> list[ImportSite]:
-    cut = set().union(*cut_sets) if cut_sets else set()
+              cut: set[tuple[str, str]]) -> list[ImportSite]:
     return [site for other in sorted(remaining - {name}) if (name, other) not in cut
             for site in sites.get((name, other), [])]
 
 
 def _inbound(name: str, remaining: set[str], sites: dict[tuple[str, str], list[ImportSite]],
-             cut_sets: list[set[tuple[str, str]]]) -> list[ImportSite]:
-    cut = set().union(*cut_sets) if cut_sets else set()
+             cut: set[tuple[str, str]]) -> list[ImportSite]:
     return [site for other in sorted(remaining - {name}) if (other, name) not in cut
             for site in sites.get((other, name), [])]
 
 
 def _next_service(remaining: dict[str, Service], sites: dict[tuple[str, str], list[ImportSite]],
-                  cut_sets: list[set[tuple[str, str]]], pending: set[tuple[str, str]],
+                  cut: set[tuple[str, str]], pending: set[tuple[str, str]],
                   benefit: dict[str, float]) -> Service:
     """The service with the fewest statements into the rest once its cycles are cut; ties go to
     the one needing fewer cuts, then to the best benefit per cost, then to the name."""
@@ -182,8 +180,8 @@ def _next_service(remaining: dict[str, Service], sites: dict[tuple[str, str], li
     def priority(service: Service) -> tuple:
         still_to_cut = sum(_weight(sites[pair]) for pair in pending
                            if service.name in pair and set(pair) <= names)
-        out = _weight(_outbound(service.name, names, sites, cut_sets))
-        cost = _cost(service, out, _weight(_inbound(service.name, names, sites, cut_sets)))
+        out = _weight(_outbound(service.name, names, sites, cut))
+        cost = _cost(service, out, _weight(_inbound(service.name, names, sites, cut)))
         return out, still_to_cut, -benefit[service.name] / cost, service.name
 
     return min(remaining.values(), key=priority)
@@ -229,10 +227,10 @@ def _cut_step(service: str, cut: set[tuple[str, str]],
 
 
 def _extract_step(service: Service, remaining: set[str], sites: dict[tuple[str, str], list[ImportSite]],
-                  cut_sets: list[set[tuple[str, str]]], benefit: dict[str, float],
+                  cut: set[tuple[str, str]], benefit: dict[str, float],
                   brittleness: dict[str, float], imports: tuple[ImportEdge, ...]) -> PlanStep:
-    outbound = _outbound(service.name, remaining, sites, cut_sets)
-    inbound = _inbound(service.name, remaining, sites, cut_sets)
+    outbound = _outbound(service.name, remaining, sites, cut)
+    inbound = _inbound(service.name, remaining, sites, cut)
     risk = _risk(service.modules, brittleness)
     cost = _cost(service, _weight(outbound), _weight(inbound))
     return PlanStep(0, "extract", service.name, service.modules, cost, benefit[service.name],
@@ -292,7 +290,7 @@ def _numbered_into_sprints(steps: list[PlanStep], capacity: int) -> list[PlanSte
 
 
 def _outbound_weight(extracted: list[PlanStep], sites: dict[tuple[str, str], list[ImportSite]],
-                     cut_sets: list[set[tuple[str, str]]]) -> int:
+                     cut: set[tuple[str, str]]) -> int:
     """Statements from each service, as it leaves, into the services still in the monolith.
 
     The cycle cuts are made in either order: they belong to the cycles, not to the order.
@@ -300,6 +298,6 @@ def _outbound_weight(extracted: list[PlanStep], sites: dict[tuple[str, str], lis
     remaining = {step.service for step in extracted}
     total = 0
     for step in extracted:
-        total += _weight(_outbound(step.service, remaining, sites, cut_sets))
+        total += _weight(_outbound(step.service, remaining, sites, cut))
         remaining.discard(step.service)
     return total
