@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from decomposer.model import Analysis
-from decomposer.reports.json_report import analysis_to_dict
 
 __all__ = ["write_brittle_csv", "write_tables"]
 
@@ -35,9 +35,11 @@ def write_brittle_csv(analysis: Analysis, out_dir: Path) -> Path:
     return csv_path
 
 
-def write_tables(analysis: Analysis, out_dir: Path) -> list[Path]:
-    """Write modules.csv, services.csv, cochange.csv and brittle_modules.csv; return their paths."""
-    document = analysis_to_dict(analysis)
+def write_tables(analysis: Analysis, document: dict[str, Any], out_dir: Path) -> list[Path]:
+    """Write modules.csv, services.csv, cochange.csv and brittle_modules.csv; return their paths.
+
+    `document` is `analysis_to_dict(analysis)`, built once by the caller.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     modules = pd.DataFrame([{key: "; ".join(value) if isinstance(value, list) else value
                              for key, value in record.items()} for record in document["modules"]])

@@ -26,6 +26,7 @@ from matplotlib import colormaps  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from decomposer.model import Analysis  # noqa: E402
+from decomposer.stages.ratchet import crossing_counts  # noqa: E402
 
 __all__ = ["FIGURES", "draw_figures", "write_figures"]
 
@@ -74,13 +75,7 @@ def _colours(names: list[str]) -> dict[str, tuple]:
 
 
 def _service_edges(analysis: Analysis) -> Counter[tuple[str, str]]:
-    service_of = _service_of(analysis)
-    edges: Counter[tuple[str, str]] = Counter()
-    for edge in analysis.imports:
-        source, target = service_of[edge.importer], service_of[edge.imported]
-        if source != target:
-            edges[source, target] += edge.count
-    return edges
+    return crossing_counts(analysis.imports, _service_of(analysis), kernel=None)
 
 
 def _service_graph(analysis: Analysis) -> Figure:

@@ -11,8 +11,6 @@ import html
 from pathlib import Path
 from typing import Any
 
-from decomposer.model import Analysis
-from decomposer.reports.json_report import analysis_to_dict
 from decomposer.reports.markdown_report import QUALITY_ROWS
 
 __all__ = ["report_html", "write_html_report"]
@@ -54,9 +52,9 @@ document.body.setAttribute("data-ready", "yes");
 """
 
 
-def report_html(analysis: Analysis, images: dict[str, bytes]) -> str:
-    """The report as one HTML page; `images` maps a figure name to its PNG bytes (inlined)."""
-    document = analysis_to_dict(analysis)
+def report_html(document: dict[str, Any], images: dict[str, bytes]) -> str:
+    """The report as one HTML page from `analysis_to_dict`'s document; `images` maps a figure
+    name to its PNG bytes (inlined)."""
     repository = document["repository"]
     title = f"decomposer report: {Path(repository['path']).name} @ {(repository['head'] or 'no commit')[:12]}"
     parts = [f"<h1>{_e(title)}</h1>", _summary(document)]
@@ -161,9 +159,9 @@ def _plan(document: dict[str, Any], images: dict[str, bytes]) -> str:
             + _table(["step", "sprint", "what", "service", "cost", "benefit %", "why"], rows, {0, 1, 4, 5}))
 
 
-def write_html_report(analysis: Analysis, out_dir: Path, images: dict[str, bytes]) -> Path:
+def write_html_report(document: dict[str, Any], out_dir: Path, images: dict[str, bytes]) -> Path:
     """Write `report.html` into `out_dir` and return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.html"
-    path.write_text(report_html(analysis, images), encoding="utf-8")
+    path.write_text(report_html(document, images), encoding="utf-8")
     return path

@@ -207,10 +207,10 @@ def iso_time(seconds: int | None) -> str | None:
     return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def write_analysis_json(analysis: Analysis, out_dir: Path) -> Path:
-    """Write `out_dir/analysis.json` and return its path."""
+def write_analysis_json(document: dict[str, Any], out_dir: Path) -> Path:
+    """Write the `analysis_to_dict` document to `out_dir/analysis.json` and return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "analysis.json"
-    text = json.dumps(analysis_to_dict(analysis), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     json_path.write_text(text, encoding="utf-8")
     return json_path

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from decomposer.model import Analysis
-from decomposer.reports.json_report import analysis_to_dict
+from decomposer.stages.ratchet import crossing_counts
 
-__all__ = ["QUALITY_ROWS", "report_markdown", "service_edges", "write_markdown_report"]
+__all__ = ["QUALITY_ROWS", "report_markdown", "write_markdown_report"]
 
 QUALITY_ROWS = (
     ("modularity", "Modularity Q", "higher"),
@@ -21,20 +21,9 @@ QUALITY_ROWS = (
 )
 
 
-def service_edges(document: dict[str, Any]) -> list[tuple[str, str, int]]:
-    """Import statements between services, from analysis.json's modules and imports, sorted."""
-    service_of = {record["module"]: record["service"] for record in document["modules"]}
-    counts: dict[tuple[str, str], int] = {}
-    for edge in document["imports"]:
-        pair = (service_of[edge["importer"]], service_of[edge["imported"]])
-        if pair[0] and pair[1] and pair[0] != pair[1]:
-            counts[pair] = counts.get(pair, 0) + edge["count"]
-    return sorted((a, b, count) for (a, b), count in counts.items())
-
-
-def report_markdown(analysis: Analysis, figures: tuple[str, ...] = ()) -> str:
-    """The report as Markdown; `figures` names the PNG files written beside it."""
-    document = analysis_to_dict(analysis)
+def report_markdown(analysis: Analysis, document: dict[str, Any], figures: tuple[str, ...] = ()) -> str:
+    """The report as Markdown from `document` (`analysis_to_dict(analysis)`); `figures` names
+    the PNG files written beside it."""
     repository, summary = document["repository"], document["summary"]
     head = (repository["head"] or "no commit")[:12]
     lines = [f"# decomposer report: {Path(repository['path']).name} @ {head}", "",
@@ -49,7 +38,7 @@ def report_markdown(analysis: Analysis, figures: tuple[str, ...] = ()) -> str:
                  if history else "- History: not analysed")
     if document["warnings"]:
         lines.append(f"- Warnings: {len(document['warnings'])} (see analysis.json)")
-    lines += _services(document, figures) + _quality(document) + _brittle(document, figures)
+    lines += _services(analysis, document, figures) + _quality(document) + _brittle(document, figures)
     lines += _plan(document, figures)
     return "\n".join(lines) + "\n"
 
@@ -58,7 +47,7 @@ def _day(moment: str | None) -> str:
     return moment[:10] if moment else "-"
 
 
-def _services(document: dict[str, Any], figures: tuple[str, ...]) -> list[str]:
+def _services(analysis: Analysis, document: dict[str, Any], figures: tuple[str, ...]) -> list[str]:
     if not document["services"]:
         return []
     detection = document["detection"]
@@ -71,7 +60,9 @@ def _services(document: dict[str, Any], figures: tuple[str, ...]) -> list[str]:
     ids = {service["name"]: f"s{index}" for index, service in enumerate(document["services"])}
     lines += ["", "```mermaid", "graph LR"]
     lines += [f"  {ids[service['name']]}[\"{service['name']} ({service['size']})\"]" for service in document["services"]]
-    lines += [f"  {ids[a]} -->|{count}| {ids[b]}" for a, b, count in service_edges(document)]
+    service_of = {record["module"]: record["service"] for record in document["modules"]}
+    edges = crossing_counts(analysis.imports, service_of, kernel=None)
+    lines += [f"  {ids[a]} -->|{count}| {ids[b]}" for (a, b), count in sorted(edges.items())]
     lines += ["```", "", "| service | kind | modules | lines | packages |", "| --- | --- | ---: | ---: | --- |"]
     for service in document["services"]:
         packages = ", ".join(f"{item['package']} ({item['modules']})" for item in service["packages"])
@@ -127,9 +118,10 @@ def _plan(document: dict[str, Any], figures: tuple[str, ...]) -> list[str]:
     return lines
 
 
-def write_markdown_report(analysis: Analysis, out_dir: Path, figures: tuple[str, ...]) -> Path:
+def write_markdown_report(analysis: Analysis, document: dict[str, Any], out_dir: Path,
+                          figures: tuple[str, ...]) -> Path:
     """Write `report.md` into `out_dir` and return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.md"
-    path.write_text(report_markdown(analysis, figures), encoding="utf-8")
+    path.write_text(report_markdown(analysis, document, figures), encoding="utf-8")
     return path

@@ -18,8 +18,12 @@ UNASSIGNED = "unassigned"
 
 
 def crossing_counts(imports: tuple[ImportEdge, ...], service_of: dict[str, str],
-                    kernel: str = "shared") -> Counter[tuple[str, str]]:
-    """Import statements per (importing service, imported service), kernel left out."""
+                    kernel: str | None = "shared") -> Counter[tuple[str, str]]:
+    """Import statements per (importing service, imported service).
+
+    Imports to or from `kernel` are left out (a library call crosses no boundary); pass None
+    to count them too, as the service graph draws them.
+    """
     counts: Counter[tuple[str, str]] = Counter()
     for edge in imports:
         source, target = service_of.get(edge.importer), service_of.get(edge.imported)
