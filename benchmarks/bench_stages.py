@@ -23,7 +23,7 @@ from typing import Any
 
 from decomposer.config import DEFAULT_EXCLUDES, Settings
 from decomposer.pipeline import python_pathspecs, run
-from decomposer.reports.json_report import analysis_to_dict, write_analysis_json
+from decomposer.reports.json_report import write_analysis_json
 from decomposer.reports.writer import FORMATS, write_reports
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
@@ -99,7 +99,7 @@ def main(argv: list[str]) -> int:
     seconds, analysis = best_of(args.repeat, lambda: run(Settings(repo_path=repo_dir)))
     rows.append(("whole analysis, no cache", seconds, ""))
     with tempfile.TemporaryDirectory() as out:
-        seconds, json_path = best_of(args.repeat, lambda: write_analysis_json(analysis_to_dict(analysis), Path(out)))
+        seconds, json_path = best_of(args.repeat, lambda: write_analysis_json(analysis, Path(out)))
         rows.append(("write analysis.json", seconds, f"{json_path.stat().st_size / 1e6:.2f} MB"))
     with tempfile.TemporaryDirectory() as out:
         seconds, written = best_of(1, lambda: write_reports(analysis, Path(out), tuple(FORMATS)))

@@ -2,8 +2,9 @@
 
 Public API::
 
-    from decomposer import Settings, run
-    analysis = run(Settings(repo_path=Path("path/to/repo")))
+    from decomposer import analyze, load_settings
+    analysis = analyze(load_settings(Path("path/to/repo"), {"services": 8}))
+    saved = load_analysis(Path("report/analysis.json"))   # the same typed Analysis, read back
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from decomposer._version import __version__
 from decomposer.config import Settings, load_settings
 from decomposer.model import Analysis
-from decomposer.pipeline import run
+from decomposer.pipeline import analyze, check, load_analysis, replan, run
 
-__all__ = ["Analysis", "Settings", "__version__", "load_settings", "run"]
+__all__ = ["Analysis", "Settings", "__version__", "analyze", "check", "load_analysis", "load_settings",
+           "replan", "run"]

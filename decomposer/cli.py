@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import math
 import os
 import sys
 import time
@@ -15,24 +16,22 @@ from typing import Any
 
 import click
 
+from decomposer import pipeline
 from decomposer._version import __version__
-from decomposer.config import DEFAULT_EXCLUDES, load_settings
-from decomposer.errors import DecomposerError, OutputInsideRepository
-from decomposer.pipeline import check, run
+from decomposer.config import DEFAULT_EXCLUDES, Settings, load_settings
+from decomposer.errors import DecomposerError
+from decomposer.model import ALGORITHMS, GRANULARITIES, SIGNALS, Planning
 from decomposer.reports.check_report import check_lines, check_to_dict
-from decomposer.reports.contracts import importlinter_config, tach_config
+from decomposer.reports.contracts import write_contracts
 from decomposer.reports.plan_report import write_plan_files
-from decomposer.reports.writer import FORMATS, write_reports
 from decomposer.reports.summary import plan_lines, summary_lines
-from decomposer.sources.analysis_file import read_analysis, read_plan_inputs
-from decomposer.sources.discovery import check_repo_path
-from decomposer.stages.brittleness import SIGNALS
-from decomposer.stages.communities import ALGORITHMS
-from decomposer.stages.strangler import plan_extraction
+from decomposer.reports.writer import FORMATS, write_reports
 
 __all__ = ["main"]
 
 _DEFAULT_OUT = "decomposer-report"
+_DEFAULT = Settings(repo_path=Path("."))  # every default, as the settings records write it
+_THRESHOLDS, _DETECTION = _DEFAULT.history.thresholds, _DEFAULT.detection
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -98,40 +97,42 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--no-history", is_flag=True,
               help="Skip git history: no churn or co-change (also the case outside git).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="Read history from this day on (default: 24 months before HEAD, extended back "
-                   "to at least 1000 commits for a quiet repo).")
+              help=f"Read history from this day on (default: {_DEFAULT.history.months} months before HEAD, "
+                   f"extended back to at least {_DEFAULT.history.min_commits} commits for a quiet repo).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Read history up to this day (default: HEAD).")
 @click.option("--min-revisions", type=click.IntRange(min=1), metavar="N",
-              help="Co-change: a module needs N commits to be coupled (default 5).")
+              help=f"Co-change: a module needs N commits to be coupled (default {_THRESHOLDS.min_revisions}).")
 @click.option("--min-shared-commits", type=click.IntRange(min=1), metavar="N",
-              help="Co-change: a pair needs N shared commits (default 5).")
+              help=f"Co-change: a pair needs N shared commits (default {_THRESHOLDS.min_shared_commits}).")
 @click.option("--min-degree", type=click.FloatRange(0, 100), metavar="PERCENT",
-              help="Co-change: a pair needs this degree (default 30).")
+              help=f"Co-change: a pair needs this degree (default {_THRESHOLDS.min_degree:g}).")
 @click.option("--max-changeset", type=click.IntRange(min=2), metavar="N",
-              help="Co-change: ignore commits touching more than N modules (default 30).")
+              help=f"Co-change: ignore commits touching more than N modules (default {_THRESHOLDS.max_changeset}).")
 @click.option("--algorithm", type=click.Choice(ALGORITHMS),
-              help="Community detection: louvain (default), greedy, label-propagation, or leiden "
-                   "(needs the optional leidenalg package).")
+              help=f"Community detection: {', '.join(ALGORITHMS)} (default {_DETECTION.algorithm}; leiden needs "
+                   "the optional leidenalg package).")
 @click.option("--resolution", type=click.FloatRange(0.001, 1000), metavar="R",
-              help="Higher gives more, smaller services (default 1.0).")
+              help=f"Higher gives more, smaller services (default {_DETECTION.resolution:g}).")
 @click.option("--services", "target_services", type=click.IntRange(min=1), metavar="N",
               help="Search the resolution that gives about N services (overrides --resolution).")
 @click.option("--seed", type=click.IntRange(min=0), metavar="N",
-              help="Seed of every random step (default 42): same input and seed, same report.")
+              help=f"Seed of every random step (default {_DETECTION.seed}): same input and seed, same report.")
 @click.option("--weights", metavar="structural=A,cochange=B", callback=lambda ctx, param, value: _weights(value),
-              help="Mix of the coupling graph (default structural=1,cochange=1).")
-@click.option("--granularity", type=click.Choice(["module", "package"]),
-              help="Move single modules (default) or whole sub-packages between services.")
+              help=f"Mix of the coupling graph (default structural={_DETECTION.structural_weight:g},"
+                   f"cochange={_DETECTION.cochange_weight:g}).")
+@click.option("--granularity", type=click.Choice(GRANULARITIES),
+              help=f"Move single modules or whole sub-packages between services (default {_DETECTION.granularity}).")
 @click.option("--min-service-size", type=click.IntRange(min=1), metavar="N",
-              help="Smaller groups merge into their most coupled neighbour (default 3 modules).")
+              help=f"Smaller groups merge into their most coupled neighbour (default {_DETECTION.min_service_size} modules).")
 @click.option("--stability-runs", type=click.IntRange(min=0), metavar="N",
-              help="Extra seeds run to pick the best partition and measure stability (default 5).")
+              help=f"Extra seeds run to pick the best partition and measure stability (default {_DETECTION.stability_runs}).")
 @click.option("--brittleness-weights", metavar="SIGNAL=W,...",
               callback=lambda ctx, param, value: _signal_weights(value),
               help=f"Weights of the brittleness signals ({', '.join(SIGNALS)}); e.g. commits=2,loc=0.")
 @click.option("--sprint-capacity", type=click.IntRange(min=1), metavar="N",
-              help="Change points per sprint in the extraction plan (default 30; docs/concepts.md).")
+              help=f"Change points per sprint in the extraction plan (default {_DEFAULT.planning.capacity}; "
+                   "docs/concepts.md).")
 @click.option("--format", "formats", multiple=True, type=click.Choice(tuple(FORMATS)),
               help="What to write (repeatable; default: everything). "
                    + "; ".join(f"{name}: {what}" for name, what in FORMATS.items()) + ".")
@@ -162,10 +163,9 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
     community detection on both, with the shared kernel apart, and measures the proposal
     side by side with your current package layout.
     """
-    repo_dir = check_repo_path(path)
-    out_dir = _outside(repo_dir, (out_dir or Path(_DEFAULT_OUT)).resolve(), "--out")
-    cache = None if no_cache else _outside(repo_dir, (cache_dir or _default_cache_dir()).resolve(),
-                                           "--cache-dir")
+    repo_dir = pipeline.repository_dir(path)
+    out_dir = pipeline.output_dir(repo_dir, out_dir or Path(_DEFAULT_OUT), "--out")
+    cache = None if no_cache else pipeline.output_dir(repo_dir, cache_dir or _default_cache_dir(), "--cache-dir")
     settings = load_settings(repo_dir, {
         "packages": packages, "source_root": source_root, "exclude": exclude,
         "default_excludes": False if no_default_excludes else None,
@@ -179,7 +179,7 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
         "brittleness_weights": brittleness_weights, "sprint_capacity": sprint_capacity,
     }, use_config=not no_config)
     progress = _progress(quiet, verbose)
-    analysis = run(settings, progress)
+    analysis = pipeline.analyze(settings, progress)
     written = write_reports(analysis, out_dir, formats or tuple(FORMATS), progress=progress)
     if not quiet:
         click.echo("\n".join(summary_lines(analysis)))
@@ -194,8 +194,8 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
     "  decomposer plan shop-report/analysis.json --sprint-capacity 50"
 ))
 @click.argument("analysis_json", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--sprint-capacity", type=click.IntRange(min=1), default=30, show_default=True, metavar="N",
-              help="Change points per sprint.")
+@click.option("--sprint-capacity", type=click.IntRange(min=1), default=_DEFAULT.planning.capacity,
+              show_default=True, metavar="N", help="Change points per sprint.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for plan.md, plan.csv and plan.json (default: the analysis.json's folder).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -206,12 +206,11 @@ def plan(analysis_json: Path, sprint_capacity: int, out_dir: Path | None, quiet:
     Reads the services, imports, churn and brittleness that `decomposer analyze` recorded, and
     writes plan.md, plan.csv and plan.json without analysing the repository again.
     """
-    inputs = read_plan_inputs(analysis_json)
-    extraction = plan_extraction(inputs.services, inputs.imports, inputs.paths, inputs.commits,
-                                 inputs.loc, inputs.brittleness, sprint_capacity)
-    written = write_plan_files(extraction, out_dir or analysis_json.parent, inputs.title, with_json=True)
-    if not quiet:
-        click.echo("\n".join(plan_lines(extraction)))
+    analysis = pipeline.replan(pipeline.load_analysis(analysis_json), Planning(capacity=sprint_capacity))
+    out_dir = pipeline.output_dir(Path(analysis.repository.path), out_dir or analysis_json.parent, "--out")
+    written = write_plan_files(analysis, out_dir, with_json=True)
+    if not quiet and analysis.plan:
+        click.echo("\n".join(plan_lines(analysis.plan)))
         click.echo(f"Written:    {', '.join(str(path) for path in written)}")
 
 
@@ -231,13 +230,10 @@ def contracts(analysis_json: Path, out_dir: Path | None) -> None:
     They accept every import that crosses a boundary today and fail on any new one, so CI can
     stop the coupling from growing while the plan is carried out (docs/contracts.md).
     """
-    document = read_analysis(analysis_json)
-    repo_dir = Path(document["repository"]["path"])
-    out_dir = _outside(repo_dir, (out_dir or analysis_json.parent).resolve(), "--out")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / ".importlinter").write_text(importlinter_config(document), encoding="utf-8")
-    (out_dir / "tach.toml").write_text(tach_config(document), encoding="utf-8")
-    click.echo(f"Written:    {out_dir / '.importlinter'}, {out_dir / 'tach.toml'}")
+    analysis = pipeline.load_analysis(analysis_json)
+    out_dir = pipeline.output_dir(Path(analysis.repository.path), out_dir or analysis_json.parent, "--out")
+    written = write_contracts(analysis, out_dir)
+    click.echo(f"Written:    {', '.join(str(path) for path in written)}")
 
 
 @main.command("check", epilog=(
@@ -249,15 +245,19 @@ def contracts(analysis_json: Path, out_dir: Path | None) -> None:
 @click.option("--against", "analysis_json", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="The analysis.json to compare with.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for dashboards).")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Cache folder for grimp (default: $DECOMPOSER_CACHE_DIR, else ~/.cache/decomposer).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write any cache.")
 @_user_errors
-def check_command(path: Path, analysis_json: Path, as_json: bool) -> None:
+def check_command(path: Path, analysis_json: Path, as_json: bool, cache_dir: Path | None, no_cache: bool) -> None:
     """Count imports across the proposed boundaries in PATH now, against a saved analysis.
 
     Exit 1 when any pair of services has more crossing import statements than in the saved
     analysis (new coupling), 0 otherwise. Reads the code only: no history, seconds to run.
     """
-    document = read_analysis(analysis_json)
-    result = check(path, document)
+    repo_dir = pipeline.repository_dir(path)
+    cache = None if no_cache else pipeline.output_dir(repo_dir, cache_dir or _default_cache_dir(), "--cache-dir")
+    result = pipeline.check(repo_dir, pipeline.load_analysis(analysis_json), cache)
     if as_json:
         click.echo(json.dumps(check_to_dict(result), indent=2))
     else:
@@ -277,16 +277,6 @@ def _progress(quiet: bool, verbose: bool) -> Callable[[str], None]:
         click.echo(f"{elapsed}{message}", err=True)
 
     return show
-
-
-def _outside(repo_dir: Path, target: Path, option: str) -> Path:
-    if target == repo_dir or target.is_relative_to(repo_dir):
-        raise OutputInsideRepository(
-            f"{option} {target} is inside the analysed repository {repo_dir}, and decomposer never "
-            f"writes there; pass {option} with a folder outside it, e.g. "
-            f"{option} {repo_dir.parent / (repo_dir.name + '-' + target.name)}"
-        )
-    return target
 
 
 def _weights(value: str | None) -> dict[str, float]:
@@ -309,9 +299,9 @@ def _name_numbers(value: str | None, names: tuple[str, ...], option: str) -> dic
             weight = float(number)
         except ValueError:
             weight = -1.0
-        if name.strip() not in names or weight < 0:
+        if name.strip() not in names or not 0 <= weight < math.inf:
             raise click.BadParameter(
-                f"{part!r} is not NAME=NUMBER with NAME one of {', '.join(names)} and NUMBER >= 0",
+                f"{part!r} is not NAME=NUMBER with NAME one of {', '.join(names)} and a finite NUMBER >= 0",
                 param_hint=f"'{option}'")
         pairs[name.strip()] = weight
     return pairs

@@ -1,4 +1,4 @@
-"""Settings: one frozen record, from CLI flags > `[tool.decomposer]` > defaults.
+"""Settings: frozen records nested the way the stages use them, from CLI flags > `[tool.decomposer]` > defaults.
 
 The analysed repository may carry its own defaults in its pyproject.toml::
 
@@ -43,19 +43,28 @@ Keys may be written with `_` or `-`. Every problem in the table is reported at o
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import datetime
+import difflib
+import math
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 from decomposer.errors import InvalidConfig
-from decomposer.stages.brittleness import SIGNALS
-from decomposer.stages.communities import ALGORITHMS
+from decomposer.model import (
+    ALGORITHMS,
+    GRANULARITIES,
+    SIGNALS,
+    CouplingThresholds,
+    Detection,
+    Planning,
+    Scoring,
+)
 
-__all__ = ["DEFAULT_EXCLUDES", "Settings", "load_settings", "read_repo_config"]
+__all__ = ["DEFAULT_EXCLUDES", "HistorySettings", "ScanSettings", "Settings", "load_settings",
+           "read_repo_config"]
 
 # Test and migration modules describe no production coupling; Django keeps both in every app.
 DEFAULT_EXCLUDES: tuple[str, ...] = (
@@ -72,45 +81,15 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
-    """Everything a run needs to know; built once, never mutated."""
+class ScanSettings:
+    """Which code is read: packages, where they live, what is left out."""
 
-    repo_path: Path
-    out_dir: Path | None = None  # None: decided by the CLI
     packages: tuple[str, ...] = ()  # empty: discover them
     source_root: str | None = None  # repository-relative; None: discover it
     exclude: tuple[str, ...] = ()  # extra patterns, on top of DEFAULT_EXCLUDES
     default_excludes: bool = True
     exclude_type_checking: bool = False
     package_depth: int | None = None  # None: 1 for several even packages, else 2
-    cache_dir: Path | None = None  # None: no cache at all
-    history: bool = True
-    since: str | None = None  # YYYY-MM-DD; None: `history_months` before HEAD
-    until: str | None = None  # YYYY-MM-DD; None: HEAD
-    history_months: int = 24
-    min_commits: int = 1000  # the default window reaches back to at least this many commits
-    min_revisions: int = 5
-    min_shared_commits: int = 5
-    min_degree: float = 30.0
-    max_changeset: int = 30
-    algorithm: str = "louvain"
-    resolution: float = 1.0
-    services: int | None = None  # a target number of services: the resolution is searched
-    seed: int = 42
-    structural_weight: float = 1.0
-    cochange_weight: float = 1.0
-    min_service_size: int = 3
-    granularity: str = "module"
-    stability_runs: int = 5
-    kernel_min_packages: int = 3
-    kernel_min_outside_share: float = 0.75
-    kernel_max_instability: float = 0.25
-    together: tuple[tuple[str, ...], ...] = ()
-    apart: tuple[tuple[str, ...], ...] = ()
-    ned_bounds: tuple[int, int] = (5, 20)
-    recent_days: int = 90  # "recent" churn: commits in the last N days of the window
-    sprint_capacity: int = 30  # change points per sprint in the extraction plan
-    brittleness_weights: tuple[tuple[str, float], ...] = ()  # overrides of the signal weights
 
     @property
     def exclude_patterns(self) -> tuple[str, ...]:
@@ -119,15 +98,48 @@ class Settings:
         return tuple(dict.fromkeys(patterns))
 
 
+@dataclass(frozen=True, slots=True)
+class HistorySettings:
+    """Which stretch of git history is read, and how change coupling is filtered."""
+
+    enabled: bool = True
+    since: str | None = None  # YYYY-MM-DD; None: `months` before HEAD
+    until: str | None = None  # YYYY-MM-DD; None: HEAD
+    months: int = 24
+    min_commits: int = 1000  # the default window reaches back to at least this many commits
+    recent_days: int = 90  # "recent" churn: commits in the last N days of the window
+    thresholds: CouplingThresholds = CouplingThresholds()
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a run needs to know; built once, never mutated. Each default is written once,
+    in the record that holds it."""
+
+    repo_path: Path
+    out_dir: Path | None = None  # None: decided by the CLI
+    cache_dir: Path | None = None  # None: no cache at all
+    scan: ScanSettings = ScanSettings()
+    history: HistorySettings = HistorySettings()
+    detection: Detection = Detection()
+    scoring: Scoring = Scoring()
+    planning: Planning = Planning()
+
+
 def _is_list_of_str(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) and item for item in value)
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
 
 
 def _is_number(low: float, high: float = float("inf"), *, whole: bool = False) -> Callable[[Any], bool]:
     kinds = (int,) if whole else (int, float)
 
     def check(value: Any) -> bool:
-        return isinstance(value, kinds) and not isinstance(value, bool) and low <= value <= high
+        return (isinstance(value, kinds) and not isinstance(value, bool) and math.isfinite(value)
+                and low <= value <= high)
     return check
 
 
@@ -156,54 +168,59 @@ def _is_bounds(value: Any) -> bool:
             and value[0] <= value[1])
 
 
-# key -> (check, human description of a valid value)
-_KEYS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "packages": (_is_list_of_str, "a list of package names"),
-    "source_root": (lambda value: isinstance(value, str), "a folder path relative to the repository"),
-    "exclude": (_is_list_of_str, "a list of module patterns"),
-    "default_excludes": (lambda value: isinstance(value, bool), "true or false"),
-    "exclude_type_checking": (lambda value: isinstance(value, bool), "true or false"),
-    "package_depth": (_is_int(1), "a whole number of at least 1"),
-    "history": (lambda value: isinstance(value, bool), "true or false"),
-    "since": (_is_day, "a date written YYYY-MM-DD"),
-    "until": (_is_day, "a date written YYYY-MM-DD"),
-    "history_months": (_is_int(1), "a whole number of at least 1"),
-    "min_commits": (_is_int(0), "a whole number of at least 0"),
-    "min_revisions": (_is_int(1), "a whole number of at least 1"),
-    "min_shared_commits": (_is_int(1), "a whole number of at least 1"),
-    "min_degree": (_is_number(0, 100), "a percentage from 0 to 100"),
-    "max_changeset": (_is_int(2), "a whole number of at least 2"),
-    "algorithm": (lambda value: value in ALGORITHMS, f"one of {', '.join(ALGORITHMS)}"),
-    "resolution": (_is_number(0.001, 1000), "a number from 0.001 to 1000"),
-    "services": (_is_int(1), "a whole number of at least 1"),
-    "seed": (_is_int(0), "a whole number of at least 0"),
-    "structural_weight": (_is_number(0), "a number of at least 0"),
-    "cochange_weight": (_is_number(0), "a number of at least 0"),
-    "min_service_size": (_is_int(1), "a whole number of at least 1"),
-    "granularity": (lambda value: value in ("module", "package"), "module or package"),
-    "stability_runs": (_is_int(0), "a whole number of at least 0"),
-    "kernel_min_packages": (_is_int(1), "a whole number of at least 1"),
-    "kernel_min_outside_share": (_is_number(0, 1), "a share from 0 to 1"),
-    "kernel_max_instability": (_is_number(0, 1), "a share from 0 to 1"),
-    "together": (_is_pin_list, "a list of lists of two or more module patterns"),
-    "apart": (_is_pin_list, "a list of lists of two or more module patterns"),
-    "ned_bounds": (_is_bounds, "two whole numbers [smallest, largest], smallest first"),
-    "recent_days": (_is_int(1), "a whole number of at least 1"),
-    "sprint_capacity": (_is_int(1), "a whole number of at least 1"),
-    "brittleness_weights": (lambda value: _is_weight_table(value), "a table of signal = weight >= 0, "
-                            f"signals: {', '.join(SIGNALS)}"),
+# key -> (the Settings field it sets, check, human description of a valid value)
+_KEYS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
+    "packages": ("scan.packages", _is_list_of_str, "a list of package names"),
+    "source_root": ("scan.source_root", lambda value: isinstance(value, str),
+                    "a folder path relative to the repository"),
+    "exclude": ("scan.exclude", _is_list_of_str, "a list of module patterns"),
+    "default_excludes": ("scan.default_excludes", _is_bool, "true or false"),
+    "exclude_type_checking": ("scan.exclude_type_checking", _is_bool, "true or false"),
+    "package_depth": ("scan.package_depth", _is_int(1), "a whole number of at least 1"),
+    "history": ("history.enabled", _is_bool, "true or false"),
+    "since": ("history.since", _is_day, "a date written YYYY-MM-DD"),
+    "until": ("history.until", _is_day, "a date written YYYY-MM-DD"),
+    "history_months": ("history.months", _is_int(1), "a whole number of at least 1"),
+    "min_commits": ("history.min_commits", _is_int(0), "a whole number of at least 0"),
+    "recent_days": ("history.recent_days", _is_int(1), "a whole number of at least 1"),
+    "min_revisions": ("history.thresholds.min_revisions", _is_int(1), "a whole number of at least 1"),
+    "min_shared_commits": ("history.thresholds.min_shared_commits", _is_int(1),
+                           "a whole number of at least 1"),
+    "min_degree": ("history.thresholds.min_degree", _is_number(0, 100), "a percentage from 0 to 100"),
+    "max_changeset": ("history.thresholds.max_changeset", _is_int(2), "a whole number of at least 2"),
+    "algorithm": ("detection.algorithm", lambda value: value in ALGORITHMS, f"one of {', '.join(ALGORITHMS)}"),
+    "resolution": ("detection.resolution", _is_number(0.001, 1000), "a number from 0.001 to 1000"),
+    "services": ("detection.target_services", _is_int(1), "a whole number of at least 1"),
+    "seed": ("detection.seed", _is_int(0), "a whole number of at least 0"),
+    "structural_weight": ("detection.structural_weight", _is_number(0), "a number of at least 0"),
+    "cochange_weight": ("detection.cochange_weight", _is_number(0), "a number of at least 0"),
+    "min_service_size": ("detection.min_service_size", _is_int(1), "a whole number of at least 1"),
+    "granularity": ("detection.granularity", lambda value: value in GRANULARITIES,
+                    f"one of {', '.join(GRANULARITIES)}"),
+    "stability_runs": ("detection.stability_runs", _is_int(0), "a whole number of at least 0"),
+    "kernel_min_packages": ("detection.kernel.min_packages", _is_int(1), "a whole number of at least 1"),
+    "kernel_min_outside_share": ("detection.kernel.min_outside_share", _is_number(0, 1), "a share from 0 to 1"),
+    "kernel_max_instability": ("detection.kernel.max_instability", _is_number(0, 1), "a share from 0 to 1"),
+    "together": ("detection.together", _is_pin_list, "a list of lists of two or more module patterns"),
+    "apart": ("detection.apart", _is_pin_list, "a list of lists of two or more module patterns"),
+    "ned_bounds": ("detection.ned_bounds", _is_bounds, "two whole numbers [smallest, largest], smallest first"),
+    "sprint_capacity": ("planning.capacity", _is_int(1), "a whole number of at least 1"),
+    "brittleness_weights": ("scoring.weights", _is_weight_table,
+                            f"a table of signal = weight >= 0, signals: {', '.join(SIGNALS)}"),
 }
-
+# Settings fields that are not in [tool.decomposer] but may come from flags.
+_FLAG_ONLY = {"cache_dir": "cache_dir", "out_dir": "out_dir"}
 _FLOATS = {"min_degree", "resolution", "structural_weight", "cochange_weight",
            "kernel_min_outside_share", "kernel_max_instability"}
 
 
 def load_settings(repo_path: Path, overrides: dict[str, Any], *, use_config: bool = True) -> Settings:
-    """Build the run's settings.
+    """Build the run's settings: flags > `[tool.decomposer]` > the records' defaults.
 
     Args:
         repo_path: the analysed repository (its pyproject.toml is read when `use_config`).
-        overrides: values from CLI flags; a value of None (or an empty tuple) means "not given".
+        overrides: values from CLI flags, by `[tool.decomposer]` key (and `cache_dir`, `out_dir`);
+            a value of None (or an empty tuple) means "not given".
         use_config: read `[tool.decomposer]` from the repository's pyproject.toml.
 
     Raises:
@@ -211,15 +228,34 @@ def load_settings(repo_path: Path, overrides: dict[str, Any], *, use_config: boo
     """
     settings = Settings(repo_path=repo_path)
     if use_config:
-        settings = dataclasses.replace(settings, **read_repo_config(repo_path))
+        settings = _apply(settings, read_repo_config(repo_path))
     given = {key: value for key, value in overrides.items() if value not in (None, ())}
     if "exclude" in given:  # flags add to the repo's own extra patterns
-        given["exclude"] = tuple(dict.fromkeys(settings.exclude + tuple(given["exclude"])))
-    return dataclasses.replace(settings, **given)
+        given["exclude"] = tuple(dict.fromkeys(settings.scan.exclude + tuple(given["exclude"])))
+    return _apply(settings, given)
+
+
+def _apply(settings: Settings, values: dict[str, Any]) -> Settings:
+    """Set each `[tool.decomposer]` key's field; signal weights add to those already set."""
+    for key, value in values.items():
+        if key in _FLAG_ONLY:
+            settings = dataclasses.replace(settings, **{_FLAG_ONLY[key]: value})
+            continue
+        if key == "brittleness_weights":
+            value = tuple((dict(settings.scoring.weights) | dict(value)).items())
+        settings = _replace_at(settings, _KEYS[key][0].split("."), value)
+    return settings
+
+
+def _replace_at(record: Any, path: list[str], value: Any) -> Any:
+    """`dataclasses.replace` on a field of nested records, e.g. ["detection", "kernel", "min_packages"]."""
+    if len(path) == 1:
+        return dataclasses.replace(record, **{path[0]: value})
+    return dataclasses.replace(record, **{path[0]: _replace_at(getattr(record, path[0]), path[1:], value)})
 
 
 def read_repo_config(repo_path: Path) -> dict[str, Any]:
-    """Return the validated `[tool.decomposer]` table as Settings field values.
+    """Return the validated `[tool.decomposer]` table, by key (`-` written as `_`).
 
     Raises:
         InvalidConfig: unreadable file, invalid TOML, or invalid keys and values.
@@ -234,13 +270,16 @@ def read_repo_config(repo_path: Path) -> dict[str, Any]:
         raise InvalidConfig(
             f"cannot read {pyproject_path}: {error.strerror}; fix its permissions or pass --no-config"
         ) from None
+    except UnicodeDecodeError:
+        raise InvalidConfig(f"{pyproject_path} is not UTF-8 text; save it as UTF-8 or pass --no-config") from None
     except tomllib.TOMLDecodeError as error:
         raise InvalidConfig(
             f"{pyproject_path} is not valid TOML ({error}); fix it or pass --no-config"
         ) from None
-    table = document.get("tool", {}).get("decomposer", {})
+    tool = document.get("tool", {})
+    table = tool.get("decomposer", {}) if isinstance(tool, dict) else None
     if not isinstance(table, dict):
-        raise InvalidConfig(f"{pyproject_path}: [tool.decomposer] must be a table")
+        raise InvalidConfig(f"{pyproject_path}: [tool.decomposer] must be a table; fix it or pass --no-config")
     return _validate(table, pyproject_path)
 
 
@@ -254,7 +293,7 @@ def _validate(table: dict[str, Any], pyproject_path: Path) -> dict[str, Any]:
             hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(sorted(_KEYS))}"
             problems.append(f"unknown key '{raw_key}' ({hint})")
             continue
-        check, description = _KEYS[key]
+        _, check, description = _KEYS[key]
         if not check(value):
             problems.append(f"'{raw_key}' must be {description}, not {value!r}")
             continue

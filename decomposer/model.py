@@ -6,9 +6,30 @@ every machine; dotted module names are `str` and called `module`.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Literal
 
 __all__ = [
+    "ALGORITHMS",
+    "CUT",
+    "DEFAULT_SIGNAL_WEIGHTS",
+    "EXTRACT",
+    "GRANULARITIES",
+    "HISTORY_SIGNALS",
+    "HOTSPOTS",
+    "KERNEL",
+    "LIBRARY",
+    "PARTITIONS",
+    "SERVICE",
+    "SIGNALS",
+    "Algorithm",
+    "Granularity",
+    "Hotspot",
+    "PartitionName",
+    "ServiceKind",
+    "StepKind",
     "Analysis",
     "AnalysisWarning",
     "BrittleModule",
@@ -29,7 +50,10 @@ __all__ = [
     "ImportEdge",
     "ImportSite",
     "Plan",
+    "PlanInputs",
     "PlanStep",
+    "Planning",
+    "Scoring",
     "Layout",
     "PairChange",
     "MinedHistory",
@@ -38,7 +62,38 @@ __all__ = [
     "RepoState",
     "Repository",
     "SourceModule",
+    "crossing_counts",
 ]
+
+# The vocabulary every layer shares: written here once, imported everywhere else.
+KERNEL = "shared"  # the shared kernel: its name and its kind (a library candidate, not a service)
+SERVICE = "service"
+ServiceKind = Literal["service", "shared"]
+LIBRARY, CUT, EXTRACT = "library", "cut", "extract"
+StepKind = Literal["library", "cut", "extract"]  # publish the kernel, break a cycle, extract a service
+ALGORITHMS: tuple[str, ...] = ("louvain", "greedy", "label-propagation", "leiden")
+Algorithm = Literal["louvain", "greedy", "label-propagation", "leiden"]
+GRANULARITIES: tuple[str, ...] = ("module", "package")
+Granularity = Literal["module", "package"]  # move single modules, or whole sub-packages
+PARTITIONS: tuple[str, ...] = ("proposed", "package_layout", "random")  # measured side by side
+PartitionName = Literal["proposed", "package_layout", "random"]
+HOTSPOTS: tuple[str, ...] = ("hot and central", "hot", "central", "calm")  # churn x centrality
+Hotspot = Literal["hot and central", "hot", "central", "calm"]
+# Brittleness signals and their default weights (docs/metrics.md).
+DEFAULT_SIGNAL_WEIGHTS: tuple[tuple[str, float], ...] = (
+    ("commits", 1.5),  # churn is the strongest single predictor of defects
+    ("sum_of_coupling", 1.0),
+    ("fan_in", 1.0),
+    ("betweenness", 1.0),
+    ("fan_out", 1.0),
+    ("cycle_size", 0.5),
+    ("lines_changed", 0.5),
+    ("recent_commits", 0.5),
+    ("authors", 0.5),
+    ("loc", 0.5),
+)
+SIGNALS: tuple[str, ...] = tuple(name for name, _ in DEFAULT_SIGNAL_WEIGHTS)
+HISTORY_SIGNALS = frozenset({"commits", "sum_of_coupling", "lines_changed", "recent_commits", "authors"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,18 +273,33 @@ class KernelRule:
 class Detection:
     """How services are proposed: the coupling graph's mix and the community detection."""
 
-    algorithm: str = "louvain"  # louvain | greedy | label-propagation | leiden
+    algorithm: Algorithm = "louvain"
     resolution: float = 1.0
     target_services: int | None = None  # search the resolution that gives about this many
     seed: int = 42
     structural_weight: float = 1.0
     cochange_weight: float = 1.0
     min_service_size: int = 3  # smaller groups merge into their most coupled neighbour
-    granularity: str = "module"  # module | package (each sub-package kept whole)
+    granularity: Granularity = "module"
     stability_runs: int = 5  # extra seeds to measure how stable the proposal is
     kernel: KernelRule = KernelRule()
     together: tuple[tuple[str, ...], ...] = ()  # module patterns that must share a service
     apart: tuple[tuple[str, ...], ...] = ()  # module patterns whose modules must not
+    ned_bounds: tuple[int, int] = (5, 20)  # a service of this many modules is "non-extreme" (NED)
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    """How brittleness is scored: the weight of each signal (docs/metrics.md)."""
+
+    weights: tuple[tuple[str, float], ...] = DEFAULT_SIGNAL_WEIGHTS  # (signal, weight), SIGNALS order
+
+
+@dataclass(frozen=True, slots=True)
+class Planning:
+    """How the extraction plan is packed."""
+
+    capacity: int = 30  # change points per sprint (docs/concepts.md): a guess to calibrate
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +307,7 @@ class Service:
     """A proposed service, or the shared kernel (a library candidate)."""
 
     name: str
-    kind: str  # "service" or "shared"
+    kind: ServiceKind
     modules: tuple[str, ...]  # sorted
     loc: int
     packages: tuple[tuple[str, int], ...]  # layout packages it draws on: (package, modules), most first
@@ -274,7 +344,7 @@ class Proposal:
     detection: Detection
     resolution: float  # the resolution used (searched when a service count was asked for)
     services: tuple[Service, ...]  # services by size, then the shared kernel last
-    quality: tuple[tuple[str, QualityFigures], ...]  # ("proposed" | "package_layout" | "random", ...)
+    quality: tuple[tuple[PartitionName, QualityFigures], ...]  # in PARTITIONS order
     stability: Stability | None
 
 
@@ -295,7 +365,7 @@ class BrittleModule:
     imports_out_across: int
     score: float  # in [0, 1]: weighted mean of the signals' percentile ranks
     rank: int  # 1 is the most brittle
-    hotspot: str  # "hot and central" | "hot" | "central" | "calm"
+    hotspot: Hotspot
     reasons: tuple[str, ...]  # plain sentences with the figures behind the score, strongest first
 
 
@@ -319,7 +389,7 @@ class PlanStep:
     """One step of the strangler-fig plan: publish the kernel, break a cycle, or extract a service."""
 
     order: int
-    kind: str  # "library" | "cut" | "extract"
+    kind: StepKind
     service: str  # the service extracted; for a cut, the services of the cycle joined by " <-> "
     modules: tuple[str, ...]
     cost: int  # change points (docs/concepts.md): statements to cut or re-route, modules to move
@@ -343,6 +413,18 @@ class Plan:
     cycles: tuple[tuple[str, ...], ...]  # services that import each other in a cycle
     outbound_weight: int  # import statements from each extracted service into the rest, summed
     reverse_outbound_weight: int  # the same for the extractions in reverse order
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInputs:
+    """What the extraction plan is computed from (built from an `Analysis`, fresh or saved)."""
+
+    services: tuple[Service, ...]  # the proposal; the one of kind KERNEL is the kernel
+    imports: tuple[ImportEdge, ...]  # between analysed modules
+    paths: dict[str, str]  # module -> file, for the file:line of every import site
+    commits: dict[str, int]  # module -> commits in the window; empty without history
+    loc: dict[str, int]  # module -> lines of code
+    brittleness: dict[str, float]  # module -> brittleness score
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,3 +481,31 @@ class Analysis:
     proposal: Proposal | None = None
     brittleness: tuple[BrittleModule, ...] = ()  # sorted by rank
     plan: Plan | None = None
+
+    @property
+    def service_of(self) -> dict[str, str]:
+        """Each analysed module's proposed service (KERNEL for the kernel); empty without a proposal."""
+        if self.proposal is None:
+            return {}
+        return {module: service.name for service in self.proposal.services for module in service.modules}
+
+    @property
+    def title(self) -> str:
+        """`<folder> @ <head>`: how headings name the analysed repository."""
+        name = PurePath(self.repository.path).name
+        return f"{name} @ {(self.repository.head or 'no commit')[:12]}"
+
+
+def crossing_counts(imports: tuple[ImportEdge, ...], service_of: dict[str, str],
+                    kernel: str | None = KERNEL) -> Counter[tuple[str, str]]:
+    """Import statements per (importing service, imported service): what crosses a boundary.
+
+    Imports to or from `kernel` are left out (a library call crosses no boundary); pass None
+    to count them too, as the service graph draws them.
+    """
+    counts: Counter[tuple[str, str]] = Counter()
+    for edge in imports:
+        source, target = service_of.get(edge.importer), service_of.get(edge.imported)
+        if source and target and source != target and kernel not in (source, target):
+            counts[source, target] += edge.count
+    return counts

@@ -17,6 +17,12 @@ functions of those records; reports only format an `Analysis`. Data flows in num
 9. score every module's brittleness from its coupling, cycles and churn, with its reasons;
 10. plan the extraction: kernel first, then the service with the fewest calls back into the
     monolith, cycles cut before their services leave, packed into sprints.
+
+Every other command starts from a saved analysis.json, read back into the same typed
+`Analysis` (`load_analysis`): `replan` redoes step 10 with other settings, `check` redoes
+steps 2-3 and compares the imports that cross the saved boundaries, and the gates are a
+report of the loaded analysis. Nothing is ever written inside the analysed repository:
+`output_dir` refuses such a folder before any work starts.
 """
 
 from __future__ import annotations
@@ -27,32 +33,34 @@ from pathlib import Path
 
 import networkx as nx
 
-from decomposer.config import Settings
-from decomposer.errors import PackageNotFound
+from decomposer.config import HistorySettings, Settings
+from decomposer.errors import OutputInsideRepository, PackageNotFound
 from decomposer.model import (
+    EXTRACT,
+    KERNEL,
+    PARTITIONS,
     Analysis,
     AnalysisWarning,
     BrittleModule,
     CheckResult,
     CodeScan,
-    CouplingThresholds,
-    Detection,
     HistorySummary,
     HistoryWindow,
-    KernelRule,
     Layout,
     MinedHistory,
     Plan,
+    PlanInputs,
+    Planning,
     Proposal,
     RepoState,
     Repository,
 )
-from decomposer.sources.analysis_file import imports_of
+from decomposer.sources.analysis_file import read_analysis
 from decomposer.sources.cache import history_key, load_history, store_history
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, mine_history, read_repo_state
-from decomposer.stages.brittleness import DEFAULT_WEIGHTS, rank_brittleness
+from decomposer.stages.brittleness import rank_brittleness
 from decomposer.stages.communities import detect_over_seeds, search_resolution
 from decomposer.stages.coupling import build_coupling_graph
 from decomposer.stages.history import (
@@ -75,12 +83,13 @@ from decomposer.stages.services import name_services, random_partition
 from decomposer.stages.stability import measure_stability
 from decomposer.stages.strangler import plan_extraction
 
-__all__ = ["check", "detection_of", "python_pathspecs", "run"]
+__all__ = ["analyze", "check", "load_analysis", "output_dir", "plan_inputs", "python_pathspecs",
+           "replan", "repository_dir", "run"]
 
 Progress = Callable[[str], None]
 
 
-def run(settings: Settings, progress: Progress = lambda message: None) -> Analysis:
+def analyze(settings: Settings, progress: Progress = lambda message: None) -> Analysis:
     """Analyse the repository named in `settings`.
 
     Args:
@@ -90,24 +99,25 @@ def run(settings: Settings, progress: Progress = lambda message: None) -> Analys
     Raises:
         DecomposerError: the input cannot be analysed; the message says why and what to do.
     """
+    scan_settings = settings.scan
     repo_dir = check_repo_path(settings.repo_path)
-    layout = discover_layout(repo_dir, settings.packages, settings.source_root)
+    layout = discover_layout(repo_dir, scan_settings.packages, scan_settings.source_root)
     progress(f"Scanning imports in {', '.join(layout.packages)} (source root: {layout.source_root})")
     scan = scan_code(
         repo_dir,
         (repo_dir / layout.source_root).resolve(),
         layout.packages,
-        exclude_type_checking=settings.exclude_type_checking,
+        exclude_type_checking=scan_settings.exclude_type_checking,
         cache_dir=settings.cache_dir,
     )
-    modules, imports, excluded = exclude_modules(scan, settings.exclude_patterns)
+    modules, imports, excluded = exclude_modules(scan, scan_settings.exclude_patterns)
     if not modules:
         raise PackageNotFound(
             f"all {len(excluded)} modules in {repo_dir} match the exclude patterns; "
             "check exclude or pass --no-default-excludes"
         )
     graph = build_import_graph(modules, imports)
-    depth = settings.package_depth or choose_package_depth(modules, layout.packages)
+    depth = scan_settings.package_depth or choose_package_depth(modules, layout.packages)
     state = read_repo_state(repo_dir)
     mined, history_warnings = _mine(settings, repo_dir, layout, state, progress)
     analysis = Analysis(
@@ -115,32 +125,56 @@ def run(settings: Settings, progress: Progress = lambda message: None) -> Analys
         modules=module_records(modules, graph, depth),
         imports=imports,
         excluded=excluded,
-        exclude_patterns=settings.exclude_patterns,
+        exclude_patterns=scan_settings.exclude_patterns,
         package_depth=depth,
         warnings=history_warnings + scan.warnings,
     )
     if mined is not None:
         analysis = _with_history(analysis, mined, {source.path: source.module for source in modules},
-                                 settings, state)
+                                 settings.history, state)
     progress("Proposing services")
     analysis = dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph))
     progress("Ranking brittle modules")
     analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, graph, scan))
     progress("Planning the extraction")
-    return dataclasses.replace(analysis, plan=_plan(analysis, settings))
+    return replan(analysis, settings.planning)
+
+
+run = analyze  # the name of the Python API's entry point since 0.1
+
+
+def repository_dir(path: Path) -> Path:
+    """The analysed repository's folder, resolved; a clear error when it cannot be analysed."""
+    return check_repo_path(path)
+
+
+def output_dir(repo_dir: Path, target: Path, option: str) -> Path:
+    """`target` resolved, after making sure it lies outside the analysed repository.
+
+    Raises:
+        OutputInsideRepository: decomposer never writes inside the analysed repository.
+    """
+    target = target.resolve()
+    if target == repo_dir or target.is_relative_to(repo_dir):
+        raise OutputInsideRepository(
+            f"{option} {target} is inside the analysed repository {repo_dir}, and decomposer never "
+            f"writes there; pass {option} with a folder outside it, e.g. "
+            f"{option} {repo_dir.parent / (repo_dir.name + '-' + target.name)}"
+        )
+    return target
 
 
 def _mine(settings: Settings, repo_dir: Path, layout: Layout, state: RepoState,
           progress: Progress) -> tuple[MinedHistory | None, tuple[AnalysisWarning, ...]]:
     """Read the history (or the cache); say plainly when there is none to read."""
-    if not settings.history:
+    if not settings.history.enabled:
         return None, ()
     if not state.is_git:
         return None, (AnalysisWarning("", f"{repo_dir} is not in a git repository: analysed without "
                                           "history (churn and co-change need git)"),)
     if state.head is None or state.head_time is None:
         return None, (AnalysisWarning("", "the repository has no commits yet: analysed without history"),)
-    request = _window_request(settings, state.head_time)
+    request = _window_request(settings.history, state.head_time)
     pathspecs = python_pathspecs(layout)
     key = history_key(path=str(repo_dir), head=state.head, shallow=state.shallow,
                       partial=state.partial, pathspecs=pathspecs, request=request)
@@ -160,12 +194,12 @@ def python_pathspecs(layout: Layout) -> tuple[str, ...]:
     return tuple(f":(glob){prefix}{package}/**/*.py" for package in layout.packages)
 
 
-def _window_request(settings: Settings, head_time: int) -> WindowRequest:
-    if settings.since is None:
-        since, min_commits = months_before(head_time, settings.history_months), settings.min_commits
+def _window_request(history: HistorySettings, head_time: int) -> WindowRequest:
+    if history.since is None:
+        since, min_commits = months_before(head_time, history.months), history.min_commits
     else:
-        since, min_commits = parse_day(settings.since), 0
-    until = parse_day(settings.until, end_of_day=True) if settings.until else head_time
+        since, min_commits = parse_day(history.since), 0
+    until = parse_day(history.until, end_of_day=True) if history.until else head_time
     return WindowRequest(since, until, min_commits)
 
 
@@ -183,11 +217,9 @@ def _state_warnings(state: RepoState, commits: int) -> tuple[AnalysisWarning, ..
 
 
 def _with_history(analysis: Analysis, mined: MinedHistory, module_by_path: dict[str, str],
-                  settings: Settings, state: RepoState) -> Analysis:
+                  history: HistorySettings, state: RepoState) -> Analysis:
     commits = follow_renames(mined.commits)
-    thresholds = CouplingThresholds(settings.min_revisions, settings.min_shared_commits,
-                                    settings.min_degree, settings.max_changeset)
-    coupling = change_coupling(commits, module_by_path, thresholds)
+    coupling = change_coupling(commits, module_by_path, history.thresholds)
     summary = HistorySummary(
         window=mined.window,
         commits_analyzed=len(commits),
@@ -195,37 +227,23 @@ def _with_history(analysis: Analysis, mined: MinedHistory, module_by_path: dict[
         skipped_large_commits=coupling.skipped_large_commits,
         shallow=state.shallow,
         unreadable_commits=mined.unreadable,
-        thresholds=thresholds,
+        thresholds=history.thresholds,
     )
     return dataclasses.replace(
         analysis,
         history=summary,
-        churn=churn_by_module(commits, module_by_path, _recent_since(mined.window, settings)),
+        churn=churn_by_module(commits, module_by_path, _recent_since(mined.window, history)),
         cochange=coupling.pairs,
         sum_of_coupling=coupling.sum_of_coupling,
     )
 
 
-def _recent_since(window: HistoryWindow, settings: Settings) -> int | None:
-    return None if window.until is None else window.until - settings.recent_days * 86400
-
-
-def detection_of(settings: Settings) -> Detection:
-    """The detection parameters named in `settings`."""
-    return Detection(
-        algorithm=settings.algorithm, resolution=settings.resolution,
-        target_services=settings.services, seed=settings.seed,
-        structural_weight=settings.structural_weight, cochange_weight=settings.cochange_weight,
-        min_service_size=settings.min_service_size, granularity=settings.granularity,
-        stability_runs=settings.stability_runs,
-        kernel=KernelRule(settings.kernel_min_packages, settings.kernel_min_outside_share,
-                          settings.kernel_max_instability),
-        together=settings.together, apart=settings.apart,
-    )
+def _recent_since(window: HistoryWindow, history: HistorySettings) -> int | None:
+    return None if window.until is None else window.until - history.recent_days * 86400
 
 
 def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -> Proposal:
-    detection = detection_of(settings)
+    detection = settings.detection
     package_of = {record.module: record.package for record in analysis.modules}
     loc = {record.module: record.loc for record in analysis.modules}
     kernel = find_shared_kernel(import_graph, package_of, detection.kernel)
@@ -241,12 +259,9 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
     cochange = analysis.cochange if analysis.history else None
     sizes = [len(service.modules) for service in services]
     quality = tuple(
-        (name, partition_quality(partition, analysis.imports, coupling, cochange, settings.ned_bounds))
-        for name, partition in (
-            ("proposed", proposed),
-            ("package_layout", package_of),
-            ("random", random_partition(sizes, list(package_of), detection.seed)),
-        )
+        (name, partition_quality(partition, analysis.imports, coupling, cochange, detection.ned_bounds))
+        for name, partition in zip(PARTITIONS, (
+            proposed, package_of, random_partition(sizes, list(package_of), detection.seed)))
     )
     runs = [(seed, _as_partition(partition, kernel)) for seed, partition in other_runs]
     stability = measure_stability(proposed, runs) if runs else None
@@ -255,43 +270,58 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
 
 def _brittleness(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph,
                  scan: CodeScan) -> tuple[BrittleModule, ...]:
-    service_of = ({module: service.name for service in analysis.proposal.services
-                   for module in service.modules} if analysis.proposal else {})
+    service_of = analysis.service_of
     analysed = set(service_of) or {record.module for record in analysis.modules}
     breakers = tuple(pair for pair in scan.cycle_breakers if pair[0] in analysed and pair[1] in analysed)
     return rank_brittleness(
         analysis.modules, import_graph, analysis.churn, dict(analysis.sum_of_coupling), service_of,
-        breakers, DEFAULT_WEIGHTS | dict(settings.brittleness_weights),
-        seed=settings.seed, recent_days=settings.recent_days,
-    )
-
-
-def _plan(analysis: Analysis, settings: Settings) -> Plan:
-    return plan_extraction(
-        analysis.proposal.services, analysis.imports,
-        {record.module: record.path for record in analysis.modules},
-        {figures.module: figures.commits for figures in analysis.churn},
-        {record.module: record.loc for record in analysis.modules},
-        {entry.module: entry.score for entry in analysis.brittleness},
-        settings.sprint_capacity,
+        breakers, dict(settings.scoring.weights),
+        seed=settings.detection.seed, recent_days=settings.history.recent_days,
     )
 
 
 def _as_partition(groups: tuple[frozenset[str], ...], kernel: frozenset[str]) -> dict[str, str]:
     partition = {module: str(index) for index, group in enumerate(groups) for module in group}
-    return partition | {module: "shared" for module in kernel}
+    return partition | {module: KERNEL for module in kernel}
 
 
-def check(repo_path: Path, document: dict, cache_dir: Path | None = None) -> CheckResult:
-    """Re-read the import graph at `repo_path` and compare its crossing imports with `document`.
+def plan_inputs(analysis: Analysis) -> PlanInputs:
+    """What the extraction plan is computed from, as `analysis` records it."""
+    return PlanInputs(
+        services=analysis.proposal.services if analysis.proposal else (),
+        imports=analysis.imports,
+        paths={record.module: record.path for record in analysis.modules},
+        commits={figures.module: figures.commits for figures in analysis.churn},
+        loc={record.module: record.loc for record in analysis.modules},
+        brittleness={entry.module: entry.score for entry in analysis.brittleness},
+    )
+
+
+def replan(analysis: Analysis, planning: Planning = Planning()) -> Analysis:
+    """`analysis` with its extraction plan made anew under `planning` (no repository is read)."""
+    plan: Plan | None = plan_extraction(plan_inputs(analysis), planning) if analysis.proposal else None
+    return dataclasses.replace(analysis, plan=plan)
+
+
+def load_analysis(json_path: Path) -> Analysis:
+    """Read back an analysis.json that `decomposer analyze` wrote.
+
+    Raises:
+        InvalidPath: missing, not JSON, another schema, or a field missing or of the wrong type.
+    """
+    return read_analysis(json_path)
+
+
+def check(repo_path: Path, analysis: Analysis, cache_dir: Path | None = None) -> CheckResult:
+    """Re-read the import graph at `repo_path` and compare its crossing imports with `analysis`.
 
     Uses the saved analysis's packages, source root and exclude patterns; reads no history.
     """
     repo_dir = check_repo_path(repo_path)
-    repository = document["repository"]
-    scan = scan_code(repo_dir, (repo_dir / repository["source_root"]).resolve(), tuple(repository["packages"]),
-                     cache_dir=cache_dir)
-    modules, imports, _ = exclude_modules(scan, tuple(document["settings"]["exclude"]))
-    service_of = {record["module"]: record["service"] for record in document["modules"]}
-    steps = [(step["order"], step["service"]) for step in document.get("plan") or [] if step["kind"] == "extract"]
-    return check_crossings(imports_of(document), imports, service_of, [source.module for source in modules], steps)
+    layout = analysis.repository.layout
+    scan = scan_code(repo_dir, (repo_dir / layout.source_root).resolve(), layout.packages, cache_dir=cache_dir)
+    modules, imports, _ = exclude_modules(scan, analysis.exclude_patterns)
+    steps = [(step.order, step.service) for step in (analysis.plan.steps if analysis.plan else ())
+             if step.kind == EXTRACT]
+    return check_crossings(analysis.imports, imports, analysis.service_of,
+                           [source.module for source in modules], steps)

@@ -9,8 +9,8 @@ import pytest
 
 from decomposer.config import Settings
 from decomposer.model import ModuleChurn, ModuleRecord
-from decomposer.pipeline import run
-from decomposer.reports.json_report import analysis_to_dict
+from decomposer.pipeline import analyze
+from decomposer.schema import analysis_to_dict
 from decomposer.stages.brittleness import rank_brittleness
 
 
@@ -86,7 +86,7 @@ def test_betweenness_is_sampled_and_seeded_on_large_graphs():
 
 @pytest.fixture(scope="module")
 def sample_modules(sample_repo: Path) -> dict[str, dict]:
-    document = analysis_to_dict(run(Settings(repo_path=sample_repo)))
+    document = analysis_to_dict(analyze(Settings(repo_path=sample_repo)))
     return {record["module"]: record for record in document["modules"]}
 
 

@@ -198,10 +198,12 @@ def test_weight_flags_are_checked(cli, make_repo, tmp_path: Path):
     result = cli("analyze", repo, "--out", tmp_path / "out", "--weights", "structural=1,imports=2")
     assert result.exit_code == 2
     assert ("Invalid value for '--weights': 'imports=2' is not NAME=NUMBER with NAME one of structural, "
-            "cochange and NUMBER >= 0") in result.stderr
-    result = cli("analyze", repo, "--out", tmp_path / "out", "--brittleness-weights", "commits=-1")
-    assert result.exit_code == 2
-    assert "Invalid value for '--brittleness-weights': 'commits=-1'" in result.stderr
+            "cochange and a finite NUMBER >= 0") in result.stderr
+    for flag, value in (("--brittleness-weights", "commits=-1"), ("--brittleness-weights", "commits=inf"),
+                        ("--weights", "structural=nan"), ("--weights", "cochange=1e999")):
+        result = cli("analyze", repo, "--out", tmp_path / "out", flag, value)
+        assert result.exit_code == 2
+        assert f"Invalid value for '{flag}': '{value}'" in result.stderr
 
 
 def test_detection_flags_reach_the_report(cli, sample_repo: Path, tmp_path: Path):
@@ -248,8 +250,8 @@ def test_plan_command_errors(cli, tmp_path: Path):
     (tmp_path / "other.json").write_text('{"hello": 1}')
     other = cli("plan", tmp_path / "other.json")
     assert other.exit_code == 1
-    assert other.stderr == (f"Error: {tmp_path / 'other.json'} is not a decomposer analysis.json with "
-                            "services (schema_version 1); run `decomposer analyze` again\n")
+    assert other.stderr == (f"Error: {tmp_path / 'other.json'} is not a decomposer analysis.json this version "
+                            "can read (schema_version is missing); run `decomposer analyze` again\n")
     (tmp_path / "broken.json").write_text("{")
     assert cli("plan", tmp_path / "broken.json").stderr.startswith(
         f"Error: {tmp_path / 'broken.json'} is not readable JSON (")

@@ -8,15 +8,15 @@ from pathlib import Path
 
 from conftest import commit_files, git
 
-from decomposer.config import Settings
-from decomposer.pipeline import run
-from decomposer.reports.json_report import analysis_to_dict
+from decomposer.config import load_settings
+from decomposer.pipeline import analyze
+from decomposer.schema import analysis_to_dict
 
 APP = {"app/__init__.py": "", "app/a.py": "A = 1\n", "app/b.py": "B = 1\n"}
 
 
 def _analyse(repo_dir: Path, **settings) -> dict:
-    return analysis_to_dict(run(Settings(repo_path=repo_dir, **settings)))
+    return analysis_to_dict(analyze(load_settings(repo_dir, settings, use_config=False)))
 
 
 def _modules(document: dict) -> dict[str, dict]:

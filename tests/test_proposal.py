@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from decomposer.config import Settings
-from decomposer.pipeline import run
-from decomposer.reports.json_report import analysis_to_dict
+from decomposer.config import Settings, load_settings
+from decomposer.pipeline import analyze
+from decomposer.schema import analysis_to_dict
 
 
 def _shop(*names: str) -> list[str]:
@@ -21,7 +21,7 @@ def _shop(*names: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def document(sample_repo: Path) -> dict:
-    return analysis_to_dict(run(Settings(repo_path=sample_repo)))
+    return analysis_to_dict(analyze(Settings(repo_path=sample_repo)))
 
 
 def test_the_designed_seams_are_recovered(document):
@@ -104,27 +104,29 @@ def test_same_bytes_whatever_the_string_hashing(sample_repo: Path, tmp_path: Pat
 
 
 def test_a_service_count_can_be_asked_for(sample_repo: Path):
-    document = analysis_to_dict(run(Settings(repo_path=sample_repo, services=4, stability_runs=0)))
+    document = _analyse(sample_repo, services=4, stability_runs=0)
     assert len([s for s in document["services"] if s["kind"] == "service"]) == 4
     assert document["detection"]["requested_services"] == 4
     assert document["stability"] is None
 
 
 def test_without_history_the_proposal_is_structure_alone(sample_repo: Path):
-    document = analysis_to_dict(run(Settings(repo_path=sample_repo, history=False, stability_runs=0)))
+    document = _analyse(sample_repo, history=False, stability_runs=0)
     assert document["quality"]["proposed"]["cochange_cohesion"] is None
     assert json.dumps(document["services"]).count("shop.catalog.shipping_rates") == 1
 
 
 def test_pins_from_the_repo_config_are_obeyed(sample_repo: Path):
-    together = analysis_to_dict(run(Settings(
-        repo_path=sample_repo, stability_runs=0, together=(("shop.orders.*", "shop.payments.*"),))))
+    together = _analyse(sample_repo, stability_runs=0, together=(("shop.orders.*", "shop.payments.*"),))
     service_of = {record["module"]: record["service"] for record in together["modules"]}
     assert service_of["shop.orders.checkout"] == service_of["shop.payments.gateway"]
     assert together["detection"]["together"] == [["shop.orders.*", "shop.payments.*"]]
-    apart = analysis_to_dict(run(Settings(
-        repo_path=sample_repo, stability_runs=0, apart=(("shop.catalog.*", "shop.shipping.*"),))))
+    apart = _analyse(sample_repo, stability_runs=0, apart=(("shop.catalog.*", "shop.shipping.*"),))
     service_of = {record["module"]: record["service"] for record in apart["modules"]}
     catalog = {service_of[module] for module in service_of if module.startswith("shop.catalog.")}
     shipping = {service_of[module] for module in service_of if module.startswith("shop.shipping.")}
     assert catalog.isdisjoint(shipping)  # shipping_rates now stays apart from shipping
+
+
+def _analyse(repo_dir: Path, **flags) -> dict:
+    return analysis_to_dict(analyze(load_settings(repo_dir, flags, use_config=False)))

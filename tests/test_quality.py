@@ -29,7 +29,8 @@ def test_coupling_graph_mixes_both_kinds_by_their_means():
 
 
 def test_every_figure_by_hand():
-    figures = partition_quality(GROUPS, IMPORTS, build_coupling_graph(MODULES, IMPORTS, COCHANGE), COCHANGE)
+    figures = partition_quality(GROUPS, IMPORTS, build_coupling_graph(MODULES, IMPORTS, COCHANGE), COCHANGE,
+                                ned_bounds=(5, 20))
     assert figures == QualityFigures(
         groups=2,
         # m = 5; each group: L/m - (d / 2m)^2 = 0.4 - 0.3025 and 0.3 - 0.2025
@@ -55,6 +56,7 @@ def test_ned_bounds_and_missing_history():
 
 
 def test_one_group_has_no_coupling_term():
-    figures = partition_quality(dict.fromkeys(MODULES, "all"), IMPORTS, build_coupling_graph(MODULES, IMPORTS, ()), None)
+    figures = partition_quality(dict.fromkeys(MODULES, "all"), IMPORTS, build_coupling_graph(MODULES, IMPORTS, ()), None,
+                                ned_bounds=(5, 20))
     assert (figures.groups, figures.sm, figures.icp, figures.ifn, figures.largest_share) == (1, 0.1875, 0.0, 0.0, 1.0)
     assert figures.modularity == pytest.approx(0.0)

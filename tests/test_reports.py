@@ -14,13 +14,13 @@ import networkx as nx
 import pytest
 
 from decomposer.config import Settings
-from decomposer.pipeline import run
+from decomposer.pipeline import analyze
 from decomposer.reports.writer import FORMATS, write_reports
 
 
 @pytest.fixture(scope="module")
 def analysis(sample_repo: Path):
-    return run(Settings(repo_path=sample_repo))
+    return analyze(Settings(repo_path=sample_repo))
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import grimp
 
-from decomposer.config import Settings
-from decomposer.pipeline import run
-from decomposer.reports.json_report import analysis_to_dict
+from decomposer.config import load_settings
+from decomposer.pipeline import analyze
+from decomposer.schema import analysis_to_dict
 
 # Every module-to-module import of the sample (tests and migrations excluded), importer ->
 # imported, without the `shop.` prefix. Read it against sample_monolith/README.md: the
@@ -102,7 +102,7 @@ EXPECTED_IMPORTS = {
 
 
 def _analyse(repo_dir: Path, *, history: bool = True) -> dict:
-    return analysis_to_dict(run(Settings(repo_path=repo_dir, history=history)))
+    return analysis_to_dict(analyze(load_settings(repo_dir, {"history": history}, use_config=False)))
 
 
 def test_sample_import_graph_is_exactly_the_designed_one(sample_repo):

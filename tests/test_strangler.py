@@ -8,9 +8,9 @@ import networkx as nx
 import pytest
 
 from decomposer.config import Settings
-from decomposer.model import ImportEdge, Service
-from decomposer.pipeline import run
-from decomposer.reports.json_report import analysis_to_dict
+from decomposer.model import ImportEdge, PlanInputs, Planning, Service
+from decomposer.pipeline import analyze
+from decomposer.schema import analysis_to_dict
 from decomposer.stages.strangler import _cheapest_cut, plan_extraction
 
 
@@ -39,7 +39,9 @@ PATHS = {module: module.replace(".", "/") + ".py" for service in SERVICES for mo
 
 
 def _plan(capacity: int = 100, commits: dict[str, int] | None = None):
-    return plan_extraction(SERVICES, IMPORTS, PATHS, commits or {}, {m: 10 for m in PATHS}, {}, capacity)
+    inputs = PlanInputs(services=SERVICES, imports=IMPORTS, paths=PATHS, commits=commits or {},
+                        loc={m: 10 for m in PATHS}, brittleness={})
+    return plan_extraction(inputs, Planning(capacity))
 
 
 def test_order_kernel_leaf_first_cycle_cut_before_its_services():
@@ -122,7 +124,7 @@ def test_large_cycles_get_a_cut_that_leaves_no_cycle():
 
 @pytest.fixture(scope="module")
 def sample_plan(sample_repo: Path) -> dict:
-    document = analysis_to_dict(run(Settings(repo_path=sample_repo)))
+    document = analysis_to_dict(analyze(Settings(repo_path=sample_repo)))
     return {**document["plan_summary"], "steps": document["plan"]}
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
 import pandas as pd
 
 from decomposer.model import Analysis
+from decomposer.schema import module_rows
 
 __all__ = ["write_brittle_csv", "write_tables"]
 
@@ -35,20 +34,22 @@ def write_brittle_csv(analysis: Analysis, out_dir: Path) -> Path:
     return csv_path
 
 
-def write_tables(analysis: Analysis, document: dict[str, Any], out_dir: Path) -> list[Path]:
+def write_tables(analysis: Analysis, out_dir: Path) -> list[Path]:
     """Write modules.csv, services.csv, cochange.csv and brittle_modules.csv; return their paths.
 
-    `document` is `analysis_to_dict(analysis)`, built once by the caller.
+    modules.csv has the columns of analysis.json's `modules`, lists joined with "; ".
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     modules = pd.DataFrame([{key: "; ".join(value) if isinstance(value, list) else value
-                             for key, value in record.items()} for record in document["modules"]])
+                             for key, value in record.items()} for record in module_rows(analysis)])
     services = pd.DataFrame([{
-        "name": service["name"], "kind": service["kind"], "size": service["size"], "loc": service["loc"],
-        "packages": "; ".join(f"{item['package']} ({item['modules']})" for item in service["packages"]),
-        "modules": "; ".join(service["modules"]),
-    } for service in document["services"]], columns=["name", "kind", "size", "loc", "packages", "modules"])
-    cochange = pd.DataFrame(document["cochange"], columns=["a", "b", "shared_commits", "degree"])
+        "name": service.name, "kind": service.kind, "size": len(service.modules), "loc": service.loc,
+        "packages": "; ".join(f"{package} ({count})" for package, count in service.packages),
+        "modules": "; ".join(service.modules),
+    } for service in (analysis.proposal.services if analysis.proposal else ())],
+        columns=["name", "kind", "size", "loc", "packages", "modules"])
+    cochange = pd.DataFrame([(pair.a, pair.b, pair.shared_commits, pair.degree) for pair in analysis.cochange],
+                            columns=["a", "b", "shared_commits", "degree"])
     written = []
     for name, frame in (("modules", modules), ("services", services), ("cochange", cochange)):
         path = out_dir / f"{name}.csv"

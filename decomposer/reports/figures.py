@@ -25,8 +25,7 @@ import networkx as nx  # noqa: E402
 from matplotlib import colormaps  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from decomposer.model import Analysis  # noqa: E402
-from decomposer.stages.ratchet import crossing_counts  # noqa: E402
+from decomposer.model import CUT, EXTRACT, KERNEL, LIBRARY, Analysis, crossing_counts  # noqa: E402
 
 __all__ = ["FIGURES", "draw_figures", "write_figures"]
 
@@ -98,7 +97,7 @@ def _service_graph(analysis: Analysis) -> Figure:
     axes.set_title("Proposed services (number of modules): area = lines of code, arrows = import "
                    "statements; red: in a cycle, faint: into the shared kernel")
     widest = max(edges.values(), default=1)
-    kernel = {service.name for service in services if service.kind == "shared"}
+    kernel = {service.name for service in services if service.kind == KERNEL}
     for (a, b), weight in sorted(edges.items()):
         into_kernel = b in kernel
         axes.annotate("", xy=positions[b], xytext=positions[a], arrowprops={
@@ -111,8 +110,8 @@ def _service_graph(analysis: Analysis) -> Figure:
         x, y = positions[service.name]
         axes.scatter([x], [y], s=120 + 2000 * service.loc / largest / max(1.0, count / 12),
                      color=colours[service.name], edgecolors="black", zorder=3,
-                     linewidths=1.5 if service.kind == "shared" else 0.5,
-                     marker="s" if service.kind == "shared" else "o")
+                     linewidths=1.5 if service.kind == KERNEL else 0.5,
+                     marker="s" if service.kind == KERNEL else "o")
         axes.text(1.16 * x, 1.16 * y, f"{service.name} ({len(service.modules)})", fontsize=8, zorder=4,
                   ha="left" if x > 0.01 else ("right" if x < -0.01 else "center"),
                   va="bottom" if y > 0.01 else ("top" if y < -0.01 else "center"))
@@ -144,7 +143,7 @@ def _module_graph(analysis: Analysis) -> Figure:
     axes = figure.subplots()
     axes.set_title(f"{len(service_of)} modules by proposed service; lines: imports between services "
                    f"(not into the shared kernel); the {_LABELLED_MODULES} most coupled modules named")
-    kernel = {service.name for service in services if service.kind == "shared"}
+    kernel = {service.name for service in services if service.kind == KERNEL}
     for edge in analysis.imports:
         ends = {service_of[edge.importer], service_of[edge.imported]}
         if len(ends) == 2 and not ends & kernel:  # the kernel is a library: its imports are not drawn
@@ -227,7 +226,7 @@ def _plan_timeline(analysis: Analysis) -> Figure:
     steps = analysis.plan.steps
     figure = Figure(figsize=(11, 1.5 + 0.35 * len(steps)))
     axes = figure.subplots()
-    colour = {"library": "#7f8c8d", "cut": "#c0392b", "extract": "#2e86c1"}
+    colour = {LIBRARY: "#7f8c8d", CUT: "#c0392b", EXTRACT: "#2e86c1"}
     by_sprint: defaultdict[int, float] = defaultdict(float)
     for row, step in enumerate(steps):
         start = step.sprint - 1 + (0 if step.sprints > 1 else by_sprint[step.sprint] / analysis.plan.capacity)

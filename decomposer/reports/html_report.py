@@ -11,7 +11,9 @@ import html
 from pathlib import Path
 from typing import Any
 
+from decomposer.model import PARTITIONS, Analysis
 from decomposer.reports.markdown_report import QUALITY_ROWS
+from decomposer.schema import sprint_count
 
 __all__ = ["report_html", "write_html_report"]
 
@@ -52,13 +54,11 @@ document.body.setAttribute("data-ready", "yes");
 """
 
 
-def report_html(document: dict[str, Any], images: dict[str, bytes]) -> str:
-    """The report as one HTML page from `analysis_to_dict`'s document; `images` maps a figure
-    name to its PNG bytes (inlined)."""
-    repository = document["repository"]
-    title = f"decomposer report: {Path(repository['path']).name} @ {(repository['head'] or 'no commit')[:12]}"
-    parts = [f"<h1>{_e(title)}</h1>", _summary(document)]
-    parts += [_services(document, images), _quality(document), _brittle(document, images), _plan(document, images)]
+def report_html(analysis: Analysis, images: dict[str, bytes]) -> str:
+    """The report as one HTML page; `images` maps a figure name to its PNG bytes (inlined)."""
+    title = f"decomposer report: {analysis.title}"
+    parts = [f"<h1>{_e(title)}</h1>", _summary(analysis)]
+    parts += [_services(analysis, images), _quality(analysis), _brittle(analysis, images), _plan(analysis, images)]
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
             + "\n".join(part for part in parts if part)
@@ -95,73 +95,76 @@ class _Markup(str):
     """HTML that is already escaped."""
 
 
-def _summary(document: dict[str, Any]) -> str:
-    repository, summary, history = document["repository"], document["summary"], document["history"]
-    items = [f"Packages: {repository['layout_reason']}",
-             f"Modules: {summary['modules']} analysed ({summary['loc']} lines of code), "
-             f"{summary['excluded_modules']} excluded",
-             f"Imports: {summary['imports']} module-to-module edges from {summary['import_statements']} statements",
-             (f"History: {history['commits_analyzed']} commits ({history['window']['description']})"
+def _summary(analysis: Analysis) -> str:
+    modules, history = analysis.modules, analysis.history
+    items = [f"Packages: {analysis.repository.layout.reason}",
+             f"Modules: {len(modules)} analysed ({sum(record.loc for record in modules)} lines of code), "
+             f"{len(analysis.excluded)} excluded",
+             f"Imports: {len(analysis.imports)} module-to-module edges from "
+             f"{sum(edge.count for edge in analysis.imports)} statements",
+             (f"History: {history.commits_analyzed} commits ({history.window.description})"
               if history else "History: not analysed"),
-             f"Warnings: {summary['warnings']}"]
+             f"Warnings: {len(analysis.warnings)}"]
     return "<ul>" + "".join(f"<li>{_e(item)}</li>" for item in items) + "</ul>"
 
 
-def _services(document: dict[str, Any], images: dict[str, bytes]) -> str:
-    if not document["services"]:
+def _services(analysis: Analysis, images: dict[str, bytes]) -> str:
+    services = analysis.proposal.services if analysis.proposal else ()
+    if not services:
         return ""
-    rows = [[service["name"], service["kind"], service["size"], service["loc"],
-             ", ".join(f"{item['package']} ({item['modules']})" for item in service["packages"])]
-            for service in document["services"]]
+    rows = [[service.name, service.kind, len(service.modules), service.loc,
+             ", ".join(f"{package} ({count})" for package, count in service.packages)]
+            for service in services]
     lists = "".join(
-        f"<details><summary>{_e(service['name'])} ({service['size']} modules)</summary><ul>"
-        + "".join(f"<li><code>{_e(module)}</code></li>" for module in service["modules"]) + "</ul></details>"
-        for service in document["services"])
+        f"<details><summary>{_e(service.name)} ({len(service.modules)} modules)</summary><ul>"
+        + "".join(f"<li><code>{_e(module)}</code></li>" for module in service.modules) + "</ul></details>"
+        for service in services)
     return ("<h2>Proposed services</h2>" + _image(images, "services", "Service graph")
             + _table(["service", "kind", "modules", "lines", "packages"], rows, {2, 3})
             + "<h3>Modules of each service</h3>" + lists + _image(images, "modules", "Modules by service")
             + _image(images, "cochange", "Change coupling between services"))
 
 
-def _quality(document: dict[str, Any]) -> str:
-    quality = document["quality"]
-    if not quality:
+def _quality(analysis: Analysis) -> str:
+    if analysis.proposal is None:
         return ""
-    rows = [[label] + [quality[name][key] for name in ("proposed", "package_layout", "random")] + [better]
+    quality = dict(analysis.proposal.quality)
+    rows = [[label] + [getattr(quality[name], key) for name in PARTITIONS] + [better]
             for key, label, better in QUALITY_ROWS]
     return ("<h2>Quality: the proposal next to the current package layout</h2>"
             + _table(["figure", "proposed", "package layout", "random", "better"], rows, {1, 2, 3}))
 
 
-def _brittle(document: dict[str, Any], images: dict[str, bytes]) -> str:
-    ranked = sorted((record for record in document["modules"] if "brittleness_rank" in record),
-                    key=lambda record: record["brittleness_rank"])
-    if not ranked:
+def _brittle(analysis: Analysis, images: dict[str, bytes]) -> str:
+    if not analysis.brittleness:
         return ""
-    rows = [[record["brittleness_rank"], record["module"], record["service"], record["brittleness"],
-             record["hotspot"], record["commits"], record["fan_in"], record["fan_out"],
-             _Markup("<br>".join(_e(reason) for reason in record["reasons"]))] for record in ranked]
+    records = {record.module: record for record in analysis.modules}
+    commits = {figures.module: figures.commits for figures in analysis.churn}
+    service_of = analysis.service_of
+    rows = [[entry.rank, entry.module, service_of.get(entry.module), entry.score, entry.hotspot,
+             commits.get(entry.module), records[entry.module].fan_in, records[entry.module].fan_out,
+             _Markup("<br>".join(_e(reason) for reason in entry.reasons))] for entry in analysis.brittleness]
     return ("<h2>Brittle modules</h2>" + _image(images, "brittleness", "Churn against coupling")
             + _table(["rank", "module", "service", "score", "hotspot", "commits", "fan-in", "fan-out", "reasons"],
                      rows, {0, 3, 5, 6, 7}))
 
 
-def _plan(document: dict[str, Any], images: dict[str, bytes]) -> str:
-    steps, plan = document["plan"], document["plan_summary"]
+def _plan(analysis: Analysis, images: dict[str, bytes]) -> str:
+    plan = analysis.plan
     if not plan:
         return ""
-    rows = [[step["order"], step["sprint"], step["kind"], step["service"], step["cost"], step["benefit"],
-             step["rationale"]] for step in steps]
-    return (f"<h2>Extraction plan</h2><p>{plan['steps']} steps over {plan['sprints']} sprints of "
-            f"{plan['sprint_capacity']} change points. Calls from extracted services into the monolith: "
-            f"{plan['outbound_weight']} (reverse order: {plan['reverse_outbound_weight']}).</p>"
+    rows = [[step.order, step.sprint, step.kind, step.service, step.cost, step.benefit, step.rationale]
+            for step in plan.steps]
+    return (f"<h2>Extraction plan</h2><p>{len(plan.steps)} steps over {sprint_count(plan)} sprints of "
+            f"{plan.capacity} change points. Calls from extracted services into the monolith: "
+            f"{plan.outbound_weight} (reverse order: {plan.reverse_outbound_weight}).</p>"
             + _image(images, "plan", "Plan timeline")
             + _table(["step", "sprint", "what", "service", "cost", "benefit %", "why"], rows, {0, 1, 4, 5}))
 
 
-def write_html_report(document: dict[str, Any], out_dir: Path, images: dict[str, bytes]) -> Path:
+def write_html_report(analysis: Analysis, out_dir: Path, images: dict[str, bytes]) -> Path:
     """Write `report.html` into `out_dir` and return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.html"
-    path.write_text(report_html(document, images), encoding="utf-8")
+    path.write_text(report_html(analysis, images), encoding="utf-8")
     return path

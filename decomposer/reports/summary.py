@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from decomposer.model import Analysis, Plan
-from decomposer.reports.json_report import iso_time
+from decomposer.model import CUT, EXTRACT, LIBRARY, PARTITIONS, SERVICE, Analysis, Plan, QualityFigures
 from decomposer.reports.markdown_report import QUALITY_ROWS
+from decomposer.schema import iso_time, sprint_count
 
 __all__ = ["plan_lines", "summary_lines"]
 
@@ -72,7 +72,7 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
     if proposal is None:
         return []
     detection = proposal.detection
-    services = [service for service in proposal.services if service.kind == "service"]
+    services = [service for service in proposal.services if service.kind == SERVICE]
     stability = (f"; agreement across {len(proposal.stability.seeds)} other seeds: "
                  f"ARI {proposal.stability.mean_ari:.2f}" if proposal.stability else "")
     lines = [f"Services:   {_plural(len(services), 'service')} proposed ({detection.algorithm}, "
@@ -88,13 +88,13 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
     quality = dict(proposal.quality)
     lines.append(f"Quality:    {'':20s} {'proposed':>9s} {'layout':>9s} {'random':>9s}")
     for key, label, better in QUALITY_ROWS:
-        values = [getattr(quality[name], key) for name in ("proposed", "package_layout", "random")]
+        values = [getattr(quality[name], key) for name in PARTITIONS]
         cells = " ".join(f"{value:9.3f}" if value is not None else f"{'-':>9s}" for value in values)
         lines.append(f"  {label:30s} {cells}   ({better} is better)")
     return lines + _layout_hint(quality["proposed"], quality["package_layout"])
 
 
-def _layout_hint(proposed, layout) -> list[str]:  # noqa: ANN001 - QualityFigures
+def _layout_hint(proposed: QualityFigures, layout: QualityFigures) -> list[str]:
     """Say so when the current layout beats the proposal where it matters most."""
     worse_icp = proposed.icp > layout.icp
     worse_cochange = (proposed.cochange_cohesion is not None and layout.cochange_cohesion is not None
@@ -119,12 +119,11 @@ def _brittle_lines(analysis: Analysis) -> list[str]:
 
 def plan_lines(plan: Plan) -> list[str]:
     """The extraction plan in a few lines: one per step."""
-    sprints = max((step.sprint + step.sprints - 1 for step in plan.steps), default=0)
-    lines = [f"Plan:       {len(plan.steps)} steps over {sprints} sprints of {plan.capacity} change points; "
+    lines = [f"Plan:       {len(plan.steps)} steps over {sprint_count(plan)} sprints of {plan.capacity} change points; "
              f"calls from extracted services into the monolith: {plan.outbound_weight} "
              f"(reverse order: {plan.reverse_outbound_weight})"]
     for step in plan.steps:
-        what = {"library": "publish library", "cut": "break cycle", "extract": "extract"}[step.kind]
+        what = {LIBRARY: "publish library", CUT: "break cycle", EXTRACT: "extract"}[step.kind]
         spans = f" (spans {step.sprints} sprints)" if step.sprints > 1 else ""
         lines.append(f"  {step.order:2d}. sprint {step.sprint:2d}  {what:15s} {step.service}  "
                      f"[cost {step.cost}, benefit {step.benefit:.1f}%]{spans}")

@@ -11,7 +11,7 @@ from decomposer.reports.csv_report import write_tables
 from decomposer.reports.figures import draw_figures, write_figures
 from decomposer.reports.graph_export import write_graph_files
 from decomposer.reports.html_report import write_html_report
-from decomposer.reports.json_report import analysis_to_dict, write_analysis_json
+from decomposer.reports.json_report import write_analysis_json
 from decomposer.reports.markdown_report import write_markdown_report
 from decomposer.reports.plan_report import write_plan_files
 
@@ -35,14 +35,12 @@ def write_reports(analysis: Analysis, out_dir: Path, formats: tuple[str, ...], *
                   progress: Callable[[str], None] = lambda message: None) -> list[Path]:
     """Write every requested format into `out_dir`; return the paths, in a stable order."""
     written: list[Path] = []
-    document = analysis_to_dict(analysis)  # once: every text format is a view of it
     if "json" in formats:
-        written.append(write_analysis_json(document, out_dir))
+        written.append(write_analysis_json(analysis, out_dir))
     if "csv" in formats:
-        written += write_tables(analysis, document, out_dir)
-    if "plan" in formats and analysis.plan is not None:
-        head = (analysis.repository.head or "no commit")[:12]
-        written += write_plan_files(analysis.plan, out_dir, f"{Path(analysis.repository.path).name} @ {head}")
+        written += write_tables(analysis, out_dir)
+    if "plan" in formats:
+        written += write_plan_files(analysis, out_dir)
     pictures = tuple(fmt for fmt in ("png", "svg") if fmt in formats)
     figures = {}
     if pictures or "html" in formats:
@@ -50,10 +48,10 @@ def write_reports(analysis: Analysis, out_dir: Path, formats: tuple[str, ...], *
         figures = draw_figures(analysis)
         written += write_figures(figures, out_dir, pictures)
     if "md" in formats:
-        written.append(write_markdown_report(analysis, document, out_dir,
+        written.append(write_markdown_report(analysis, out_dir,
                                              tuple(figures) if "png" in formats else ()))
     if "html" in formats:
-        written.append(write_html_report(document, out_dir,
+        written.append(write_html_report(analysis, out_dir,
                                          {name: _png(figure) for name, figure in figures.items()}))
     written += write_graph_files(analysis, out_dir, formats)
     return written

@@ -6,7 +6,7 @@ cannot dominate and signals in different units can be mixed::
     p_s(m)  = (modules whose value of s is below m's) / (modules - 1)        in [0, 1]
     score(m) = sum_s w_s * p_s(m) / sum_s w_s
 
-The signals and their default weights are in `DEFAULT_WEIGHTS`; without git history the
+The signals and their default weights are in `model.DEFAULT_SIGNAL_WEIGHTS`; without git history the
 history signals are left out of both sums. A reason is given for every signal in which the
 module is in the top 20% (and for any import cycle), strongest contribution first; an
 import that grimp nominates to break a cycle between packages is named too.
@@ -20,25 +20,10 @@ from collections import defaultdict
 
 import networkx as nx
 
-from decomposer.model import BrittleModule, ModuleChurn, ModuleRecord
-from decomposer.stages.services import SHARED
+from decomposer.model import HISTORY_SIGNALS, KERNEL, BrittleModule, ModuleChurn, ModuleRecord
 
-__all__ = ["DEFAULT_WEIGHTS", "HISTORY_SIGNALS", "SIGNALS", "rank_brittleness"]
+__all__ = ["rank_brittleness"]
 
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "commits": 1.5,  # churn is the strongest single predictor of defects
-    "sum_of_coupling": 1.0,
-    "fan_in": 1.0,
-    "betweenness": 1.0,
-    "fan_out": 1.0,
-    "cycle_size": 0.5,
-    "lines_changed": 0.5,
-    "recent_commits": 0.5,
-    "authors": 0.5,
-    "loc": 0.5,
-}
-SIGNALS = tuple(DEFAULT_WEIGHTS)
-HISTORY_SIGNALS = frozenset({"commits", "sum_of_coupling", "lines_changed", "recent_commits", "authors"})
 _REASON_TOP = 20  # a signal is named as a reason when the module is in its top 20 percent
 _HIGH = 0.75  # percentile from which churn or coupling counts as high for the hotspot quadrant
 _SAMPLE_ABOVE = 1000  # above this many modules betweenness is estimated ...
@@ -153,7 +138,7 @@ def _instability(graph: nx.DiGraph, module: str) -> float:
 def _other_services(neighbours, module: str, service_of: dict[str, str]) -> int:  # noqa: ANN001
     """Proposed services other than the module's own; the shared kernel is a library, not one."""
     own = service_of.get(module)
-    return len({service_of[other] for other in neighbours if other in service_of} - {own, SHARED})
+    return len({service_of[other] for other in neighbours if other in service_of} - {own, KERNEL})
 
 
 def _counts_across(graph: nx.DiGraph, module: str, service_of: dict[str, str]) -> dict[str, int]:
@@ -161,7 +146,7 @@ def _counts_across(graph: nx.DiGraph, module: str, service_of: dict[str, str]) -
     own = service_of.get(module)
 
     def foreign(other: str) -> bool:
-        return other in service_of and service_of[other] not in (own, SHARED)
+        return other in service_of and service_of[other] not in (own, KERNEL)
 
     importers = [other for other in graph.predecessors(module) if foreign(other)]
     imported = [other for other in graph.successors(module) if foreign(other)]

@@ -25,11 +25,10 @@ from fnmatch import fnmatchcase
 import networkx as nx
 
 from decomposer.errors import InvalidConfig
-from decomposer.model import Detection
+from decomposer.model import ALGORITHMS, Detection
 
-__all__ = ["ALGORITHMS", "detect_over_seeds", "detect_services", "search_resolution", "unit_of_module"]
+__all__ = ["detect_over_seeds", "detect_services", "search_resolution", "unit_of_module"]
 
-ALGORITHMS = ("louvain", "greedy", "label-propagation", "leiden")
 Partition = tuple[frozenset[str], ...]
 
 

@@ -23,7 +23,7 @@ def partition_quality(
     imports: tuple[ImportEdge, ...],
     coupling_graph: nx.Graph,
     cochange: tuple[CoChange, ...] | None,
-    ned_bounds: tuple[int, int] = (5, 20),
+    ned_bounds: tuple[int, int],
 ) -> QualityFigures:
     """Measure the partition `group_of` (module -> group name).
 

@@ -10,26 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from decomposer.model import CheckResult, ImportEdge, PairChange
+from decomposer.model import CheckResult, ImportEdge, PairChange, crossing_counts
 
-__all__ = ["UNASSIGNED", "assign_services", "check_crossings", "compare_crossings", "crossing_counts"]
+__all__ = ["UNASSIGNED", "assign_services", "check_crossings", "compare_crossings"]
 
 UNASSIGNED = "unassigned"
-
-
-def crossing_counts(imports: tuple[ImportEdge, ...], service_of: dict[str, str],
-                    kernel: str | None = "shared") -> Counter[tuple[str, str]]:
-    """Import statements per (importing service, imported service).
-
-    Imports to or from `kernel` are left out (a library call crosses no boundary); pass None
-    to count them too, as the service graph draws them.
-    """
-    counts: Counter[tuple[str, str]] = Counter()
-    for edge in imports:
-        source, target = service_of.get(edge.importer), service_of.get(edge.imported)
-        if source and target and source != target and kernel not in (source, target):
-            counts[source, target] += edge.count
-    return counts
 
 
 def compare_crossings(before: Counter[tuple[str, str]], after: Counter[tuple[str, str]]) -> tuple[PairChange, ...]:
@@ -71,7 +56,7 @@ def check_crossings(saved: tuple[ImportEdge, ...], now: tuple[ImportEdge, ...], 
     Args:
         saved: the import edges of the saved analysis.
         now: the import edges of the code today.
-        service_of: the saved module -> service mapping (the kernel is `shared`).
+        service_of: the saved module -> service mapping (the kernel is `model.KERNEL`).
         now_modules: today's analysed modules.
         plan_steps: (order, service) of the saved plan's extraction steps.
     """

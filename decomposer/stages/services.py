@@ -14,11 +14,9 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from decomposer.model import Service
+from decomposer.model import KERNEL, SERVICE, Service
 
-__all__ = ["SHARED", "name_services", "random_partition"]
-
-SHARED = "shared"
+__all__ = ["name_services", "random_partition"]
 
 
 def name_services(
@@ -33,9 +31,9 @@ def name_services(
     """
     ordered = sorted(groups, key=lambda group: (-len(group), min(group)))
     names = _unique_names(ordered, package_of, loc)
-    services = [_service(name, "service", group, package_of, loc) for name, group in zip(names, ordered)]
+    services = [_service(name, SERVICE, group, package_of, loc) for name, group in zip(names, ordered)]
     if kernel:
-        services.append(_service(SHARED, "shared", kernel, package_of, loc))
+        services.append(_service(KERNEL, KERNEL, kernel, package_of, loc))
     return tuple(services)
 
 
@@ -73,7 +71,7 @@ def _unique_names(groups: list[frozenset[str]], package_of: dict[str, str], loc:
     seen: Counter[str] = Counter()
     unique = list(names)
     for index in sorted(range(len(names)), key=lambda index: (index not in keepers, index)):
-        name = f"{names[index]}-service" if names[index] == SHARED else names[index]
+        name = f"{names[index]}-service" if names[index] == KERNEL else names[index]
         seen[name] += 1
         unique[index] = name if seen[name] == 1 else f"{name}-{seen[name]}"
     return unique

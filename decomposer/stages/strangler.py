@@ -29,7 +29,20 @@ from itertools import combinations
 
 import networkx as nx
 
-from decomposer.model import ImportEdge, ImportSite, Plan, PlanStep, Service
+from decomposer.model import (
+    CUT,
+    EXTRACT,
+    KERNEL,
+    LIBRARY,
+    SERVICE,
+    ImportEdge,
+    ImportSite,
+    Plan,
+    PlanInputs,
+    PlanStep,
+    Planning,
+    Service,
+)
 
 __all__ = ["plan_extraction"]
 
@@ -37,33 +50,23 @@ _OUTBOUND_FACTOR = 2
 _EXACT_CUT_EDGES = 14  # cycles with more service-to-service edges get a greedy cut
 
 
-def plan_extraction(
-    services: tuple[Service, ...],
-    imports: tuple[ImportEdge, ...],
-    paths: dict[str, str],
-    commits: dict[str, int],
-    loc: dict[str, int],
-    brittleness: dict[str, float],
-    capacity: int,
-) -> Plan:
-    """Order the extraction of `services`, list what each step cuts, and pack it into sprints.
+def plan_extraction(inputs: PlanInputs, planning: Planning = Planning()) -> Plan:
+    """Order the extraction of the proposed services, list what each step cuts, pack it into sprints.
 
     Args:
-        services: the proposal; the one of kind `shared` is the kernel.
-        imports: import edges between analysed modules.
-        paths: each module's file, for the file:line of every import site.
-        commits: commits per module (empty without history).
-        loc: lines of code per module.
-        brittleness: brittleness score per module.
-        capacity: change points per sprint.
+        inputs: the services (the one of kind KERNEL is the kernel), imports, and each module's
+            file, commits, lines of code and brittleness score.
+        planning: the sprint capacity in change points.
     """
+    services, imports, brittleness = inputs.services, inputs.imports, inputs.brittleness
+    paths, commits, loc, capacity = inputs.paths, inputs.commits, inputs.loc, planning.capacity
     service_of = {module: service.name for service in services for module in service.modules}
     sites = _sites_between_services(imports, service_of, paths)
-    extractable = [service for service in services if service.kind == "service"]
+    extractable = [service for service in services if service.kind == SERVICE]
     cycles, cut_sets = _cycles_and_cuts(extractable, sites)
     benefit = _benefits(services, commits, loc)
     steps: list[PlanStep] = []
-    kernel = [service for service in services if service.kind == "shared"]
+    kernel = [service for service in services if service.kind == KERNEL]
     if kernel:
         steps.append(_library_step(kernel[0], sites, service_of, benefit, brittleness))
     remaining = {service.name: service for service in extractable}
@@ -78,7 +81,7 @@ def plan_extraction(
         steps.append(_extract_step(service, set(remaining), sites, cut, benefit, brittleness, imports))
         del remaining[service.name]
     steps = _numbered_into_sprints(steps, capacity)
-    extracted = [step for step in steps if step.kind == "extract"]
+    extracted = [step for step in steps if step.kind == EXTRACT]
     return Plan(capacity, tuple(steps), tuple(tuple(cycle) for cycle in cycles),
                 _outbound_weight(extracted, sites, cut), _outbound_weight(list(reversed(extracted)), sites, cut))
 
@@ -203,7 +206,7 @@ def _library_step(kernel: Service, sites: dict[tuple[str, str], list[ImportSite]
         "without it. Version it and keep it small; nothing in it may import a service"
         + (f" (today {_weight(outbound)} import statements do: cut them in this step)." if outbound else ".")
     )
-    return PlanStep(0, "library", kernel.name, kernel.modules,
+    return PlanStep(0, LIBRARY, kernel.name, kernel.modules,
                     _OUTBOUND_FACTOR * _weight(outbound) + len(kernel.modules), benefit[kernel.name],
                     tuple(outbound), (), tuple(outbound), (), _risk(kernel.modules, brittleness),
                     rationale, 0, 1)
@@ -221,7 +224,7 @@ def _cut_step(service: str, cut: set[tuple[str, str]],
         "with an event, a callback, or an API the other side will offer, or move the imported code "
         "to the side that uses it."
     )
-    return PlanStep(0, "cut", f"{service} <-> {', '.join(others)}",
+    return PlanStep(0, CUT, f"{service} <-> {', '.join(others)}",
                     tuple(sorted({site.importer for site in cuts})), _OUTBOUND_FACTOR * _weight(cuts), 0.0,
                     (), (), tuple(cuts), (), (), rationale, 0, 1)
 
@@ -233,7 +236,7 @@ def _extract_step(service: Service, remaining: set[str], sites: dict[tuple[str, 
     inbound = _inbound(service.name, remaining, sites, cut)
     risk = _risk(service.modules, brittleness)
     cost = _cost(service, _weight(outbound), _weight(inbound))
-    return PlanStep(0, "extract", service.name, service.modules, cost, benefit[service.name],
+    return PlanStep(0, EXTRACT, service.name, service.modules, cost, benefit[service.name],
                     tuple(outbound), tuple(inbound), (), _surface(service, imports), risk,
                     _rationale(service, outbound, inbound, benefit[service.name], cost, risk), 0, 1)
 
