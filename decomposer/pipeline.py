@@ -274,8 +274,8 @@ def _brittleness(analysis: Analysis, settings: Settings, import_graph: nx.DiGrap
     analysed = set(service_of) or {record.module for record in analysis.modules}
     breakers = tuple(pair for pair in scan.cycle_breakers if pair[0] in analysed and pair[1] in analysed)
     return rank_brittleness(
-        analysis.modules, import_graph, analysis.churn, dict(analysis.sum_of_coupling), service_of,
-        breakers, dict(settings.scoring.weights),
+        analysis.modules, import_graph, churn=analysis.churn, sum_of_coupling=dict(analysis.sum_of_coupling),
+        service_of=service_of, cycle_breakers=breakers, weights=dict(settings.scoring.weights),
         seed=settings.detection.seed, recent_days=settings.history.recent_days,
     )
 

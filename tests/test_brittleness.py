@@ -34,8 +34,9 @@ def _graph(nodes, edges) -> nx.DiGraph:  # noqa: ANN001
 def test_score_is_the_weighted_mean_of_percentile_ranks():
     graph = _graph("abcd", [("a", "b"), ("a", "c"), ("b", "c")])
     # commits 10, 2, 0, 5 -> percentiles 1, 1/3, 0, 2/3; fan-in 0, 1, 2, 0 -> 0, 2/3, 1, 0
-    ranked = rank_brittleness(_records(graph), graph, _churn({"a": 10, "b": 2, "c": 0, "d": 5}), {}, {}, (),
-                              {"commits": 2.0, "fan_in": 1.0}, seed=1, recent_days=90)
+    ranked = rank_brittleness(_records(graph), graph, churn=_churn({"a": 10, "b": 2, "c": 0, "d": 5}),
+                              sum_of_coupling={}, service_of={}, cycle_breakers=(),
+                              weights={"commits": 2.0, "fan_in": 1.0}, seed=1, recent_days=90)
     assert [(entry.module, entry.score, entry.rank) for entry in ranked] == [
         ("a", 0.6667, 1),  # (2 * 1 + 0) / 3
         ("b", 0.4444, 2),  # (2 * 1/3 + 2/3) / 3, ties broken by name
@@ -47,8 +48,8 @@ def test_score_is_the_weighted_mean_of_percentile_ranks():
 
 def test_without_history_only_the_code_counts():
     graph = _graph("abc", [("a", "b"), ("c", "b")])
-    ranked = rank_brittleness(_records(graph), graph, (), {}, {}, (), {"commits": 5.0, "fan_in": 1.0},
-                              seed=1, recent_days=90)
+    ranked = rank_brittleness(_records(graph), graph, churn=(), sum_of_coupling={}, service_of={},
+                              cycle_breakers=(), weights={"commits": 5.0, "fan_in": 1.0}, seed=1, recent_days=90)
     assert [(entry.module, entry.score) for entry in ranked] == [("b", 1.0), ("a", 0.0), ("c", 0.0)]
     assert {entry.hotspot for entry in ranked} == {"central", "calm"}
 
@@ -59,8 +60,9 @@ def test_reasons_name_the_figures_in_plain_words():
     graph = _graph(nodes, edges)
     service_of = {node: ("core" if node in ("m8", "m9") else f"s{index % 3}") for index, node in enumerate(nodes)}
     churn = _churn({node: index for index, node in enumerate(nodes)})
-    ranked = rank_brittleness(_records(graph), graph, churn, {"m9": 30}, service_of, (("m9", "m8"),),
-                              {"commits": 1.0, "fan_in": 1.0, "cycle_size": 0.5, "sum_of_coupling": 1.0},
+    ranked = rank_brittleness(_records(graph), graph, churn=churn, sum_of_coupling={"m9": 30},
+                              service_of=service_of, cycle_breakers=(("m9", "m8"),),
+                              weights={"commits": 1.0, "fan_in": 1.0, "cycle_size": 0.5, "sum_of_coupling": 1.0},
                               seed=1, recent_days=90)
     top = ranked[0]
     assert (top.module, top.rank, top.cycle_size, top.cycle_breakers) == ("m9", 1, 2, ("m8",))
@@ -78,8 +80,10 @@ def test_reasons_name_the_figures_in_plain_words():
 
 def test_betweenness_is_sampled_and_seeded_on_large_graphs():
     graph = nx.relabel_nodes(nx.gnp_random_graph(1200, 0.004, seed=2, directed=True), lambda n: f"m{n:04d}")
-    first = rank_brittleness(_records(graph), graph, (), {}, {}, (), {"betweenness": 1.0}, seed=5, recent_days=90)
-    again = rank_brittleness(_records(graph), graph, (), {}, {}, (), {"betweenness": 1.0}, seed=5, recent_days=90)
+    first = rank_brittleness(_records(graph), graph, churn=(), sum_of_coupling={}, service_of={},
+                             cycle_breakers=(), weights={"betweenness": 1.0}, seed=5, recent_days=90)
+    again = rank_brittleness(_records(graph), graph, churn=(), sum_of_coupling={}, service_of={},
+                             cycle_breakers=(), weights={"betweenness": 1.0}, seed=5, recent_days=90)
     assert first == again
     assert first[0].betweenness > 0
 

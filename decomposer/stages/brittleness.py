@@ -33,12 +33,12 @@ _SAMPLE_SOURCES = 256  # ... from this many seeded sources (Brandes, sampled)
 def rank_brittleness(
     records: tuple[ModuleRecord, ...],
     import_graph: nx.DiGraph,
+    *,
     churn: tuple[ModuleChurn, ...],
     sum_of_coupling: dict[str, int],
     service_of: dict[str, str],
     cycle_breakers: tuple[tuple[str, str], ...],
     weights: dict[str, float],
-    *,
     seed: int,
     recent_days: int,
 ) -> tuple[BrittleModule, ...]:
