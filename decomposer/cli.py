@@ -22,10 +22,10 @@ from decomposer.config import DEFAULT_EXCLUDES, Settings, load_settings
 from decomposer.errors import DecomposerError
 from decomposer.model import ALGORITHMS, GRANULARITIES, SIGNALS, Planning
 from decomposer.reports.check_report import check_lines, check_to_dict
-from decomposer.reports.contracts import write_contracts
-from decomposer.reports.plan_report import write_plan_files
+from decomposer.reports.contracts import contract_files
+from decomposer.reports.plan_report import plan_files
 from decomposer.reports.summary import plan_lines, summary_lines
-from decomposer.reports.writer import FORMATS, write_reports
+from decomposer.reports.writer import FORMATS, OutputFolder, check_output_dir, use_matplotlib_dir, write_reports
 
 __all__ = ["main"]
 
@@ -164,13 +164,14 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
     side by side with your current package layout.
     """
     repo_dir = pipeline.repository_dir(path)
-    out_dir = pipeline.output_dir(repo_dir, out_dir or Path(_DEFAULT_OUT), "--out")
-    cache = None if no_cache else pipeline.output_dir(repo_dir, cache_dir or _default_cache_dir(), "--cache-dir")
+    out = OutputFolder(out_dir or Path(_DEFAULT_OUT), repo_dir)
+    cache = None if no_cache else check_output_dir(repo_dir, cache_dir or _default_cache_dir(), "--cache-dir")
+    use_matplotlib_dir(cache)
     settings = load_settings(repo_dir, {
         "packages": packages, "source_root": source_root, "exclude": exclude,
         "default_excludes": False if no_default_excludes else None,
         "exclude_type_checking": exclude_type_checking, "package_depth": package_depth,
-        "cache_dir": cache, "out_dir": out_dir, "history": False if no_history else None,
+        "cache_dir": cache, "out_dir": out.path, "history": False if no_history else None,
         "since": _day(since), "until": _day(until), "min_revisions": min_revisions,
         "min_shared_commits": min_shared_commits, "min_degree": min_degree,
         "max_changeset": max_changeset, "algorithm": algorithm, "resolution": resolution,
@@ -180,12 +181,12 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
     }, use_config=not no_config)
     progress = _progress(quiet, verbose)
     analysis = pipeline.analyze(settings, progress)
-    written = write_reports(analysis, out_dir, formats or tuple(FORMATS), progress=progress)
+    written = write_reports(analysis, out, formats or tuple(FORMATS), progress=progress)
     if not quiet:
         click.echo("\n".join(summary_lines(analysis)))
         names = {path.name: path for path in written}
         main_file = names.get("report.html") or names.get("analysis.json")
-        click.echo(f"Report:     {main_file or out_dir} ({len(written)} files in {out_dir})")
+        click.echo(f"Report:     {main_file or out.path} ({len(written)} files in {out.path})")
 
 
 @main.command("plan", epilog=(
@@ -207,8 +208,10 @@ def plan(analysis_json: Path, sprint_capacity: int, out_dir: Path | None, quiet:
     writes plan.md, plan.csv and plan.json without analysing the repository again.
     """
     analysis = pipeline.replan(pipeline.load_analysis(analysis_json), Planning(capacity=sprint_capacity))
-    out_dir = pipeline.output_dir(Path(analysis.repository.path), out_dir or analysis_json.parent, "--out")
-    written = write_plan_files(analysis, out_dir, with_json=True)
+    out = OutputFolder(out_dir or analysis_json.parent, Path(analysis.repository.path))
+    for name, text in plan_files(analysis, with_json=True).items():
+        out.add(name, text)
+    written = out.write()
     if not quiet and analysis.plan:
         click.echo("\n".join(plan_lines(analysis.plan)))
         click.echo(f"Written:    {', '.join(str(path) for path in written)}")
@@ -231,8 +234,10 @@ def contracts(analysis_json: Path, out_dir: Path | None) -> None:
     stop the coupling from growing while the plan is carried out (docs/contracts.md).
     """
     analysis = pipeline.load_analysis(analysis_json)
-    out_dir = pipeline.output_dir(Path(analysis.repository.path), out_dir or analysis_json.parent, "--out")
-    written = write_contracts(analysis, out_dir)
+    out = OutputFolder(out_dir or analysis_json.parent, Path(analysis.repository.path))
+    for name, text in contract_files(analysis).items():
+        out.add(name, text)
+    written = out.write()
     click.echo(f"Written:    {', '.join(str(path) for path in written)}")
 
 
@@ -256,7 +261,7 @@ def check_command(path: Path, analysis_json: Path, as_json: bool, cache_dir: Pat
     analysis (new coupling), 0 otherwise. Reads the code only: no history, seconds to run.
     """
     repo_dir = pipeline.repository_dir(path)
-    cache = None if no_cache else pipeline.output_dir(repo_dir, cache_dir or _default_cache_dir(), "--cache-dir")
+    cache = None if no_cache else check_output_dir(repo_dir, cache_dir or _default_cache_dir(), "--cache-dir")
     result = pipeline.check(repo_dir, pipeline.load_analysis(analysis_json), cache)
     if as_json:
         click.echo(json.dumps(check_to_dict(result), indent=2))

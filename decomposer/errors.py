@@ -11,8 +11,11 @@ __all__ = [
     "GitFailed",
     "InvalidConfig",
     "InvalidPath",
+    "CannotWrite",
+    "MalformedGitLog",
     "OutputInsideRepository",
     "PackageNotFound",
+    "ScanFailed",
 ]
 
 
@@ -36,5 +39,17 @@ class OutputInsideRepository(DecomposerError):
     """decomposer was asked to write inside the repository it analyses."""
 
 
+class CannotWrite(DecomposerError):
+    """An output or cache folder cannot be written (a file in the way, no permission, a full disk)."""
+
+
 class GitFailed(DecomposerError):
     """git failed in a way decomposer cannot work around."""
+
+
+class MalformedGitLog(GitFailed):
+    """A record of git's log output is not in the format decomposer asked for."""
+
+
+class ScanFailed(DecomposerError):
+    """grimp could not scan the packages, even after leaving out the files it stopped at."""

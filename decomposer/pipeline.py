@@ -21,8 +21,8 @@ functions of those records; reports only format an `Analysis`. Data flows in num
 Every other command starts from a saved analysis.json, read back into the same typed
 `Analysis` (`load_analysis`): `replan` redoes step 10 with other settings, `check` redoes
 steps 2-3 and compares the imports that cross the saved boundaries, and the gates are a
-report of the loaded analysis. Nothing is ever written inside the analysed repository:
-`output_dir` refuses such a folder before any work starts.
+report of the loaded analysis. Nothing here writes a file: reports.writer does, and it
+refuses any folder inside the analysed repository.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from pathlib import Path
 import networkx as nx
 
 from decomposer.config import HistorySettings, Settings
-from decomposer.errors import OutputInsideRepository, PackageNotFound
+from decomposer.errors import PackageNotFound
 from decomposer.model import (
     EXTRACT,
     KERNEL,
@@ -83,7 +83,7 @@ from decomposer.stages.services import name_services, random_partition
 from decomposer.stages.stability import measure_stability
 from decomposer.stages.strangler import plan_extraction
 
-__all__ = ["analyze", "check", "load_analysis", "output_dir", "plan_inputs", "python_pathspecs",
+__all__ = ["analyze", "check", "load_analysis", "plan_inputs", "python_pathspecs",
            "replan", "repository_dir", "run"]
 
 Progress = Callable[[str], None]
@@ -146,22 +146,6 @@ run = analyze  # the name of the Python API's entry point since 0.1
 def repository_dir(path: Path) -> Path:
     """The analysed repository's folder, resolved; a clear error when it cannot be analysed."""
     return check_repo_path(path)
-
-
-def output_dir(repo_dir: Path, target: Path, option: str) -> Path:
-    """`target` resolved, after making sure it lies outside the analysed repository.
-
-    Raises:
-        OutputInsideRepository: decomposer never writes inside the analysed repository.
-    """
-    target = target.resolve()
-    if target == repo_dir or target.is_relative_to(repo_dir):
-        raise OutputInsideRepository(
-            f"{option} {target} is inside the analysed repository {repo_dir}, and decomposer never "
-            f"writes there; pass {option} with a folder outside it, e.g. "
-            f"{option} {repo_dir.parent / (repo_dir.name + '-' + target.name)}"
-        )
-    return target
 
 
 def _mine(settings: Settings, repo_dir: Path, layout: Layout, state: RepoState,

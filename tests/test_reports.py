@@ -15,7 +15,7 @@ import pytest
 
 from decomposer.config import Settings
 from decomposer.pipeline import analyze
-from decomposer.reports.writer import FORMATS, write_reports
+from decomposer.reports.writer import FORMATS, OutputFolder, write_reports
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +24,9 @@ def analysis(sample_repo: Path):
 
 
 @pytest.fixture(scope="module")
-def report_dir(analysis, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def report_dir(analysis, sample_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out_dir = tmp_path_factory.mktemp("report")
-    write_reports(analysis, out_dir, tuple(FORMATS))
+    write_reports(analysis, OutputFolder(out_dir, sample_repo), tuple(FORMATS))
     return out_dir
 
 
@@ -39,14 +39,14 @@ def test_everything_is_written_by_default(report_dir: Path):
     ])
 
 
-def test_a_format_writes_only_its_files(analysis, tmp_path: Path):
-    written = write_reports(analysis, tmp_path, ("json", "graphml"))
+def test_a_format_writes_only_its_files(analysis, sample_repo: Path, tmp_path: Path):
+    written = write_reports(analysis, OutputFolder(tmp_path, sample_repo), ("json", "graphml"))
     assert [path.name for path in written] == ["analysis.json", "modules.graphml"]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["analysis.json", "modules.graphml"]
 
 
-def test_same_analysis_same_bytes(analysis, report_dir: Path, tmp_path: Path):
-    write_reports(analysis, tmp_path, tuple(FORMATS))
+def test_same_analysis_same_bytes(analysis, sample_repo: Path, report_dir: Path, tmp_path: Path):
+    write_reports(analysis, OutputFolder(tmp_path, sample_repo), tuple(FORMATS))
     for path in sorted(report_dir.iterdir()):
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
 

@@ -7,11 +7,10 @@ someone adds a new import across a proposed boundary. The shared kernel may be i
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 from decomposer.model import KERNEL, SERVICE, Analysis
 
-__all__ = ["importlinter_config", "tach_config", "write_contracts"]
+__all__ = ["contract_files", "importlinter_config", "tach_config"]
 
 
 def importlinter_config(analysis: Analysis) -> str:
@@ -64,14 +63,9 @@ def tach_config(analysis: Analysis) -> str:
     return "\n".join(lines)
 
 
-def write_contracts(analysis: Analysis, out_dir: Path) -> list[Path]:
-    """Write `.importlinter` and `tach.toml` into `out_dir`; return their paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in ((".importlinter", importlinter_config(analysis)), ("tach.toml", tach_config(analysis))):
-        (out_dir / name).write_text(text, encoding="utf-8")
-        written.append(out_dir / name)
-    return written
+def contract_files(analysis: Analysis) -> dict[str, str]:
+    """`.importlinter` and `tach.toml`, by file name."""
+    return {".importlinter": importlinter_config(analysis), "tach.toml": tach_config(analysis)}
 
 
 def _services_and_crossings(analysis: Analysis) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, str]]]]:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 import pandas as pd
 
 from decomposer.model import Analysis
 from decomposer.schema import module_rows
 
-__all__ = ["write_brittle_csv", "write_tables"]
+__all__ = ["brittle_table", "csv_tables"]
 
 
-def write_brittle_csv(analysis: Analysis, out_dir: Path) -> Path:
-    """Write `brittle_modules.csv`, one row per module, most brittle first."""
+def brittle_table(analysis: Analysis) -> pd.DataFrame:
+    """`brittle_modules.csv` as a table: one row per module, most brittle first."""
     churn = {figures.module: figures for figures in analysis.churn}
     records = {record.module: record for record in analysis.modules}
     rows = []
@@ -28,18 +27,14 @@ def write_brittle_csv(analysis: Analysis, out_dir: Path) -> Path:
             "betweenness": entry.betweenness, "cycle_size": entry.cycle_size, "loc": record.loc,
             "reasons": "; ".join(entry.reasons),
         })
-    out_dir.mkdir(parents=True, exist_ok=True)
-    csv_path = out_dir / "brittle_modules.csv"
-    pd.DataFrame(rows).to_csv(csv_path, index=False, lineterminator="\n")
-    return csv_path
+    return pd.DataFrame(rows)
 
 
-def write_tables(analysis: Analysis, out_dir: Path) -> list[Path]:
-    """Write modules.csv, services.csv, cochange.csv and brittle_modules.csv; return their paths.
+def csv_tables(analysis: Analysis) -> dict[str, str]:
+    """modules.csv, services.csv, cochange.csv and brittle_modules.csv, by file name.
 
     modules.csv has the columns of analysis.json's `modules`, lists joined with "; ".
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
     modules = pd.DataFrame([{key: "; ".join(value) if isinstance(value, list) else value
                              for key, value in record.items()} for record in module_rows(analysis)])
     services = pd.DataFrame([{
@@ -50,11 +45,7 @@ def write_tables(analysis: Analysis, out_dir: Path) -> list[Path]:
         columns=["name", "kind", "size", "loc", "packages", "modules"])
     cochange = pd.DataFrame([(pair.a, pair.b, pair.shared_commits, pair.degree) for pair in analysis.cochange],
                             columns=["a", "b", "shared_commits", "degree"])
-    written = []
-    for name, frame in (("modules", modules), ("services", services), ("cochange", cochange)):
-        path = out_dir / f"{name}.csv"
-        frame.to_csv(path, index=False, lineterminator="\n")
-        written.append(path)
+    tables = {"modules": modules, "services": services, "cochange": cochange}
     if analysis.brittleness:
-        written.append(write_brittle_csv(analysis, out_dir))
-    return written
+        tables["brittle_modules"] = brittle_table(analysis)
+    return {f"{name}.csv": frame.to_csv(index=False, lineterminator="\n") for name, frame in tables.items()}

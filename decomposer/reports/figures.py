@@ -13,9 +13,9 @@ Layouts are computed, not random, and files carry no date: the same analysis dra
 
 from __future__ import annotations
 
+import io
 import math
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import matplotlib
 
@@ -27,7 +27,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from decomposer.model import CUT, EXTRACT, KERNEL, LIBRARY, Analysis, crossing_counts  # noqa: E402
 
-__all__ = ["FIGURES", "draw_figures", "write_figures"]
+__all__ = ["FIGURES", "draw_figures", "render_figures"]
 
 FIGURES = ("services", "modules", "brittleness", "cochange", "plan")
 _RC = {"svg.hashsalt": "decomposer", "svg.fonttype": "path", "font.size": 9}
@@ -50,22 +50,17 @@ def draw_figures(analysis: Analysis) -> dict[str, Figure]:
         return figures
 
 
-def write_figures(figures: dict[str, Figure], out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
-    """Save each figure as `<name>.png` and/or `<name>.svg`; return the paths written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+def render_figures(figures: dict[str, Figure], formats: tuple[str, ...]) -> dict[str, bytes]:
+    """Each figure as `<name>.png` and/or `<name>.svg` bytes, by file name, in a stable order."""
+    files = {}
     with matplotlib.rc_context(_RC):
         for name, figure in figures.items():
             for fmt in formats:
-                path = out_dir / f"{name}.{fmt}"
                 metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-                figure.savefig(path, format=fmt, dpi=110, metadata=metadata, bbox_inches="tight")
-                written.append(path)
-    return written
-
-
-def _service_of(analysis: Analysis) -> dict[str, str]:
-    return {module: service.name for service in analysis.proposal.services for module in service.modules}
+                buffer = io.BytesIO()
+                figure.savefig(buffer, format=fmt, dpi=110, metadata=metadata, bbox_inches="tight")
+                files[f"{name}.{fmt}"] = buffer.getvalue()
+    return files
 
 
 def _colours(names: list[str]) -> dict[str, tuple]:
@@ -74,7 +69,7 @@ def _colours(names: list[str]) -> dict[str, tuple]:
 
 
 def _service_edges(analysis: Analysis) -> Counter[tuple[str, str]]:
-    return crossing_counts(analysis.imports, _service_of(analysis), kernel=None)
+    return crossing_counts(analysis.imports, analysis.service_of, kernel=None)
 
 
 def _service_graph(analysis: Analysis) -> Figure:
@@ -123,7 +118,7 @@ def _service_graph(analysis: Analysis) -> Figure:
 
 
 def _module_graph(analysis: Analysis) -> Figure:
-    service_of = _service_of(analysis)
+    service_of = analysis.service_of
     services = analysis.proposal.services
     # Services on a grid, largest first; each service's modules packed in a sunflower whose
     # area grows with their number: even density, no overlap, at any size.
@@ -199,7 +194,7 @@ def _quartile(values: list[float]) -> float:
 
 
 def _cochange_heatmap(analysis: Analysis) -> Figure:
-    service_of = _service_of(analysis)
+    service_of = analysis.service_of
     names = [service.name for service in analysis.proposal.services]
     index = {name: position for position, name in enumerate(names)}
     matrix = [[0.0] * len(names) for _ in names]

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import io
 
 import networkx as nx
 
 from decomposer.model import Analysis
 
-__all__ = ["module_graph", "write_graph_files"]
+__all__ = ["graph_files", "module_graph"]
 
 
 def module_graph(analysis: Analysis) -> nx.DiGraph:
     """The import graph with each module's figures as node attributes (no None values)."""
-    service_of = ({module: service.name for service in analysis.proposal.services for module in service.modules}
-                  if analysis.proposal else {})
+    service_of = analysis.service_of
     brittle = {entry.module: entry for entry in analysis.brittleness}
     churn = {figures.module: figures for figures in analysis.churn}
     graph = nx.DiGraph()
@@ -33,20 +32,17 @@ def module_graph(analysis: Analysis) -> nx.DiGraph:
     return graph
 
 
-def write_graph_files(analysis: Analysis, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
-    """Write `modules.graphml` and/or `modules.dot`; return the paths written."""
+def graph_files(analysis: Analysis, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """`modules.graphml` and/or `modules.dot`, by file name."""
     graph = module_graph(analysis)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    files = {}
     if "graphml" in formats:
-        path = out_dir / "modules.graphml"
-        nx.write_graphml(graph, path)
-        written.append(path)
+        buffer = io.BytesIO()
+        nx.write_graphml(graph, buffer)
+        files["modules.graphml"] = buffer.getvalue()
     if "dot" in formats:
-        path = out_dir / "modules.dot"
-        path.write_text(_dot(graph), encoding="utf-8")
-        written.append(path)
-    return written
+        files["modules.dot"] = _dot(graph).encode("utf-8")
+    return files
 
 
 def _dot(graph: nx.DiGraph) -> str:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import base64
 import html
-from pathlib import Path
 from typing import Any
 
 from decomposer.model import PARTITIONS, Analysis
 from decomposer.reports.markdown_report import QUALITY_ROWS
 from decomposer.schema import sprint_count
 
-__all__ = ["report_html", "write_html_report"]
+__all__ = ["report_html"]
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
@@ -161,10 +160,3 @@ def _plan(analysis: Analysis, images: dict[str, bytes]) -> str:
             + _image(images, "plan", "Plan timeline")
             + _table(["step", "sprint", "what", "service", "cost", "benefit %", "why"], rows, {0, 1, 4, 5}))
 
-
-def write_html_report(analysis: Analysis, out_dir: Path, images: dict[str, bytes]) -> Path:
-    """Write `report.html` into `out_dir` and return its path."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "report.html"
-    path.write_text(report_html(analysis, images), encoding="utf-8")
-    return path

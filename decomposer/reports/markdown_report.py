@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from decomposer.model import PARTITIONS, Analysis, crossing_counts
+from decomposer.reports.markdown_text import md_text, mermaid_label
 from decomposer.schema import iso_time, sprint_count
 
-__all__ = ["QUALITY_ROWS", "report_markdown", "write_markdown_report"]
+__all__ = ["QUALITY_ROWS", "report_markdown"]
 
 # (QualityFigures field, label, which way is better)
 QUALITY_ROWS = (
@@ -24,15 +23,15 @@ QUALITY_ROWS = (
 def report_markdown(analysis: Analysis, figures: tuple[str, ...] = ()) -> str:
     """The report as Markdown; `figures` names the PNG files written beside it."""
     modules = analysis.modules
-    lines = [f"# decomposer report: {analysis.title}", "",
-             f"- Packages: {analysis.repository.layout.reason}",
+    lines = [f"# decomposer report: {md_text(analysis.title)}", "",
+             f"- Packages: {md_text(analysis.repository.layout.reason)}",
              f"- Modules: {len(modules)} analysed ({sum(record.loc for record in modules)} lines of code), "
              f"{len(analysis.excluded)} excluded",
              f"- Imports: {len(analysis.imports)} module-to-module edges from "
              f"{sum(edge.count for edge in analysis.imports)} import statements"]
     history = analysis.history
     lines.append(f"- History: {history.commits_analyzed} commits, {_day(history.window.since)} to "
-                 f"{_day(history.window.until)} ({history.window.description})"
+                 f"{_day(history.window.until)} ({md_text(history.window.description)})"
                  if history else "- History: not analysed")
     if analysis.warnings:
         lines.append(f"- Warnings: {len(analysis.warnings)} (see analysis.json)")
@@ -59,13 +58,15 @@ def _services(analysis: Analysis, figures: tuple[str, ...]) -> list[str]:
         lines += ["", "![Service graph](services.png)"]
     ids = {service.name: f"s{index}" for index, service in enumerate(proposal.services)}
     lines += ["", "```mermaid", "graph LR"]
-    lines += [f"  {ids[service.name]}[\"{service.name} ({len(service.modules)})\"]" for service in proposal.services]
+    lines += [f"  {ids[service.name]}[\"{mermaid_label(service.name)} ({len(service.modules)})\"]"
+              for service in proposal.services]
     edges = crossing_counts(analysis.imports, analysis.service_of, kernel=None)
     lines += [f"  {ids[a]} -->|{count}| {ids[b]}" for (a, b), count in sorted(edges.items())]
     lines += ["```", "", "| service | kind | modules | lines | packages |", "| --- | --- | ---: | ---: | --- |"]
     for service in proposal.services:
-        packages = ", ".join(f"{package} ({count})" for package, count in service.packages)
-        lines.append(f"| {service.name} | {service.kind} | {len(service.modules)} | {service.loc} | {packages} |")
+        packages = ", ".join(f"{md_text(package)} ({count})" for package, count in service.packages)
+        lines.append(f"| {md_text(service.name)} | {service.kind} | {len(service.modules)} | {service.loc} | "
+                     f"{packages} |")
     if "modules" in figures:
         lines += ["", "![Modules by service](modules.png)"]
     return lines
@@ -94,8 +95,8 @@ def _brittle(analysis: Analysis, figures: tuple[str, ...]) -> list[str]:
         lines += ["![Churn against coupling](brittleness.png)", ""]
     lines += ["| rank | module | score | hotspot | reasons |", "| ---: | --- | ---: | --- | --- |"]
     for entry in ranked:
-        lines.append(f"| {entry.rank} | {entry.module} | {entry.score:.2f} | "
-                     f"{entry.hotspot} | {'; '.join(entry.reasons)} |")
+        lines.append(f"| {entry.rank} | {md_text(entry.module)} | {entry.score:.2f} | "
+                     f"{entry.hotspot} | {md_text('; '.join(entry.reasons))} |")
     return lines
 
 
@@ -110,14 +111,7 @@ def _plan(analysis: Analysis, figures: tuple[str, ...]) -> list[str]:
     if "plan" in figures:
         lines += ["![Plan timeline](plan.png)", ""]
     lines += ["| step | sprint | what | service | cost | benefit |", "| ---: | ---: | --- | --- | ---: | ---: |"]
-    lines += [f"| {step.order} | {step.sprint} | {step.kind} | {step.service} | {step.cost} | "
+    lines += [f"| {step.order} | {step.sprint} | {step.kind} | {md_text(step.service)} | {step.cost} | "
               f"{step.benefit:.1f}% |" for step in plan.steps]
     return lines
 
-
-def write_markdown_report(analysis: Analysis, out_dir: Path, figures: tuple[str, ...]) -> Path:
-    """Write `report.md` into `out_dir` and return its path."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "report.md"
-    path.write_text(report_markdown(analysis, figures), encoding="utf-8")
-    return path

@@ -1,21 +1,36 @@
-"""Write the chosen report files for an analysis: the one place the CLI asks for output."""
+"""Everything decomposer writes goes through here: one folder, outside the analysed repository,
+each run's files whole.
+
+Policy (docs/concepts.md, "What decomposer writes"):
+- a folder is refused when it lies inside the analysed repository once every symlink on its path
+  is resolved, and it is checked before any analysis starts (`check_output_dir`);
+- a run's files are first written into a hidden staging folder inside the output folder, then
+  renamed into place one by one (a rename within a folder is atomic): a run killed while writing
+  leaves the previous complete files, never a truncated one; a symlink already standing where a
+  file goes is replaced, never followed; the staging folder is removed whatever happens;
+- matplotlib keeps its font cache in decomposer's own cache folder, never in HOME or
+  XDG_CACHE_HOME (which may lie inside the analysed repository).
+"""
 
 from __future__ import annotations
 
-import io
+import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from decomposer.errors import CannotWrite, OutputInsideRepository
 from decomposer.model import Analysis
-from decomposer.reports.csv_report import write_tables
-from decomposer.reports.figures import draw_figures, write_figures
-from decomposer.reports.graph_export import write_graph_files
-from decomposer.reports.html_report import write_html_report
-from decomposer.reports.json_report import write_analysis_json
-from decomposer.reports.markdown_report import write_markdown_report
-from decomposer.reports.plan_report import write_plan_files
+from decomposer.reports.csv_report import csv_tables
+from decomposer.reports.graph_export import graph_files
+from decomposer.reports.html_report import report_html
+from decomposer.reports.json_report import analysis_json
+from decomposer.reports.markdown_report import report_markdown
+from decomposer.reports.plan_report import plan_files
 
-__all__ = ["FORMATS", "write_reports"]
+__all__ = ["FORMATS", "OutputFolder", "check_output_dir", "use_matplotlib_dir", "write_reports"]
 
 # format -> what it writes
 FORMATS = {
@@ -31,33 +46,118 @@ FORMATS = {
 }
 
 
-def write_reports(analysis: Analysis, out_dir: Path, formats: tuple[str, ...], *,
+def check_output_dir(repo_dir: Path, target: Path, option: str) -> Path:
+    """`target` resolved, once it is known to lie outside the repository and to be writable.
+
+    Raises:
+        OutputInsideRepository: the folder (symlinks resolved) is the repository or inside it.
+        CannotWrite: a file stands where the folder (or one of its parents) would be, or the
+            nearest existing parent cannot be written.
+    """
+    resolved, repo = target.resolve(), repo_dir.resolve()
+    if resolved == repo or resolved.is_relative_to(repo):
+        raise OutputInsideRepository(
+            f"{option} {resolved} is inside the analysed repository {repo}, and decomposer never "
+            f"writes there; pass {option} with a folder outside it, e.g. "
+            f"{option} {repo.parent / (repo.name + '-' + resolved.name)}")
+    existing = resolved
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise CannotWrite(f"{option} {target}: {existing} is a file, not a folder; pass another {option}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise CannotWrite(f"{option} {target}: {existing} is not writable; fix its permissions or pass another {option}")
+    return resolved
+
+
+class OutputFolder:
+    """Files to write into one folder outside the repository, written together by `write`."""
+
+    def __init__(self, out_dir: Path, repo_dir: Path, option: str = "--out") -> None:
+        self.path, self.option = check_output_dir(repo_dir, out_dir, option), option
+        self._files: dict[str, bytes] = {}
+
+    def add(self, name: str, content: str | bytes) -> None:
+        """Keep `content` (text is written as UTF-8) for the file `name` of this folder."""
+        self._files[name] = content.encode("utf-8") if isinstance(content, str) else content
+
+    def write(self) -> list[Path]:
+        """Write every file kept so far, each whole; return their paths in the order added.
+
+        Raises:
+            CannotWrite: the folder cannot be created or a file cannot be written (the message
+                says which and why); nothing is left half-written.
+        """
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".decomposer-writing-", dir=self.path))
+        except OSError as error:
+            raise CannotWrite(f"cannot create {self.path}: {error.strerror}; pass another {self.option}") from None
+        try:
+            for name, data in self._files.items():
+                self._write_one(staging / name, data)
+            for name in self._files:
+                self._rename(staging / name, self.path / name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return [self.path / name for name in self._files]
+
+    def _write_one(self, staged: Path, data: bytes) -> None:
+        try:
+            staged.write_bytes(data)
+        except OSError as error:
+            raise CannotWrite(f"cannot write {self.path / staged.name}: {error.strerror}; free some space "
+                              f"or pass another {self.option}") from None
+
+    def _rename(self, staged: Path, final: Path) -> None:
+        try:
+            os.replace(staged, final)
+        except OSError as error:
+            raise CannotWrite(f"cannot write {final}: {error.strerror}; move it out of the way or pass "
+                              f"another {self.option}") from None
+
+
+def use_matplotlib_dir(cache_dir: Path | None) -> None:
+    """Point matplotlib's config and font cache at decomposer's cache (or a shared temporary
+    folder with --no-cache), before matplotlib is first imported."""
+    if "matplotlib" in sys.modules:
+        return
+    base = cache_dir or Path(tempfile.gettempdir()) / f"decomposer-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    os.environ["MPLCONFIGDIR"] = str(base / "matplotlib")
+
+
+def write_reports(analysis: Analysis, out: OutputFolder, formats: tuple[str, ...], *,
                   progress: Callable[[str], None] = lambda message: None) -> list[Path]:
-    """Write every requested format into `out_dir`; return the paths, in a stable order."""
-    written: list[Path] = []
+    """Write every requested format into `out`; return the paths, in a stable order."""
     if "json" in formats:
-        written.append(write_analysis_json(analysis, out_dir))
+        out.add("analysis.json", analysis_json(analysis))
     if "csv" in formats:
-        written += write_tables(analysis, out_dir)
+        for name, text in csv_tables(analysis).items():
+            out.add(name, text)
     if "plan" in formats:
-        written += write_plan_files(analysis, out_dir)
+        for name, text in plan_files(analysis).items():
+            out.add(name, text)
     pictures = tuple(fmt for fmt in ("png", "svg") if fmt in formats)
-    figures = {}
+    rendered: dict[str, bytes] = {}
     if pictures or "html" in formats:
-        progress("Drawing figures")
-        figures = draw_figures(analysis)
-        written += write_figures(figures, out_dir, pictures)
+        progress("Drawing figures")  # report.html inlines the very PNG bytes of the files
+        rendered = _figures(analysis, tuple(fmt for fmt in ("png", "svg")
+                                            if fmt in pictures or (fmt == "png" and "html" in formats)))
+        for name, data in rendered.items():
+            if name.rsplit(".", 1)[1] in pictures:
+                out.add(name, data)
+    pngs = {name[:-len(".png")]: data for name, data in rendered.items() if name.endswith(".png")}
     if "md" in formats:
-        written.append(write_markdown_report(analysis, out_dir,
-                                             tuple(figures) if "png" in formats else ()))
+        out.add("report.md", report_markdown(analysis, tuple(pngs) if "png" in formats else ()))
     if "html" in formats:
-        written.append(write_html_report(analysis, out_dir,
-                                         {name: _png(figure) for name, figure in figures.items()}))
-    written += write_graph_files(analysis, out_dir, formats)
-    return written
+        out.add("report.html", report_html(analysis, pngs))
+    for name, data in graph_files(analysis, formats).items():
+        out.add(name, data)
+    return out.write()
 
 
-def _png(figure) -> bytes:  # noqa: ANN001 - a matplotlib Figure
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None}, bbox_inches="tight")
-    return buffer.getvalue()
+def _figures(analysis: Analysis, formats: tuple[str, ...]) -> dict[str, bytes]:
+    # matplotlib is imported only here, after `use_matplotlib_dir` had its say.
+    from decomposer.reports.figures import draw_figures, render_figures
+    return render_figures(draw_figures(analysis), formats)
+
