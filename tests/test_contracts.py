@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -51,15 +53,52 @@ def test_importing_the_shared_kernel_stays_allowed(analysed):
     assert _lint(repo, report / ".importlinter").returncode == 0
 
 
-def test_tach_config_lists_every_module_with_its_allowed_dependencies(analysed):
+def _tach(repo: Path, report: Path) -> subprocess.CompletedProcess[str]:
+    shutil.copy(report / "tach.toml", repo / "tach.toml")  # tach reads tach.toml from the project root
+    tach = Path(sys.executable).with_name("tach")
+    return subprocess.run([str(tach), "check"], cwd=repo, capture_output=True, text=True, check=False)
+
+
+def test_tach_passes_now_and_fails_on_a_new_crossing(analysed):
+    repo, report = analysed
+    kept = _tach(repo, report)
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    _add_line(repo / "shop" / "notifications" / "sms.py", "from shop.core.money import Money")  # the kernel
+    assert _tach(repo, report).returncode == 0
+    _add_line(repo / "shop" / "notifications" / "sms.py", "from shop.orders.models import Order")
+    broken = _tach(repo, report)
+    assert broken.returncode == 1
+    assert ("shop/notifications/sms.py:1: Cannot use 'shop.orders.models.Order'. Module 'shop.notifications' "
+            "cannot depend on 'shop.orders'.") in broken.stdout + broken.stderr
+
+
+def test_tach_config_has_an_entry_only_where_the_service_changes(analysed):
     _, report = analysed
     config = tomllib.loads((report / "tach.toml").read_text())
     modules = {entry["path"]: entry for entry in config["modules"]}
-    assert len(modules) == 64
-    assert modules["shop.core.db"] == {"path": "shop.core.db", "depends_on": [], "utility": True}
-    assert "shop.payments.gateway" in modules["shop.orders.checkout"]["depends_on"]  # crossing today
-    assert "shop.orders.cart" in modules["shop.orders.checkout"]["depends_on"]  # same service
-    assert "shop.reporting.sales" not in modules["shop.orders.checkout"]["depends_on"]
+    assert sorted(modules) == [
+        "shop", "shop.accounts", "shop.catalog", "shop.catalog.shipping_rates", "shop.core", "shop.notifications",
+        "shop.orders", "shop.payments.fraud", "shop.reporting", "shop.settings", "shop.shipping", "shop.urls"]
+    assert modules["shop"]["depends_on"] == ["shop.orders"]  # shop.payments.* live under shop's entry
+    assert modules["shop.core"] == {"path": "shop.core", "depends_on": ["shop.settings"], "utility": True}
+    assert modules["shop.catalog.shipping_rates"]["depends_on"] == ["shop.shipping"]  # its own service's entry
+    assert config["exclude"][:2] == ["**/tests.py", "**/tests/**"]
+    assert config["ignore_type_checking_imports"] is True
+
+
+def test_names_no_import_can_spell_are_kept_out_of_the_gates(analysed):
+    from decomposer.pipeline import load_analysis
+    from decomposer.reports.contracts import importlinter_config, tach_config
+    _, report = analysed
+    analysis = load_analysis(report / "analysis.json")
+    service = analysis.proposal.services[0]
+    odd = dataclasses.replace(service, modules=service.modules + ("shop.x\n[importlinter:contract:evil]", 'shop.q"'))
+    analysis = dataclasses.replace(analysis, proposal=dataclasses.replace(
+        analysis.proposal, services=(odd,) + analysis.proposal.services[1:]))
+    ini, toml = importlinter_config(analysis), tach_config(analysis)
+    assert "evil" not in ini and "shop.q" not in ini
+    assert "evil" not in toml and "shop.q" not in toml
+    assert tomllib.loads(toml)["source_roots"] == ["."]
 
 
 def test_check_matches_the_analysis_then_catches_new_coupling_and_credits_removals(cli, analysed):

@@ -154,3 +154,11 @@ def test_analysis_json_lists_the_plan_and_services_the_html_shows(report_dir: Pa
     for service in document["services"]:
         assert f"<summary>{service['name']} ({service['size']} modules)</summary>" in page
     assert page.count("<tr>") == 1 + 8 + 1 + 7 + 1 + 64 + 1 + 11  # header+rows of the four tables
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed (.ci/run installs Debian's graphviz)")
+def test_graphviz_draws_the_dot_file(report_dir: Path, tmp_path: Path):
+    result = subprocess.run(["dot", "-Tsvg", str(report_dir / "modules.dot"), "-o", str(tmp_path / "modules.svg")],
+                            capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert (tmp_path / "modules.svg").read_text().count('class="node"') == 64

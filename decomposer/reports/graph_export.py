@@ -47,7 +47,7 @@ def graph_files(analysis: Analysis, formats: tuple[str, ...]) -> dict[str, bytes
 
 def _dot(graph: nx.DiGraph) -> str:
     """DOT text, written by hand (networkx needs pydot or pygraphviz for it)."""
-    lines = ["digraph modules {", "  graph [rankdir=LR];", "  node [shape=box, style=filled];"]
+    lines = ["digraph modules {", "  graph [rankdir=LR, newrank=true];", "  node [shape=box, style=filled];"]
     services = sorted({data["service"] for _, data in graph.nodes(data=True)})
     for index, service in enumerate(services):
         members = [node for node, data in graph.nodes(data=True) if data["service"] == service]
