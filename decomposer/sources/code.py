@@ -6,9 +6,17 @@ grimp finds a package through `importlib.util.find_spec`, so the source root is 
 hidden from `sys.modules` meanwhile. grimp's cache is written only to `cache_dir`, never to the
 analysed repository (grimp's default is `.grimp_cache` in the working directory).
 
-grimp stops at the first file it cannot parse or decode. When that happens the scan is
-repeated on a shadow tree of symlinks in a temporary folder, where every file that does not
-parse is an empty module; each such file becomes a warning, and its imports are left out.
+grimp walks the package folders itself and follows every symlink (a loop makes it walk
+forever), opens every `*.py` entry (a FIFO blocks it) and panics on a file name that is not
+UTF-8. So the files are listed first, without following symlinks, by
+`discovery.find_module_files`; when it left out anything grimp would have read, grimp scans a
+shadow tree in a temporary folder instead, made of symlinks: to each listed file in a folder
+that holds something left out (or above one), to the whole folder elsewhere (few links: making
+thousands of them costs seconds on a busy disk).
+
+grimp also stops at the first file it cannot parse or decode. Then every listed file is parsed
+here, and the scan is repeated on a shadow tree where each file that does not parse is an
+empty module; each such file becomes a warning, and its imports are left out.
 """
 
 from __future__ import annotations
@@ -28,11 +36,15 @@ from pathlib import Path
 import grimp
 from grimp.exceptions import SourceSyntaxError
 
+from decomposer.errors import ScanFailed
 from decomposer.model import AnalysisWarning, CodeScan, ImportEdge, SourceModule
+from decomposer.sources.discovery import ModuleFiles, find_module_files
 
 __all__ = ["scan_code"]
 
 _MAX_RETRIES = 25  # scans after the first; each finds one file Python's parser accepted
+_SCAN_ERRORS = (SourceSyntaxError, UnicodeError, OSError)
+_REPORT_IT = "please report it with the traceback that --debug shows"
 
 
 def scan_code(
@@ -46,61 +58,94 @@ def scan_code(
     """Scan the packages under `source_dir` with grimp.
 
     Args:
-        repo_dir: the repository; record paths are relative to it.
-        source_dir: the folder that holds the top-level packages.
+        repo_dir: the resolved repository; record paths are relative to it.
+        source_dir: the resolved folder that holds the top-level packages.
         packages: top-level package names.
         exclude_type_checking: leave out imports under `if TYPE_CHECKING:`.
         cache_dir: where grimp may keep its cache; None for no cache.
 
     Returns:
-        Every module with a file, and every import statement between them.
+        Every module with a readable file, and every import statement between them.
+
+    Raises:
+        InvalidPath, PackageNotFound: see `find_module_files`.
+        ScanFailed: grimp failed on a file decomposer could not single out.
     """
+    found = find_module_files(repo_dir, source_dir, packages)
     broken: dict[Path, str] = {}
-    graph = _build_graph(source_dir, packages, broken, exclude_type_checking, cache_dir)
-    files = dict(_module_files(graph, source_dir))
+    graph = _build_graph(source_dir, packages, found, broken, exclude_type_checking, cache_dir)
+    in_graph = graph.modules
+    files = {module: file_path for module, file_path in found.files if module in in_graph}
     modules = tuple(_source_module(module, file_path, repo_dir) for module, file_path in files.items())
-    known = {record.module for record in modules}
-    warnings = tuple(
+    warnings = found.warnings + tuple(
         AnalysisWarning(_relative(path, repo_dir), f"{reason}; its imports are left out")
-        for path, reason in sorted(broken.items())
+        for path, reason in broken.items()
     )
-    return CodeScan(modules, _import_edges(graph, files), warnings, _cycle_breakers(graph, known))
+    return CodeScan(modules, _import_edges(graph, files), tuple(sorted(warnings, key=lambda w: w.path)),
+                    _cycle_breakers(graph, set(files)))
 
 
 def _build_graph(
     source_dir: Path,
     packages: tuple[str, ...],
+    found: ModuleFiles,
     broken: dict[Path, str],
     exclude_type_checking: bool,
     cache_dir: Path | None,
 ) -> grimp.ImportGraph:
     grimp_cache = str(cache_dir / "grimp" / _key(source_dir)) if cache_dir else None
-    try:
-        with _on_import_path(source_dir, packages):
-            return grimp.build_graph(
-                *packages, exclude_type_checking_imports=exclude_type_checking, cache_dir=grimp_cache
-            )
-    except (SourceSyntaxError, UnicodeError, OSError):
-        pass
-    broken.update(_unparsable_files(source_dir, packages))
+    options = {"exclude_type_checking_imports": exclude_type_checking, "cache_dir": grimp_cache}
+    if not found.unsafe:  # grimp walking the folders itself finds exactly the listed files
+        try:
+            return _grimp(source_dir, packages, source_dir, options)
+        except _SCAN_ERRORS:
+            broken.update(_unparsable_files(found))
+    checked = not found.unsafe  # whether every file was parsed here already
     for _ in range(_MAX_RETRIES + 1):
         with tempfile.TemporaryDirectory(prefix="decomposer-") as shadow:
             shadow_dir = Path(shadow)
-            _write_shadow_tree(source_dir, shadow_dir, packages, set(broken))
+            _write_shadow_tree(source_dir, shadow_dir, found, broken)
             try:
-                with _on_import_path(shadow_dir, packages):
-                    return grimp.build_graph(
-                        *packages, exclude_type_checking_imports=exclude_type_checking, cache_dir=None
-                    )
-            except SourceSyntaxError as error:
-                culprit = source_dir / Path(error.filename).relative_to(shadow_dir)
-                broken[culprit] = f"does not parse (line {error.lineno or '?'})"
-            except UnicodeError as error:
-                culprit = _culprit_from_message(str(error), shadow_dir, source_dir)
-                if culprit is None:
-                    raise
-                broken[culprit] = "is not UTF-8 text"
-    raise RuntimeError(f"grimp kept failing after leaving out {len(broken)} files")
+                return _grimp(shadow_dir, packages, source_dir, options)
+            except _SCAN_ERRORS as error:
+                if not checked:
+                    broken.update(_unparsable_files(found))
+                    checked = True
+                    continue
+                culprit, reason = _culprit(error, shadow_dir, source_dir)
+                if culprit in broken:
+                    break
+                broken[culprit] = reason
+    raise ScanFailed(f"grimp kept failing on the files in {source_dir} after leaving out {len(broken)} "
+                     f"of them; {_REPORT_IT}")
+
+
+def _grimp(folder: Path, packages: tuple[str, ...], source_dir: Path, options: dict) -> grimp.ImportGraph:
+    try:
+        with _on_import_path(folder, packages):
+            return grimp.build_graph(*packages, **options)
+    except BaseException as error:
+        # grimp's Rust core panics with pyo3's PanicException, which is no Exception subclass.
+        if type(error).__name__ != "PanicException":
+            raise
+        raise ScanFailed(f"grimp crashed while scanning {source_dir} ({_first_line(error)}); "
+                         f"{_REPORT_IT}") from None
+
+
+def _culprit(error: Exception, shadow_dir: Path, source_dir: Path) -> tuple[Path, str]:
+    """The file grimp stopped at, and why; ScanFailed when its message names none."""
+    if isinstance(error, SourceSyntaxError) and str(error.filename).startswith(f"{shadow_dir}{os.sep}"):
+        return source_dir / Path(error.filename).relative_to(shadow_dir), (
+            f"does not parse (line {error.lineno or '?'})")
+    # grimp's Rust scanner says: "Failed to decode file <path> as UTF-8: ..."
+    prefix = f"Failed to decode file {shadow_dir}{os.sep}"
+    if isinstance(error, UnicodeError) and str(error).startswith(prefix):
+        return source_dir / str(error)[len(prefix):].split(" as UTF-8", 1)[0], "is not UTF-8 text"
+    raise ScanFailed(f"grimp could not scan {source_dir} ({_first_line(error)}); {_REPORT_IT}") from None
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 @contextlib.contextmanager
@@ -124,16 +169,16 @@ def _on_import_path(source_dir: Path, packages: tuple[str, ...]) -> Iterator[Non
         importlib.invalidate_caches()
 
 
-def _unparsable_files(source_dir: Path, packages: tuple[str, ...]) -> dict[Path, str]:
-    found: dict[Path, str] = {}
-    for file_path in _python_files(source_dir, packages):
+def _unparsable_files(found: ModuleFiles) -> dict[Path, str]:
+    problems: dict[Path, str] = {}
+    for _, file_path in found.files:
         try:
             reason = _parse_problem(file_path.read_bytes())
         except OSError as error:
             reason = f"cannot be read ({error.strerror})"
         if reason:
-            found[file_path] = reason
-    return found
+            problems[file_path] = reason
+    return problems
 
 
 def _parse_problem(data: bytes) -> str | None:
@@ -153,53 +198,41 @@ def _parse_problem(data: bytes) -> str | None:
     return None
 
 
-def _python_files(source_dir: Path, packages: tuple[str, ...]) -> Iterator[Path]:
-    for package in packages:
-        for dir_path, dir_names, file_names in os.walk(source_dir / package):
-            dir_names[:] = sorted(name for name in dir_names if name.isidentifier())
-            for name in sorted(file_names):
-                if name.endswith(".py") and not name.startswith("."):
-                    yield Path(dir_path) / name
-
-
-def _write_shadow_tree(
-    source_dir: Path, shadow_dir: Path, packages: tuple[str, ...], broken: set[Path]
-) -> None:
-    for file_path in _python_files(source_dir, packages):
-        target = shadow_dir / file_path.relative_to(source_dir)
+def _write_shadow_tree(source_dir: Path, shadow_dir: Path, found: ModuleFiles,
+                       broken: dict[Path, str]) -> None:
+    # A folder is rebuilt entry by entry when something below it is left out or replaced;
+    # any other folder holds exactly what grimp would find there, so it is linked whole.
+    rebuilt = {source_dir} | {folder for path in (*found.unsafe, *broken) for folder in path.parents
+                              if folder.is_relative_to(source_dir)}
+    for _, file_path in found.files:
+        source = file_path
+        while source.parent not in rebuilt:
+            source = source.parent
+        target = shadow_dir / source.relative_to(source_dir)
+        if target.is_symlink():  # its folder is linked already
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        if file_path in broken or not file_path.is_file():
+        if source in broken:
             target.write_text("")
         else:
-            target.symlink_to(file_path)
-
-
-def _culprit_from_message(message: str, shadow_dir: Path, source_dir: Path) -> Path | None:
-    # grimp's Rust scanner says: "Failed to decode file <path> as UTF-8: ..."
-    prefix = f"Failed to decode file {shadow_dir}{os.sep}"
-    if not message.startswith(prefix):
-        return None
-    relative = message[len(prefix):].split(" as UTF-8", 1)[0]
-    return source_dir / relative
-
-
-def _module_files(graph: grimp.ImportGraph, source_dir: Path) -> Iterator[tuple[str, Path]]:
-    # Namespace packages are modules to grimp but have no file; they are left out.
-    for module in sorted(graph.modules):
-        base = source_dir.joinpath(*module.split("."))
-        if (base / "__init__.py").is_file():
-            yield module, base / "__init__.py"
-        elif base.with_suffix(".py").is_file():
-            yield module, base.with_suffix(".py")
+            target.symlink_to(source)
 
 
 def _source_module(module: str, file_path: Path, repo_dir: Path) -> SourceModule:
     return SourceModule(
         module=module,
         path=_relative(file_path, repo_dir),
-        loc=_count_loc(file_path.read_bytes()),
+        loc=_count_loc(_read_or_empty(file_path)),
         is_package=file_path.name == "__init__.py",
     )
+
+
+def _read_or_empty(file_path: Path) -> bytes:
+    # A file that cannot be read is already a warning ("cannot be read"); it counts 0 lines.
+    try:
+        return file_path.read_bytes()
+    except OSError:
+        return b""
 
 
 def _count_loc(data: bytes) -> int:
@@ -258,7 +291,7 @@ class _StatementReader:
 
     def _statement_from(self, line_number: int) -> str:
         if self._lines is None:
-            self._lines = self.file_path.read_text(encoding="utf-8", errors="replace").splitlines()
+            self._lines = _read_or_empty(self.file_path).decode("utf-8", errors="replace").splitlines()
         collected = []
         for line in self._lines[line_number - 1: line_number + 50]:
             collected.append(line.strip().rstrip("\\"))

@@ -3,16 +3,18 @@
 History is read with one command, streamed and parsed as git writes it::
 
     git -C <repo> log HEAD --no-merges --relative -z --numstat --find-renames \\
-        --format=%x1e%H%x1f%ct%x1f%aE -- ':(glob)<package>/**/*.py' ...
+        --format=%x00%H%x1f%ct%x1f%aE -- ':(glob)<package>/**/*.py' ...
 
 - `HEAD` and `--no-merges`: the commits of the checked-out line only, not the thousands of
   pull-request refs real mirrors carry; a merge repeats its parents' changes.
 - `--relative` with `-C <repo>`: when the analysed folder is a subfolder of a larger repo,
   only its files are listed, with paths relative to it.
 - `-z`: paths are written raw and NUL-terminated (spaces, non-ASCII and quotes need no
-  unquoting). A commit is `\\x1e<sha>\\x1f<committer time>\\x1f<author e-mail>\\0\\n`, then one
+  unquoting). A commit is `\\0<sha>\\x1f<committer time>\\x1f<author e-mail>\\0\\n`, then one
   `<added>\\t<deleted>\\t<path>\\0` per file, or `<added>\\t<deleted>\\t\\0<old>\\0<new>\\0` for a
-  rename; `-\\t-` marks a binary file.
+  rename; `-\\t-` marks a binary file. A path may hold any byte but NUL and is never empty,
+  so two NULs in a row occur only where a commit starts: that is the record separator (any
+  other byte, such as the 0x1E used before, can occur inside a file name).
 - Commits come newest first; reading stops (and git is stopped) at the first commit older
   than the window once enough commits are in, so a long history costs only its window.
 
@@ -20,15 +22,19 @@ When git dies part-way with "fatal: unable to read <sha>" (a missing blob: parti
 some mirrors), the commit it was printing is kept with its file names (read again with
 `--name-only`, which needs no blobs) and no line counts, and the log resumes after it with
 `--skip`. After a few such failures, the rest of the window is read with `--name-only`.
+When a commit or tree is missing ("error: Could not read <sha>" / "fatal: cannot simplify
+commit ...", "fatal: unable to read tree <sha>"), git stops before printing the commit that
+needs it: the commits read so far are kept, with a warning that the history is truncated.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,17 +43,25 @@ try:
 except ImportError:  # Windows: no pipe sizing
     fcntl = None  # type: ignore[assignment]
 
-from decomposer.errors import GitFailed
+from decomposer.errors import GitFailed, MalformedGitLog
 from decomposer.model import AnalysisWarning, Commit, FileChange, HistoryWindow, MinedHistory, RepoState
 
-__all__ = ["LOG_FORMAT", "WindowRequest", "log_command", "mine_history", "raise_git_failure", "read_repo_state"]
+__all__ = ["LOG_FORMAT", "WindowRequest", "log_command", "mine_history", "parse_log_record",
+           "raise_git_failure", "read_repo_state", "split_log_records"]
 
-LOG_FORMAT = "%x1e%H%x1f%ct%x1f%aE"
+LOG_FORMAT = "%x00%H%x1f%ct%x1f%aE"
 _ENV = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0",
         # A partial clone would try to fetch each missing blob from its remote.
         "GIT_NO_LAZY_FETCH": "1"}
 _MAX_RESUMES = 3  # failures before the rest of the window is read without line counts
 _CHUNK = 1 << 16
+_SEPARATOR = b"\0\0"
+_SHA = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256
+_NUMBER = re.compile(rb"[0-9]{1,19}")  # a time or a line count; git's 64-bit integers fit 19 digits
+# A missing tree ("fatal: unable to read tree <sha>") or commit ("error: Could not read <sha>");
+# a missing blob says "fatal: unable to read <sha>", which this does not match.
+_MISSING_OBJECT = re.compile(r"unable to read tree ([0-9a-f]{40,64})|could not read ([0-9a-f]{40,64})",
+                             re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +125,7 @@ def mine_history(
     reader = _LogReader(repo_dir, pathspecs, request, progress)
     reader.read(line_counts)
     commits = tuple(reader.commits)
-    return MinedHistory(commits, _window(commits, request, reader.stopped_early),
+    return MinedHistory(commits, _window(commits, request, reader.stopped_early, reader.truncated),
                         tuple(reader.unreadable), tuple(reader.warnings))
 
 
@@ -125,7 +139,8 @@ class _LogReader:
         self.unreadable: list[str] = []
         self.warnings: list[AnalysisWarning] = []
         self.listed = 0  # commits git has listed so far, inside the window or not
-        self.stopped_early = False
+        self.stopped_early = False  # the window was behind us, so git was stopped
+        self.truncated = False  # git could not walk past a missing commit or tree
 
     def read(self, line_counts: bool) -> None:
         for _ in range(_MAX_RESUMES + 1):
@@ -147,12 +162,12 @@ class _LogReader:
             assert process.stdout is not None
             _widen_pipe(process.stdout.fileno())
             last_sha = None
-            for record in _records(process.stdout):
-                last_sha = record.split(b"\x1f", 1)[0].decode(errors="replace")
+            for record in split_log_records(_chunks(process.stdout)):
+                last_sha = record.partition(b"\0")[0].split(b"\x1f", 1)[0].decode("ascii", "replace")
                 self.listed += 1
                 try:
-                    commit = _parse_record(record, line_counts)
-                except ValueError:
+                    commit = parse_log_record(record, line_counts=line_counts)
+                except MalformedGitLog:
                     self.warnings.append(AnalysisWarning(
                         "", f"git's log entry for commit {last_sha[:12]} could not be read; skipped"))
                     continue
@@ -164,6 +179,9 @@ class _LogReader:
             stderr.seek(0)
             message = stderr.read().decode(errors="replace")
         if self.stopped_early or code == 0:
+            return None
+        if missing := _MISSING_OBJECT.search(message):
+            self._truncate(missing.group(1) or missing.group(2))
             return None
         if "unable to read" in message and last_sha is not None:
             return last_sha
@@ -195,15 +213,23 @@ class _LogReader:
         names = _run(self.repo_dir, "log", "-1", "--relative", "-z", "--name-only", "--no-renames",
                      f"--format={LOG_FORMAT}", failed_sha, "--", *self.pathspecs)
         if names is None or names.returncode != 0:
-            self.warnings.append(AnalysisWarning("", f"git cannot read commit {failed_sha[:12]}; "
-                                                     "history stops there"))
+            self._truncate(failed_sha)
             return False
-        record = names.stdout.encode("utf-8", "surrogateescape").lstrip(b"\x1e")
         self.listed += 1
         self.unreadable.append(failed_sha)
-        if record:
-            self._keep(_parse_record(record, line_counts=False))
+        for record in split_log_records([names.stdout.encode("utf-8", "surrogateescape")]):
+            try:
+                self._keep(parse_log_record(record, line_counts=False))
+            except MalformedGitLog:
+                pass  # its numstat record was already counted as unreadable
         return True
+
+    def _truncate(self, sha: str) -> None:
+        self.truncated = True
+        self.warnings.append(AnalysisWarning("", (
+            f"history truncated: git cannot read object {sha[:12]} (missing from the repository), so "
+            f"commits older than it are left out ({_commits(len(self.commits))} read); restore it with "
+            "`git fetch` (`git fetch --unshallow` in a shallow clone) and run again")))
 
 
 def log_command(repo_dir: Path, pathspecs: tuple[str, ...], *, line_counts: bool = True,
@@ -234,23 +260,39 @@ def _widen_pipe(descriptor: int) -> None:
         pass
 
 
-def _records(stream) -> Iterator[bytes]:  # noqa: ANN001 - a binary pipe
-    """Yield each commit record (the bytes after a \\x1e) as soon as the next one starts."""
+def split_log_records(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Split the output of `log_command`, read in chunks, into one record per commit.
+
+    A record is yielded as soon as the next one starts; records split at two NULs in a row
+    (see the module docstring), so no byte inside a file name can split them.
+    """
     pending = b""
-    while chunk := stream.read1(_CHUNK):
+    for chunk in chunks:
         pending += chunk
-        *complete, pending = pending.split(b"\x1e")
-        yield from (record for record in complete if record)
-    if pending:
-        yield pending
+        *complete, pending = pending.split(_SEPARATOR)
+        yield from (record.lstrip(b"\0") for record in complete if record.strip(b"\0"))
+    if pending.strip(b"\0"):
+        yield pending.lstrip(b"\0")
 
 
-def _parse_record(record: bytes, line_counts: bool) -> Commit:
+def parse_log_record(record: bytes, *, line_counts: bool = True) -> Commit:
+    """Parse one record of `split_log_records`: its header, then numstat or name-only fields.
+
+    Raises:
+        MalformedGitLog: the record is not in the format `log_command` asks git for.
+    """
     header, _, body = record.partition(b"\0")
-    sha, seconds, email = header.decode("utf-8", "surrogateescape").split("\x1f")
-    fields = body.lstrip(b"\n").split(b"\0")
-    changes = _numstat(fields) if line_counts else _names(fields)
-    return Commit(sha, int(seconds), _author_key(email), tuple(changes))
+    parts = header.split(b"\x1f", 2)
+    if len(parts) != 3 or not _SHA.fullmatch(parts[0]) or not _NUMBER.fullmatch(parts[1]):
+        raise MalformedGitLog(f"a git log record starts with {header[:60]!r}, not <sha>, time and e-mail")
+    fields = body.removeprefix(b"\n").split(b"\0")
+    changes = tuple(_numstat(fields) if line_counts else _names(fields))
+    return Commit(parts[0].decode("ascii"), int(parts[1]), _author_key(_decode(parts[2])), changes)
+
+
+def _chunks(stream) -> Iterator[bytes]:  # noqa: ANN001 - a binary pipe
+    while chunk := stream.read1(_CHUNK):
+        yield chunk
 
 
 def _numstat(fields: list[bytes]) -> Iterator[FileChange]:
@@ -258,24 +300,31 @@ def _numstat(fields: list[bytes]) -> Iterator[FileChange]:
     while index < len(fields):
         field = fields[index]
         index += 1
-        if not field:
+        if not field:  # after the last NUL
             continue
-        added, deleted, path = field.split(b"\t", 2)
+        parts = field.split(b"\t", 2)
+        if len(parts) != 3:
+            raise MalformedGitLog(f"a git numstat line is {field[:60]!r}, not <added>, <deleted>, <path>")
+        added, deleted, path = parts
         old_path = None
         if not path:  # a rename: old and new paths follow as their own fields
+            if len(fields) < index + 2 or not (fields[index] and fields[index + 1]):
+                raise MalformedGitLog("a git numstat rename lacks its old or new path")
             old_path, path = _decode(fields[index]), fields[index + 1]
             index += 2
         yield FileChange(_decode(path), _count(added), _count(deleted), old_path)
 
 
 def _names(fields: list[bytes]) -> Iterator[FileChange]:
-    for field in fields:
-        if field.strip(b"\n"):
-            yield FileChange(_decode(field.strip(b"\n")), 0, 0)
+    return (FileChange(_decode(field), 0, 0) for field in fields if field)
 
 
 def _count(field: bytes) -> int:
-    return 0 if field == b"-" else int(field)
+    if field == b"-":  # a binary file
+        return 0
+    if not _NUMBER.fullmatch(field):
+        raise MalformedGitLog(f"a git numstat count is {field[:20]!r}, not a number")
+    return int(field)
 
 
 def _decode(path: bytes) -> str:
@@ -289,10 +338,17 @@ def _author_key(email: str) -> str:
                            digest_size=8).hexdigest()
 
 
-def _window(commits: tuple[Commit, ...], request: WindowRequest, stopped_early: bool) -> HistoryWindow:
+def _commits(count: int) -> str:
+    return f"{count} commit" if count == 1 else f"{count} commits"
+
+
+def _window(commits: tuple[Commit, ...], request: WindowRequest, stopped_early: bool,
+            truncated: bool) -> HistoryWindow:
     if not commits:
         return HistoryWindow(None, request.until, "no commit touched the analysed packages")
     oldest = min(commit.timestamp for commit in commits)
+    if truncated:
+        return HistoryWindow(oldest, request.until, "back to a commit git cannot read (missing objects)")
     if not stopped_early:  # git listed every commit there is
         return HistoryWindow(oldest, request.until, "the whole history")
     if request.since is not None and oldest < request.since:
