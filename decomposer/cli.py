@@ -118,9 +118,10 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help="Search the resolution that gives about N services (overrides --resolution).")
 @click.option("--seed", type=click.IntRange(min=0), metavar="N",
               help=f"Seed of every random step (default {_DETECTION.seed}): same input and seed, same report.")
-@click.option("--weights", metavar="structural=A,cochange=B", callback=lambda ctx, param, value: _weights(value),
-              help=f"Mix of the coupling graph (default structural={_DETECTION.structural_weight:g},"
-                   f"cochange={_DETECTION.cochange_weight:g}).")
+@click.option("--weights", metavar="structural=A,cochange=B,data=C", callback=lambda ctx, param, value: _weights(value),
+              help=f"Mix of the coupling graph: imports, co-change, and data links between ORM tables "
+                   f"(default structural={_DETECTION.structural_weight:g},cochange={_DETECTION.cochange_weight:g},"
+                   f"data={_DETECTION.data_weight:g}).")
 @click.option("--granularity", type=click.Choice(GRANULARITIES),
               help=f"Move single modules or whole sub-packages between services (default {_DETECTION.granularity}).")
 @click.option("--min-service-size", type=click.IntRange(min=1), metavar="N",
@@ -285,8 +286,8 @@ def _progress(quiet: bool, verbose: bool) -> Callable[[str], None]:
 
 
 def _weights(value: str | None) -> dict[str, float]:
-    """Parse `structural=1,cochange=0.5` into Settings fields."""
-    pairs = _name_numbers(value, ("structural", "cochange"), "--weights")
+    """Parse `structural=1,cochange=0.5,data=1` into Settings fields."""
+    pairs = _name_numbers(value, ("structural", "cochange", "data"), "--weights")
     return {f"{name}_weight": weight for name, weight in pairs.items()}
 
 

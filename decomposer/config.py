@@ -24,6 +24,7 @@ The analysed repository may carry its own defaults in its pyproject.toml::
     seed = 42
     structural_weight = 1.0        # the mix of the coupling graph
     cochange_weight = 1.0
+    data_weight = 1.0              # relations between tables, queries, transactions
     min_service_size = 3           # smaller groups merge into their most coupled neighbour
     granularity = "module"         # or "package": keep every sub-package whole
     stability_runs = 5             # extra seeds to measure how stable the proposal is
@@ -194,6 +195,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
     "seed": ("detection.seed", _is_int(0), "a whole number of at least 0"),
     "structural_weight": ("detection.structural_weight", _is_number(0), "a number of at least 0"),
     "cochange_weight": ("detection.cochange_weight", _is_number(0), "a number of at least 0"),
+    "data_weight": ("detection.data_weight", _is_number(0), "a number of at least 0"),
     "min_service_size": ("detection.min_service_size", _is_int(1), "a whole number of at least 1"),
     "granularity": ("detection.granularity", lambda value: value in GRANULARITIES,
                     f"one of {', '.join(GRANULARITIES)}"),
@@ -210,7 +212,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
 }
 # Settings fields that are not in [tool.decomposer] but may come from flags.
 _FLAG_ONLY = {"cache_dir": "cache_dir", "out_dir": "out_dir"}
-_FLOATS = {"min_degree", "resolution", "structural_weight", "cochange_weight",
+_FLOATS = {"min_degree", "resolution", "structural_weight", "cochange_weight", "data_weight",
            "kernel_min_outside_share", "kernel_max_instability"}
 
 

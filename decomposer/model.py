@@ -14,12 +14,25 @@ from typing import Literal
 __all__ = [
     "ALGORITHMS",
     "CUT",
+    "DATA_PATTERNS",
     "DEFAULT_SIGNAL_WEIGHTS",
     "EXTRACT",
     "GRANULARITIES",
     "HISTORY_SIGNALS",
     "HOTSPOTS",
+    "LINK_KINDS",
+    "RELATION_KINDS",
+    "TABLE_KINDS",
+    "LinkKind",
+    "TableKind",
+    "DataLink",
+    "ModelScan",
+    "Table",
     "KERNEL",
+    "SPLIT_DATA",
+    "SPLIT_MODULE",
+    "STEP_KINDS",
+    "DataCut",
     "LIBRARY",
     "PARTITIONS",
     "SERVICE",
@@ -70,7 +83,10 @@ KERNEL = "shared"  # the shared kernel: its name and its kind (a library candida
 SERVICE = "service"
 ServiceKind = Literal["service", "shared"]
 LIBRARY, CUT, EXTRACT = "library", "cut", "extract"
-StepKind = Literal["library", "cut", "extract"]  # publish the kernel, break a cycle, extract a service
+SPLIT_DATA, SPLIT_MODULE = "split-data", "split-module"
+STEP_KINDS: tuple[str, ...] = (LIBRARY, SPLIT_DATA, SPLIT_MODULE, CUT, EXTRACT)
+# publish the kernel, give the kernel's tables owners, split a models module, break a cycle, extract
+StepKind = Literal["library", "split-data", "split-module", "cut", "extract"]
 ALGORITHMS: tuple[str, ...] = ("louvain", "greedy", "label-propagation", "leiden")
 Algorithm = Literal["louvain", "greedy", "label-propagation", "leiden"]
 GRANULARITIES: tuple[str, ...] = ("module", "package")
@@ -93,6 +109,23 @@ DEFAULT_SIGNAL_WEIGHTS: tuple[tuple[str, float], ...] = (
     ("loc", 0.5),
 )
 SIGNALS: tuple[str, ...] = tuple(name for name, _ in DEFAULT_SIGNAL_WEIGHTS)
+# The models scan (docs/concepts.md, "Data ownership").
+TABLE_KINDS: tuple[str, ...] = ("concrete", "abstract", "proxy", "external")
+TableKind = Literal["concrete", "abstract", "proxy", "external"]
+RELATION_KINDS: tuple[str, ...] = ("fk", "o2o", "m2m", "inherit", "generic")  # between two models
+LINK_KINDS: tuple[str, ...] = RELATION_KINDS + ("query", "transaction")  # + a module using a model
+LinkKind = Literal["fk", "o2o", "m2m", "inherit", "generic", "query", "transaction"]
+# The way out of each kind of crossing data link (Newman, *Monolith to Microservices*, ch. 4;
+# Richardson's saga pattern), as the plan suggests it.
+DATA_PATTERNS: dict[str, str] = {
+    "fk": "keep the ID, drop the foreign key; read the row through the owner's API or a copy fed by its events",
+    "o2o": "keep the ID, drop the one-to-one key; read the row through the owner's API or a copy fed by its events",
+    "m2m": "move the join table to one side; the other keeps a list of IDs",
+    "inherit": "split the table: the child keeps its own table keyed by the parent's ID",
+    "generic": "store (type, ID) pairs and resolve them through the owners' APIs",
+    "query": "re-route the join through the owner's API, or read a view or replica it publishes",
+    "transaction": "turn the transaction into a saga, each step with a compensating action",
+}
 HISTORY_SIGNALS = frozenset({"commits", "sum_of_coupling", "lines_changed", "recent_commits", "authors"})
 
 
@@ -147,6 +180,67 @@ class CodeScan:
     warnings: tuple[AnalysisWarning, ...]
     # imports grimp would cut to make each package's children acyclic, sorted
     cycle_breakers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One ORM model: the table it owns, or why it owns none."""
+
+    model: str  # identity: "app_label.ModelName" (Django) or "module.ClassName" (SQLAlchemy)
+    table: str  # database table; a proxy's is its parent's; "" for abstract and external models
+    app: str  # Django app label; for SQLAlchemy the defining module; external: the label it names
+    module: str  # the defining module; "" for external models
+    path: str  # repository-relative file of the class; "" for external models
+    line: int  # line of the `class` statement; 0 for external models
+    # concrete: owns a table | abstract: no table, its fields are copied into subclasses |
+    # proxy: shares its parent's table (Django proxy, SQLAlchemy single-table inheritance) |
+    # external: referred to by analysed code but defined elsewhere (auth.User, a third-party app)
+    kind: TableKind
+    orm: str  # "django" | "sqlalchemy"
+    parent: str = ""  # proxy: the model whose table it shares; "" otherwise
+    service: str = ""  # the service that owns the table (set once services are proposed)
+
+
+@dataclass(frozen=True, slots=True)
+class DataLink:
+    """One statement that ties a model to another model, or a module to a model.
+
+    kind   source                          target
+    fk     the model holding the field     the model it points to (ForeignKey, SQLAlchemy FK)
+    o2o    the model holding the field     the model it points to (OneToOneField)
+    m2m    the model holding the field     the other model (ManyToManyField, association table)
+    inherit the subclass                   the non-abstract model it derives from (one-to-one
+                                           for Django multi-table and SQLAlchemy joined tables;
+                                           the same table for proxies and single-table classes)
+    generic the model holding the field    contenttypes.ContentType (GenericForeignKey), the
+                                           related model (GenericRelation) or taggit.Tag
+    query  the module that uses the model  the model it queries, creates or reaches by a lookup
+    transaction the module of the block    one model touched by an atomic block that touches
+                                           models of two or more apps (one link per model)
+    """
+
+    kind: LinkKind
+    source: str
+    target: str
+    module: str  # the module that holds the statement
+    path: str  # its repository-relative file
+    line: int  # the field, class, expression, `with` or decorator line
+    # relations: the field or attribute name; query: how the model is reached (`objects`,
+    # a manager, `init`, `get_model`, `query`, `select`, or the lookup path `project__owner`);
+    # transaction: the function that holds the block ("" at module level)
+    field: str = ""
+    through: str = ""  # m2m: the through model or association table; "" when the ORM makes it
+    crossing: bool = False  # source and target belong to different proposed services
+    import_visible: bool = False  # an import joins the two modules, so the import graph shows it
+
+
+@dataclass(frozen=True, slots=True)
+class ModelScan:
+    """What the static scan of the ORM models found; every tuple is sorted."""
+
+    tables: tuple[Table, ...]  # by model identity
+    links: tuple[DataLink, ...]  # by kind, source, target, path, line
+    warnings: tuple[AnalysisWarning, ...]  # by path, then message
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +373,7 @@ class Detection:
     seed: int = 42
     structural_weight: float = 1.0
     cochange_weight: float = 1.0
+    data_weight: float = 1.0  # relations between tables, queries, transactions (stages/data.py)
     min_service_size: int = 3  # smaller groups merge into their most coupled neighbour
     granularity: Granularity = "module"
     stability_runs: int = 5  # extra seeds to measure how stable the proposal is
@@ -325,6 +420,8 @@ class QualityFigures:
     ned: float  # non-extreme distribution; lower is better
     cochange_cohesion: float | None  # share of change coupling inside groups; None without history
     largest_share: float  # the largest group's share of the modules
+    crossing_data_links: int | None = None  # data links between groups; None without ORM models
+    crossing_data_share: float | None = None  # their share of all data links between modules
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,6 +482,19 @@ class ImportSite:
 
 
 @dataclass(frozen=True, slots=True)
+class DataCut:
+    """A data link that a plan step must cut, and how (Newman, *Monolith to Microservices*, ch. 4)."""
+
+    kind: LinkKind
+    source: str  # the model holding the relation, or the module that queries
+    target: str  # the model it reaches
+    path: str  # file:line of the statement
+    line: int
+    outbound: bool  # True: the step's own side depends on the monolith's table; False: the reverse
+    pattern: str  # the suggested way out: an ID and an API call, an event, a view, a saga
+
+
+@dataclass(frozen=True, slots=True)
 class PlanStep:
     """One step of the strangler-fig plan: publish the kernel, break a cycle, or extract a service."""
 
@@ -402,6 +512,7 @@ class PlanStep:
     rationale: str
     sprint: int  # first sprint of the step
     sprints: int  # sprints it spans: more than 1 when it is larger than a sprint
+    data_cuts: tuple[DataCut, ...] = ()  # data links the step must cut, each with a pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,6 +536,8 @@ class PlanInputs:
     commits: dict[str, int]  # module -> commits in the window; empty without history
     loc: dict[str, int]  # module -> lines of code
     brittleness: dict[str, float]  # module -> brittleness score
+    tables: tuple[Table, ...] = ()  # with their owning service
+    data_links: tuple[DataLink, ...] = ()  # with `crossing` set
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,6 +594,8 @@ class Analysis:
     proposal: Proposal | None = None
     brittleness: tuple[BrittleModule, ...] = ()  # sorted by rank
     plan: Plan | None = None
+    tables: tuple[Table, ...] = ()  # ORM models found, by model identity, with their owner
+    data_links: tuple[DataLink, ...] = ()  # relations, queries, transactions, with crossing set
 
     @property
     def service_of(self) -> dict[str, str]:

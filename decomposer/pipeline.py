@@ -6,12 +6,14 @@ functions of those records; reports only format an `Analysis`. Data flows in num
 1. check the path and discover the layout: which packages, under which source root;
 2. scan the code with grimp: modules on disk and every import statement between them;
 3. leave out excluded modules (tests, migrations, user patterns) and their imports;
-4. build the import graph and one record per module (fan-in/out, package in the layout);
+4. build the import graph and one record per module (fan-in/out, package in the layout); read
+   the ORM models (Django, SQLAlchemy) with `ast`: tables, relations, queries, transactions;
 5. ask git for HEAD; mine the non-merge commits of the window that touch the analysed
    packages' Python files (from the cache when HEAD and settings are unchanged);
 6. follow renames to HEAD's paths, then count churn per module and change coupling per pair;
-7. find the shared kernel, build the coupling graph (imports + co-change) without it, and
-   detect communities: the proposed services, named after their dominant package;
+7. find the shared kernel, build the coupling graph (imports + co-change + data links) without
+   it, and detect communities: the proposed services, named after their dominant package; give
+   each table an owning service and mark the data links that cross the boundaries;
 8. measure the proposal, the current package layout and a random partition of the same sizes
    with the same figures, and rerun the detection under other seeds to measure its stability;
 9. score every module's brittleness from its coupling, cycles and churn, with its reasons;
@@ -28,6 +30,7 @@ refuses any folder inside the analysed repository.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,9 +63,11 @@ from decomposer.sources.cache import history_key, load_history, store_history
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, mine_history, read_repo_state
+from decomposer.sources.models import scan_models
 from decomposer.stages.brittleness import rank_brittleness
 from decomposer.stages.communities import detect_over_seeds, search_resolution
 from decomposer.stages.coupling import build_coupling_graph
+from decomposer.stages.data import annotate_links, assign_owners, crossing_data, hidden_data_reasons, module_data_pairs
 from decomposer.stages.history import (
     change_coupling,
     churn_by_module,
@@ -105,7 +110,7 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
     progress(f"Scanning imports in {', '.join(layout.packages)} (source root: {layout.source_root})")
     scan = scan_code(
         repo_dir,
-        (repo_dir / layout.source_root).resolve(),
+        _real(repo_dir / layout.source_root),
         layout.packages,
         exclude_type_checking=scan_settings.exclude_type_checking,
         cache_dir=settings.cache_dir,
@@ -117,6 +122,8 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
             "check exclude or pass --no-default-excludes"
         )
     graph = build_import_graph(modules, imports)
+    progress("Reading ORM models")
+    models = scan_models(repo_dir, modules)
     depth = scan_settings.package_depth or choose_package_depth(modules, layout.packages)
     state = read_repo_state(repo_dir)
     mined, history_warnings = _mine(settings, repo_dir, layout, state, progress)
@@ -127,13 +134,15 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
         excluded=excluded,
         exclude_patterns=scan_settings.exclude_patterns,
         package_depth=depth,
-        warnings=history_warnings + scan.warnings,
+        warnings=history_warnings + scan.warnings + _new_paths(models.warnings, scan.warnings),
+        tables=models.tables,
+        data_links=models.links,
     )
     if mined is not None:
         analysis = _with_history(analysis, mined, {source.path: source.module for source in modules},
                                  settings.history, state)
     progress("Proposing services")
-    analysis = dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph))
+    analysis = _with_owners(dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph)))
     progress("Ranking brittle modules")
     analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, graph, scan))
     progress("Planning the extraction")
@@ -146,6 +155,18 @@ run = analyze  # the name of the Python API's entry point since 0.1
 def repository_dir(path: Path) -> Path:
     """The analysed repository's folder, resolved; a clear error when it cannot be analysed."""
     return check_repo_path(path)
+
+
+def _real(path: Path) -> Path:
+    """`path` with symlinks resolved; a symlink loop stays as it is (the scan then reports it)."""
+    return Path(os.path.realpath(path))
+
+
+def _new_paths(warnings: tuple[AnalysisWarning, ...],
+               known: tuple[AnalysisWarning, ...]) -> tuple[AnalysisWarning, ...]:
+    """`warnings` about files that `known` says nothing of (a file that does not parse is one warning)."""
+    seen = {warning.path for warning in known if warning.path}
+    return tuple(warning for warning in warnings if warning.path not in seen)
 
 
 def _mine(settings: Settings, repo_dir: Path, layout: Layout, state: RepoState,
@@ -232,8 +253,9 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
     loc = {record.module: record.loc for record in analysis.modules}
     kernel = find_shared_kernel(import_graph, package_of, detection.kernel)
     coupling = build_coupling_graph(tuple(sorted(package_of)), analysis.imports, analysis.cochange,
+                                    module_data_pairs(analysis.tables, analysis.data_links),
                                     structural_weight=detection.structural_weight,
-                                    cochange_weight=detection.cochange_weight)
+                                    cochange_weight=detection.cochange_weight, data_weight=detection.data_weight)
     service_graph = coupling.subgraph(module for module in coupling if module not in kernel).copy()
     resolution = (search_resolution(service_graph, detection, detection.target_services)
                   if detection.target_services else detection.resolution)
@@ -243,7 +265,9 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
     cochange = analysis.cochange if analysis.history else None
     sizes = [len(service.modules) for service in services]
     quality = tuple(
-        (name, partition_quality(partition, analysis.imports, coupling, cochange, detection.ned_bounds))
+        (name, partition_quality(partition, analysis.imports, coupling, cochange, detection.ned_bounds,
+                                 crossing_data(analysis.data_links, analysis.tables, partition)
+                                 if analysis.tables else None))
         for name, partition in zip(PARTITIONS, (
             proposed, package_of, random_partition(sizes, list(package_of), detection.seed)))
     )
@@ -252,16 +276,33 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
     return Proposal(detection, resolution, services, quality, stability)
 
 
+def _with_owners(analysis: Analysis) -> Analysis:
+    """Each table's owning service, and which data links cross the proposed boundaries."""
+    if not analysis.tables:
+        return analysis
+    service_of = analysis.service_of
+    owners = assign_owners(analysis.tables, analysis.data_links, service_of)
+    return dataclasses.replace(
+        analysis,
+        tables=tuple(dataclasses.replace(table, service=owners.get(table.model, "")) for table in analysis.tables),
+        data_links=annotate_links(analysis.data_links, analysis.tables, owners, service_of, analysis.imports),
+    )
+
+
 def _brittleness(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph,
                  scan: CodeScan) -> tuple[BrittleModule, ...]:
     service_of = analysis.service_of
     analysed = set(service_of) or {record.module for record in analysis.modules}
     breakers = tuple(pair for pair in scan.cycle_breakers if pair[0] in analysed and pair[1] in analysed)
-    return rank_brittleness(
+    ranked = rank_brittleness(
         analysis.modules, import_graph, churn=analysis.churn, sum_of_coupling=dict(analysis.sum_of_coupling),
         service_of=service_of, cycle_breakers=breakers, weights=dict(settings.scoring.weights),
         seed=settings.detection.seed, recent_days=settings.history.recent_days,
     )
+    owners = {table.model: table.service for table in analysis.tables if table.service}
+    hidden = hidden_data_reasons(analysis.data_links, analysis.tables, owners)
+    return tuple(dataclasses.replace(entry, reasons=entry.reasons + (hidden[entry.module],))
+                 if entry.module in hidden else entry for entry in ranked)
 
 
 def _as_partition(groups: tuple[frozenset[str], ...], kernel: frozenset[str]) -> dict[str, str]:
@@ -278,6 +319,8 @@ def plan_inputs(analysis: Analysis) -> PlanInputs:
         commits={figures.module: figures.commits for figures in analysis.churn},
         loc={record.module: record.loc for record in analysis.modules},
         brittleness={entry.module: entry.score for entry in analysis.brittleness},
+        tables=analysis.tables,
+        data_links=analysis.data_links,
     )
 
 
@@ -303,7 +346,7 @@ def check(repo_path: Path, analysis: Analysis, cache_dir: Path | None = None) ->
     """
     repo_dir = check_repo_path(repo_path)
     layout = analysis.repository.layout
-    scan = scan_code(repo_dir, (repo_dir / layout.source_root).resolve(), layout.packages, cache_dir=cache_dir)
+    scan = scan_code(repo_dir, _real(repo_dir / layout.source_root), layout.packages, cache_dir=cache_dir)
     modules, imports, _ = exclude_modules(scan, analysis.exclude_patterns)
     steps = [(step.order, step.service) for step in (analysis.plan.steps if analysis.plan else ())
              if step.kind == EXTRACT]

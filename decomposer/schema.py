@@ -16,15 +16,18 @@ from typing import Any
 from decomposer._version import __version__
 from decomposer.model import (
     ALGORITHMS,
-    CUT,
-    EXTRACT,
     GRANULARITIES,
     HOTSPOTS,
     KERNEL,
-    LIBRARY,
+    LINK_KINDS,
     PARTITIONS,
     SERVICE,
+    STEP_KINDS,
+    TABLE_KINDS,
     Analysis,
+    DataCut,
+    DataLink,
+    Table,
     AnalysisWarning,
     BrittleModule,
     CoChange,
@@ -50,7 +53,8 @@ from decomposer.model import (
 __all__ = ["SCHEMA_VERSION", "COST_UNIT", "InvalidDocument", "analysis_from_dict", "analysis_to_dict",
            "iso_time", "module_rows", "plan_to_dict", "sprint_count"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: tables, data_links, crossing data in quality, data_cuts in plan steps
+_READABLE = (1, 2)  # version 1 documents read as having no ORM models
 COST_UNIT = ("change points: one per import statement to cut or re-route and per module to move; "
              "an import into the monolith counts twice")
 
@@ -101,6 +105,8 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
             {"a": pair.a, "b": pair.b, "shared_commits": pair.shared_commits, "degree": pair.degree}
             for pair in analysis.cochange
         ],
+        "tables": [_table(table) for table in analysis.tables],
+        "data_links": [_link(link) for link in analysis.data_links],
         **_proposal(analysis.proposal),
         **plan_to_dict(analysis.plan),
         "excluded_modules": list(analysis.excluded),
@@ -130,6 +136,18 @@ def module_rows(analysis: Analysis) -> list[dict[str, Any]]:
         }
         for record in analysis.modules
     ]
+
+
+def _table(table: Table) -> dict[str, Any]:
+    return {"model": table.model, "table": table.table, "app": table.app, "module": table.module,
+            "path": table.path, "line": table.line, "service": table.service or None, "kind": table.kind,
+            "orm": table.orm, "parent": table.parent or None}
+
+
+def _link(link: DataLink) -> dict[str, Any]:
+    return {"kind": link.kind, "source": link.source, "target": link.target, "module": link.module,
+            "file": link.path, "line": link.line, "field": link.field or None, "through": link.through or None,
+            "crossing": link.crossing, "import_visible": link.import_visible}
 
 
 def _brittle_fields(entry: BrittleModule | None) -> dict[str, Any]:
@@ -219,6 +237,8 @@ def _quality(figures: QualityFigures) -> dict[str, Any]:
         "ned": figures.ned,
         "cochange_cohesion": figures.cochange_cohesion,
         "largest_share": figures.largest_share,
+        "crossing_data_links": figures.crossing_data_links,
+        "crossing_data_share": figures.crossing_data_share,
     }
 
 
@@ -276,6 +296,9 @@ def _step(step: PlanStep) -> dict[str, Any]:
         "surface": list(step.surface),
         "risk": [{"module": module, "brittleness": score} for module, score in step.risk],
         "rationale": step.rationale,
+        "data_cuts": [{"kind": cut.kind, "source": cut.source, "target": cut.target, "file": cut.path,
+                       "line": cut.line, "outbound": cut.outbound, "pattern": cut.pattern}
+                      for cut in step.data_cuts],
     }
 
 
@@ -305,8 +328,9 @@ def analysis_from_dict(document: Any) -> Analysis:
     """
     root = _Record(document, "the document")
     version = root.get("schema_version", int)
-    if version != SCHEMA_VERSION:
-        raise InvalidDocument(f"schema_version is {version}, this decomposer reads {SCHEMA_VERSION}")
+    if version not in _READABLE:
+        raise InvalidDocument(f"schema_version is {version}, this decomposer reads "
+                              + " and ".join(str(known) for known in _READABLE))
     repository, settings = root.record("repository"), root.record("settings")
     modules = root.records("modules")
     history = None if root.optional("history", dict) is None else _history_from(root.record("history"))
@@ -335,7 +359,24 @@ def analysis_from_dict(document: Any) -> Analysis:
         brittleness=tuple(sorted((_brittle_from(record) for record in modules if record.has("brittleness_rank")),
                                  key=lambda entry: entry.rank)),
         plan=_plan_from(root),
+        tables=tuple(_table_from(table) for table in root.records("tables")) if version > 1 else (),
+        data_links=tuple(_link_from(link) for link in root.records("data_links")) if version > 1 else (),
     )
+
+
+def _table_from(table: _Record) -> Table:
+    return Table(model=table.get("model", str), table=table.get("table", str), app=table.get("app", str),
+                 module=table.get("module", str), path=table.get("path", str), line=table.get("line", int),
+                 kind=table.choice("kind", TABLE_KINDS), orm=table.get("orm", str),
+                 parent=table.optional("parent", str) or "", service=table.optional("service", str) or "")
+
+
+def _link_from(link: _Record) -> DataLink:
+    return DataLink(kind=link.choice("kind", LINK_KINDS), source=link.get("source", str),
+                    target=link.get("target", str), module=link.get("module", str), path=link.get("file", str),
+                    line=link.get("line", int), field=link.optional("field", str) or "",
+                    through=link.optional("through", str) or "", crossing=link.get("crossing", bool),
+                    import_visible=link.get("import_visible", bool))
 
 
 def _module_from(record: _Record) -> ModuleRecord:
@@ -411,9 +452,12 @@ def _proposal_from(root: _Record) -> Proposal | None:
 
 
 def _quality_from(figures: _Record) -> QualityFigures:
+    data = figures.has("crossing_data_links")  # absent from version 1 documents
     return QualityFigures(figures.get("groups", int), figures.get("modularity", float), figures.get("sm", float),
                           figures.get("icp", float), figures.get("ifn", float), figures.get("ned", float),
-                          figures.optional("cochange_cohesion", float), figures.get("largest_share", float))
+                          figures.optional("cochange_cohesion", float), figures.get("largest_share", float),
+                          figures.optional("crossing_data_links", int) if data else None,
+                          figures.optional("crossing_data_share", float) if data else None)
 
 
 def _plan_from(root: _Record) -> Plan | None:
@@ -427,12 +471,16 @@ def _plan_from(root: _Record) -> Plan | None:
 
 def _step_from(step: _Record) -> PlanStep:
     return PlanStep(
-        order=step.get("order", int), kind=step.choice("kind", (LIBRARY, CUT, EXTRACT)), service=step.get("service", str),
+        order=step.get("order", int), kind=step.choice("kind", STEP_KINDS), service=step.get("service", str),
         modules=step.strings("modules"), cost=step.get("cost", int), benefit=step.get("benefit", float),
         outbound=_sites_from(step, "outbound_imports"), inbound=_sites_from(step, "inbound_imports"),
         cuts=_sites_from(step, "cuts"), surface=step.strings("surface"),
         risk=tuple((item.get("module", str), item.get("brittleness", float)) for item in step.records("risk")),
-        rationale=step.get("rationale", str), sprint=step.get("sprint", int), sprints=step.get("sprints", int))
+        rationale=step.get("rationale", str), sprint=step.get("sprint", int), sprints=step.get("sprints", int),
+        data_cuts=tuple(DataCut(cut.choice("kind", LINK_KINDS), cut.get("source", str), cut.get("target", str),
+                                cut.get("file", str), cut.get("line", int), cut.get("outbound", bool),
+                                cut.get("pattern", str))
+                        for cut in (step.records("data_cuts") if step.has("data_cuts") else ())))
 
 
 def _sites_from(step: _Record, key: str) -> tuple[ImportSite, ...]:

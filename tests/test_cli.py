@@ -17,8 +17,8 @@ def test_analyze_writes_analysis_json_and_a_summary(cli, sample_repo: Path, tmp_
     assert re.search(r"^\[ +\d+\.\ds\] Scanning imports in shop \(source root: \.\)$", result.stderr, re.M)
     lines = result.stdout.splitlines()
     assert lines[1] == "Packages:   1 package (shop) at the repository root"
-    assert lines[2] == "Modules:    64 analysed, 4 excluded (796 lines of code)"
-    assert lines[3] == "Imports:    162 module-to-module edges from 163 import statements"
+    assert lines[2] == "Modules:    64 analysed, 4 excluded (857 lines of code)"
+    assert lines[3] == "Imports:    160 module-to-module edges from 161 import statements"
     assert (
         "History:    309 commits, 2024-06-04 to 2025-04-07 (the whole history); "
         "1 large commit left out of co-change"
@@ -26,9 +26,9 @@ def test_analyze_writes_analysis_json_and_a_summary(cli, sample_repo: Path, tmp_
     assert "     76  shop.orders.checkout" in lines
     assert "   85.7     6  shop.core.errors + shop.core.events" in lines
     assert "Mining git history" in result.stderr
-    assert lines[-1] == f"Report:     {tmp_path / 'report' / 'report.html'} (21 files in {tmp_path / 'report'})"
+    assert lines[-1] == f"Report:     {tmp_path / 'report' / 'report.html'} (24 files in {tmp_path / 'report'})"
     document = json.loads((tmp_path / "report" / "analysis.json").read_text())
-    assert document["repository"]["head"] == "21aa16e5f06ef6bd8851004b25cf1ce8661cec26"
+    assert document["repository"]["head"] == "58bf87e0e121ab862db0d661df78b2edff516b71"
     assert document["repository"]["source_root"] == "."
 
 
@@ -188,7 +188,7 @@ def test_dangling_symlink_is_a_warning(cli, make_repo, tmp_path: Path):
     document = json.loads((tmp_path / "out" / "analysis.json").read_text())
     assert document["warnings"] == [{
         "path": "app/gone.py",
-        "message": "cannot be read (No such file or directory); its imports are left out",
+        "message": "is a broken symlink; skipped",
     }]
     assert [record["module"] for record in document["modules"]] == ["app", "app.models", "app.views"]
 
@@ -198,7 +198,7 @@ def test_weight_flags_are_checked(cli, make_repo, tmp_path: Path):
     result = cli("analyze", repo, "--out", tmp_path / "out", "--weights", "structural=1,imports=2")
     assert result.exit_code == 2
     assert ("Invalid value for '--weights': 'imports=2' is not NAME=NUMBER with NAME one of structural, "
-            "cochange and a finite NUMBER >= 0") in result.stderr
+            "cochange, data and a finite NUMBER >= 0") in result.stderr
     for flag, value in (("--brittleness-weights", "commits=-1"), ("--brittleness-weights", "commits=inf"),
                         ("--weights", "structural=nan"), ("--weights", "cochange=1e999")):
         result = cli("analyze", repo, "--out", tmp_path / "out", flag, value)
@@ -231,14 +231,14 @@ def test_plan_command_replans_without_analysing(cli, sample_repo: Path, tmp_path
                  "--out", tmp_path / "replan")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
-        "Plan:       11 steps over 14 sprints of 12 change points; calls from extracted services into "
-        "the monolith: 0 (reverse order: 25)")
+        "Plan:       12 steps over 16 sprints of 12 change points; calls from extracted services into "
+        "the monolith: 1 (reverse order: 24)")
     plan = json.loads((tmp_path / "replan" / "plan.json").read_text())
     original = json.loads((tmp_path / "report" / "analysis.json").read_text())["plan"]
     assert [step["service"] for step in plan["plan"]] == [step["service"] for step in original]
-    assert (plan["plan_summary"]["sprint_capacity"], plan["plan_summary"]["sprints"]) == (12, 14)
+    assert (plan["plan_summary"]["sprint_capacity"], plan["plan_summary"]["sprints"]) == (12, 16)
     markdown = (tmp_path / "replan" / "plan.md").read_text()
-    assert markdown.startswith("# Extraction plan: shop @ 21aa16e5f06e\n")
+    assert markdown.startswith("# Extraction plan: shop @ 58bf87e0e121\n")
     assert "### Step 3. Extract: accounts (spans 2 sprints)" in markdown
     assert "- `shop.accounts.views` imports `shop.notifications.service`: notify (shop/accounts/views.py:8)" in markdown
 

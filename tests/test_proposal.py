@@ -73,22 +73,25 @@ def test_every_module_has_exactly_one_service(document):
 def test_the_proposal_beats_the_package_layout(document):
     quality = document["quality"]
     assert quality["proposed"] == {
-        "groups": 8, "modularity": 0.4, "sm": 0.1073, "icp": 0.547, "ifn": 3.25, "ned": 0.0,
-        "cochange_cohesion": 0.8937, "largest_share": 0.2031,
+        "groups": 8, "modularity": 0.3773, "sm": 0.1081, "icp": 0.5414, "ifn": 3.25, "ned": 0.0,
+        "cochange_cohesion": 0.8937, "largest_share": 0.2031, "crossing_data_links": 15, "crossing_data_share": 0.4545,
     }
     assert quality["package_layout"] == {
-        "groups": 9, "modularity": 0.3616, "sm": 0.0897, "icp": 0.5839, "ifn": 3.3333, "ned": 0.0469,
-        "cochange_cohesion": 0.8159, "largest_share": 0.2031,
+        "groups": 9, "modularity": 0.3416, "sm": 0.0904, "icp": 0.5787, "ifn": 3.3333, "ned": 0.0469,
+        "cochange_cohesion": 0.8159, "largest_share": 0.2031, "crossing_data_links": 15, "crossing_data_share": 0.4545,
     }
-    assert quality["random"]["icp"] == 0.9201
+    assert quality["random"]["icp"] == 0.9191
 
 
 def test_stability_is_reported(document):
     stability = document["stability"]
-    # The best of six seeds is seed 42's; the five others all agree with it exactly.
-    assert stability["seeds"] == [43, 44, 45, 46, 47]
-    assert (stability["mean_ari"], stability["min_ari"]) == (1.0, 1.0)
-    assert stability["moving_modules"] == []
+    # The best of six seeds is seed 44's; accounts is the borderline app (it sits between orders,
+    # whose tables point at its users, and notifications).
+    assert stability["seeds"] == [42, 43, 45, 46, 47]
+    assert (stability["mean_ari"], stability["min_ari"]) == (0.8837, 0.7684)
+    assert [entry["module"] for entry in stability["moving_modules"][:5]] == [
+        "shop.accounts", "shop.accounts.auth", "shop.accounts.models", "shop.accounts.permissions",
+        "shop.accounts.views"]
     assert document["detection"]["resolution"] == 1.0
 
 

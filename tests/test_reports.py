@@ -32,9 +32,9 @@ def report_dir(analysis, sample_repo: Path, tmp_path_factory: pytest.TempPathFac
 
 def test_everything_is_written_by_default(report_dir: Path):
     assert sorted(path.name for path in report_dir.iterdir()) == sorted([
-        "analysis.json", "modules.csv", "services.csv", "cochange.csv", "brittle_modules.csv", "plan.md",
-        "plan.csv", "report.md", "report.html", "modules.graphml", "modules.dot",
-        *(f"{name}.{fmt}" for name in ("services", "modules", "brittleness", "cochange", "plan")
+        "analysis.json", "modules.csv", "services.csv", "cochange.csv", "brittle_modules.csv", "data_links.csv",
+        "plan.md", "plan.csv", "report.md", "report.html", "modules.graphml", "modules.dot",
+        *(f"{name}.{fmt}" for name in ("services", "modules", "brittleness", "cochange", "plan", "data")
           for fmt in ("png", "svg")),
     ])
 
@@ -71,20 +71,23 @@ def test_dot_groups_modules_by_service(report_dir: Path):
 
 def test_markdown_report_has_the_service_graph_as_mermaid(report_dir: Path):
     text = (report_dir / "report.md").read_text()
-    assert text.startswith("# decomposer report: shop @ 21aa16e5f06e\n")
+    assert text.startswith("# decomposer report: shop @ 58bf87e0e121\n")
     mermaid = text.split("```mermaid\n")[1].split("```")[0].splitlines()
     assert mermaid[:3] == ["graph LR", '  s0["payments (13)"]', '  s1["shipping (9)"]']
     # the orders <-> payments cycle: 2 statements one way, 1 the other
     assert ["  s2 -->|2| s0", "  s0 -->|1| s2"] == [line for line in mermaid if line in (
         "  s2 -->|2| s0", "  s0 -->|1| s2")]
-    assert "| Inter-call percentage (ICP) | 0.547 | 0.584 | 0.920 | lower |" in text
+    assert "| Inter-call percentage (ICP) | 0.541 | 0.579 | 0.919 | lower |" in text
+    assert "| Data links across services | 15 | 15 | 20 | lower |" in text
+    assert "| orders | orders.Order (orders), orders.OrderLine (order_lines) |" in text
+    assert "| payments | orders.Refund (refunds), payments.Payment (payments) |" in text
     assert "![Service graph](services.png)" in text
 
 
 def test_csv_tables(report_dir: Path):
     services = (report_dir / "services.csv").read_text().splitlines()
     assert services[0] == "name,kind,size,loc,packages,modules"
-    assert services[-1].startswith("shared,shared,7,98,shop.core (6); shop (1),shop.core;")
+    assert services[-1].startswith("shared,shared,7,101,shop.core (6); shop (1),shop.core;")
     modules = (report_dir / "modules.csv").read_text().splitlines()
     assert len(modules) == 65
     assert modules[0].startswith("module,path,package,service,loc,fan_in,fan_out")
@@ -92,7 +95,7 @@ def test_csv_tables(report_dir: Path):
 
 def test_html_is_self_contained(report_dir: Path):
     page = (report_dir / "report.html").read_text()
-    assert page.count("data:image/png;base64,") == 5
+    assert page.count("data:image/png;base64,") == 6
     assert re.findall(r'(?:src|href)="(?!data:)[^"]*"', page) == []
     assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page
     assert '<details><summary>notifications (7 modules)</summary>' in page
@@ -153,7 +156,8 @@ def test_analysis_json_lists_the_plan_and_services_the_html_shows(report_dir: Pa
     page = (report_dir / "report.html").read_text()
     for service in document["services"]:
         assert f"<summary>{service['name']} ({service['size']} modules)</summary>" in page
-    assert page.count("<tr>") == 1 + 8 + 1 + 7 + 1 + 64 + 1 + 11  # header+rows of the four tables
+    # header and rows of the six tables: services, tables, crossing data links, quality, modules, plan
+    assert page.count("<tr>") == 1 + 8 + 1 + 9 + 1 + 14 + 1 + 9 + 1 + 64 + 1 + 12
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed (.ci/run installs Debian's graphviz)")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from decomposer.model import Analysis
+from decomposer.model import DATA_PATTERNS, RELATION_KINDS, Analysis
 from decomposer.schema import module_rows
 
-__all__ = ["brittle_table", "csv_tables"]
+__all__ = ["brittle_table", "csv_tables", "data_links_table"]
 
 
 def brittle_table(analysis: Analysis) -> pd.DataFrame:
@@ -30,6 +30,22 @@ def brittle_table(analysis: Analysis) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def data_links_table(analysis: Analysis) -> pd.DataFrame:
+    """`data_links.csv`: every relation, query and transaction with its owners, crossing ones first."""
+    owner = {table.model: table.service for table in analysis.tables}
+    service_of = analysis.service_of
+    rows = [{
+        "kind": link.kind, "source": link.source, "target": link.target,
+        "source_service": owner.get(link.source, "") if link.kind in RELATION_KINDS else service_of.get(link.module, ""),
+        "target_service": owner.get(link.target, ""), "crossing": link.crossing,
+        "import_visible": link.import_visible, "file": link.path, "line": link.line, "field": link.field,
+        "pattern": DATA_PATTERNS[link.kind] if link.crossing else "",
+    } for link in analysis.data_links]
+    frame = pd.DataFrame(rows, columns=["kind", "source", "target", "source_service", "target_service", "crossing",
+                                        "import_visible", "file", "line", "field", "pattern"])
+    return frame.sort_values(["crossing", "kind", "file", "line"], ascending=[False, True, True, True], kind="stable")
+
+
 def csv_tables(analysis: Analysis) -> dict[str, str]:
     """modules.csv, services.csv, cochange.csv and brittle_modules.csv, by file name.
 
@@ -48,4 +64,6 @@ def csv_tables(analysis: Analysis) -> dict[str, str]:
     tables = {"modules": modules, "services": services, "cochange": cochange}
     if analysis.brittleness:
         tables["brittle_modules"] = brittle_table(analysis)
+    if analysis.tables:
+        tables["data_links"] = data_links_table(analysis)
     return {f"{name}.csv": frame.to_csv(index=False, lineterminator="\n") for name, frame in tables.items()}

@@ -6,7 +6,8 @@
    stays readable with thousands of modules; only the most coupled modules are labelled;
 3. brittleness: churn against coupling, the hotspot quadrants, the top modules labelled;
 4. the change-coupling heatmap between services;
-5. the plan as a timeline of sprints.
+5. the plan as a timeline of sprints;
+6. the tables grouped by owning service, crossing relations in red (reports/data_figure.py).
 
 Layouts are computed, not random, and files carry no date: the same analysis draws the same bytes.
 """
@@ -25,11 +26,21 @@ import networkx as nx  # noqa: E402
 from matplotlib import colormaps  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from decomposer.model import CUT, EXTRACT, KERNEL, LIBRARY, Analysis, crossing_counts  # noqa: E402
+from decomposer.model import (  # noqa: E402
+    CUT,
+    EXTRACT,
+    KERNEL,
+    LIBRARY,
+    SPLIT_DATA,
+    SPLIT_MODULE,
+    Analysis,
+    crossing_counts,
+)
+from decomposer.reports.data_figure import data_figure  # noqa: E402
 
 __all__ = ["FIGURES", "draw_figures", "render_figures"]
 
-FIGURES = ("services", "modules", "brittleness", "cochange", "plan")
+FIGURES = ("services", "modules", "brittleness", "cochange", "plan", "data")
 _RC = {"svg.hashsalt": "decomposer", "svg.fonttype": "path", "font.size": 9}
 _LABELLED_MODULES = 20
 
@@ -47,6 +58,8 @@ def draw_figures(analysis: Analysis) -> dict[str, Figure]:
             figures["cochange"] = _cochange_heatmap(analysis)
         if analysis.plan:
             figures["plan"] = _plan_timeline(analysis)
+        if analysis.proposal and any(table.service for table in analysis.tables):
+            figures["data"] = data_figure(analysis)
         return figures
 
 
@@ -221,7 +234,8 @@ def _plan_timeline(analysis: Analysis) -> Figure:
     steps = analysis.plan.steps
     figure = Figure(figsize=(11, 1.5 + 0.35 * len(steps)))
     axes = figure.subplots()
-    colour = {LIBRARY: "#7f8c8d", CUT: "#c0392b", EXTRACT: "#2e86c1"}
+    colour = {LIBRARY: "#7f8c8d", SPLIT_DATA: "#8e44ad", SPLIT_MODULE: "#d68910", CUT: "#c0392b",
+              EXTRACT: "#2e86c1"}
     by_sprint: defaultdict[int, float] = defaultdict(float)
     for row, step in enumerate(steps):
         start = step.sprint - 1 + (0 if step.sprints > 1 else by_sprint[step.sprint] / analysis.plan.capacity)
@@ -236,7 +250,9 @@ def _plan_timeline(analysis: Analysis) -> Figure:
     axes.set_xlim(0, sprints + 3)
     axes.set_xticks([value + 0.5 for value in range(sprints)], [str(value + 1) for value in range(sprints)])
     axes.set_xlabel(f"sprint ({analysis.plan.capacity} change points each)")
-    axes.set_title("Extraction plan: grey publish the kernel, red break a cycle, blue extract")
+    data_steps = {step.kind for step in steps} & {SPLIT_DATA, SPLIT_MODULE}
+    axes.set_title("Extraction plan: grey publish the kernel, red break a cycle, blue extract"
+                   + ("; purple give shared tables owners, orange split a models module" if data_steps else ""))
     for value in range(sprints + 1):
         axes.axvline(value, color="#dddddd", lw=0.6, zorder=0)
     return figure

@@ -10,7 +10,7 @@ import base64
 import html
 from typing import Any
 
-from decomposer.model import PARTITIONS, Analysis
+from decomposer.model import DATA_PATTERNS, PARTITIONS, RELATION_KINDS, Analysis
 from decomposer.reports.markdown_report import QUALITY_ROWS
 from decomposer.schema import sprint_count
 
@@ -57,7 +57,8 @@ def report_html(analysis: Analysis, images: dict[str, bytes]) -> str:
     """The report as one HTML page; `images` maps a figure name to its PNG bytes (inlined)."""
     title = f"decomposer report: {analysis.title}"
     parts = [f"<h1>{_e(title)}</h1>", _summary(analysis)]
-    parts += [_services(analysis, images), _quality(analysis), _brittle(analysis, images), _plan(analysis, images)]
+    parts += [_services(analysis, images), _data(analysis, images), _quality(analysis), _brittle(analysis, images),
+              _plan(analysis, images)]
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
             + "\n".join(part for part in parts if part)
@@ -124,12 +125,32 @@ def _services(analysis: Analysis, images: dict[str, bytes]) -> str:
             + _image(images, "cochange", "Change coupling between services"))
 
 
+def _data(analysis: Analysis, images: dict[str, bytes]) -> str:
+    if not analysis.tables or analysis.proposal is None:
+        return ""
+    owner = {table.model: table.service for table in analysis.tables}
+    service_of = analysis.service_of
+    tables = [[table.service, table.model, table.table, table.kind, f"{table.path}:{table.line}" if table.path else ""]
+              for table in analysis.tables if table.service and table.kind != "abstract"]
+    crossing = [[link.kind, link.source,
+                 owner.get(link.source, "") if link.kind in RELATION_KINDS else service_of.get(link.module, ""),
+                 link.target, owner.get(link.target, ""), "yes" if link.import_visible else "no",
+                 f"{link.path}:{link.line}", DATA_PATTERNS[link.kind]]
+                for link in analysis.data_links if link.crossing]
+    return ("<h2>Data ownership</h2>" + _image(images, "data", "Tables by owning service")
+            + _table(["service", "model", "table", "kind", "defined at"], sorted(tables), set())
+            + f"<h3>Data links across services ({len(crossing)})</h3>"
+            + _table(["kind", "from", "its service", "to", "owner", "import shows it", "where", "how to cut"],
+                     crossing, set()))
+
+
 def _quality(analysis: Analysis) -> str:
     if analysis.proposal is None:
         return ""
     quality = dict(analysis.proposal.quality)
     rows = [[label] + [getattr(quality[name], key) for name in PARTITIONS] + [better]
-            for key, label, better in QUALITY_ROWS]
+            for key, label, better in QUALITY_ROWS
+            if not (key.startswith("crossing_data") and getattr(quality["proposed"], key) is None)]
     return ("<h2>Quality: the proposal next to the current package layout</h2>"
             + _table(["figure", "proposed", "package layout", "random", "better"], rows, {1, 2, 3}))
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from decomposer.model import PARTITIONS, Analysis, crossing_counts
+from collections import Counter
+
+from decomposer.model import KERNEL, PARTITIONS, RELATION_KINDS, TABLE_KINDS, Analysis, crossing_counts
 from decomposer.reports.markdown_text import md_text, mermaid_label
 from decomposer.schema import iso_time, sprint_count
 
@@ -17,6 +19,8 @@ QUALITY_ROWS = (
     ("ned", "Non-extreme distribution (NED)", "lower"),
     ("cochange_cohesion", "Co-change cohesion", "higher"),
     ("largest_share", "Largest service share", "lower"),
+    ("crossing_data_links", "Data links across services", "lower"),
+    ("crossing_data_share", "Share of data links across", "lower"),
 )
 
 
@@ -35,8 +39,8 @@ def report_markdown(analysis: Analysis, figures: tuple[str, ...] = ()) -> str:
                  if history else "- History: not analysed")
     if analysis.warnings:
         lines.append(f"- Warnings: {len(analysis.warnings)} (see analysis.json)")
-    lines += _services(analysis, figures) + _quality(analysis) + _brittle(analysis, figures)
-    lines += _plan(analysis, figures)
+    lines += _services(analysis, figures) + _data(analysis, figures) + _quality(analysis)
+    lines += _brittle(analysis, figures) + _plan(analysis, figures)
     return "\n".join(lines) + "\n"
 
 
@@ -72,6 +76,33 @@ def _services(analysis: Analysis, figures: tuple[str, ...]) -> list[str]:
     return lines
 
 
+def _data(analysis: Analysis, figures: tuple[str, ...]) -> list[str]:
+    if not analysis.tables or analysis.proposal is None:
+        return []
+    owned = [table for table in analysis.tables if table.service and table.kind != "abstract"]
+    crossing = [link for link in analysis.data_links if link.crossing]
+    hidden = [link for link in crossing if link.kind in RELATION_KINDS and not link.import_visible]
+    lines = ["", "## Data ownership", "",
+             f"{len(owned)} tables found in the code ({_count_kinds(analysis)}); "
+             f"{len(crossing)} of {len(analysis.data_links)} data links cross the proposed services, "
+             f"{len(hidden)} of them relations that no import shows. Every link with its file:line and "
+             "a way to cut it is in data_links.csv."]
+    if "data" in figures:
+        lines += ["", "![Tables by owning service](data.png)"]
+    lines += ["", "| service | tables |", "| --- | --- |"]
+    for owner in sorted({table.service for table in owned}):
+        names = ", ".join(md_text(f"{table.model} ({table.table})" if table.table else table.model)
+                          for table in owned if table.service == owner)
+        lines.append(f"| {md_text(owner)}{' (shared data: give each table an owner)' if owner == KERNEL else ''} "
+                     f"| {names} |")
+    return lines
+
+
+def _count_kinds(analysis: Analysis) -> str:
+    counts = Counter(table.kind for table in analysis.tables)
+    return ", ".join(f"{counts[kind]} {kind}" for kind in TABLE_KINDS if counts[kind])
+
+
 def _quality(analysis: Analysis) -> list[str]:
     if analysis.proposal is None:
         return []
@@ -80,10 +111,15 @@ def _quality(analysis: Analysis) -> list[str]:
              "| figure | proposed | package layout | random | better |", "| --- | ---: | ---: | ---: | --- |"]
     for key, label, better in QUALITY_ROWS:
         cells = [getattr(quality[name], key) for name in PARTITIONS]
-        lines.append(f"| {label} | " + " | ".join("-" if value is None else f"{value:.3f}" for value in cells)
-                     + f" | {better} |")
+        if all(value is None for value in cells) and key.startswith("crossing_data"):
+            continue  # no ORM models: no data rows
+        lines.append(f"| {label} | " + " | ".join(_figure(value) for value in cells) + f" | {better} |")
     lines.append("| Groups | " + " | ".join(str(quality[name].groups) for name in PARTITIONS) + " | |")
     return lines
+
+
+def _figure(value: float | int | None) -> str:
+    return "-" if value is None else (str(value) if isinstance(value, int) else f"{value:.3f}")
 
 
 def _brittle(analysis: Analysis, figures: tuple[str, ...]) -> list[str]:

@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from decomposer.model import CUT, EXTRACT, LIBRARY, Analysis, ImportSite, Plan, PlanStep
+from decomposer.model import CUT, EXTRACT, LIBRARY, SPLIT_DATA, SPLIT_MODULE, Analysis, ImportSite, Plan, PlanStep
 from decomposer.reports.markdown_text import md_code, md_text
 from decomposer.schema import COST_UNIT, plan_to_dict, sprint_count
 
@@ -23,13 +23,15 @@ def plan_markdown(plan: Plan, title: str) -> str:
         f"Import statements from each extracted service into what is left of the monolith, summed "
         f"over the plan: {plan.outbound_weight} in this order, {plan.reverse_outbound_weight} in the "
         "reverse order.", "",
-        "| step | sprint | what | service | modules | cost | benefit | calls into the monolith | calls from the monolith |",
-        "| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| step | sprint | what | service | modules | cost | benefit | calls into the monolith | calls from the monolith "
+        "| data links to cut |",
+        "| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for step in plan.steps:
         sprint = f"{step.sprint}-{step.sprint + step.sprints - 1}" if step.sprints > 1 else str(step.sprint)
         lines.append(f"| {step.order} | {sprint} | {step.kind} | {md_text(step.service)} | {len(step.modules)} | "
-                     f"{step.cost} | {step.benefit:.1f}% | {_count(step.outbound)} | {_count(step.inbound)} |")
+                     f"{step.cost} | {step.benefit:.1f}% | {_count(step.outbound)} | {_count(step.inbound)} | "
+                     f"{len(step.data_cuts)} |")
     for sprint in sorted({step.sprint for step in plan.steps}):
         lines += ["", f"## Sprint {sprint}"]
         for step in (step for step in plan.steps if step.sprint == sprint):
@@ -38,7 +40,8 @@ def plan_markdown(plan: Plan, title: str) -> str:
 
 
 def _step_markdown(step: PlanStep) -> list[str]:
-    heading = {LIBRARY: "Publish the shared kernel", CUT: "Break the cycle", EXTRACT: "Extract"}[step.kind]
+    heading = {LIBRARY: "Publish the shared kernel", SPLIT_DATA: "Give the shared tables owners",
+               SPLIT_MODULE: "Split a models module", CUT: "Break the cycle", EXTRACT: "Extract"}[step.kind]
     spans = f" (spans {step.sprints} sprints)" if step.sprints > 1 else ""
     lines = ["", f"### Step {step.order}. {heading}: {md_text(step.service)}{spans}", "", md_text(step.rationale)]
     if step.surface:
@@ -48,7 +51,14 @@ def _step_markdown(step: PlanStep) -> list[str]:
                          ("Calls into the monolith to replace", step.outbound)):
         if sites and not (label == "Imports to cut" and step.kind == LIBRARY and sites == step.outbound):
             lines += ["", f"{label}:"] + [f"- {_where(site)}" for site in sites]
-    if step.risk and step.kind != CUT:
+    for label, outbound in (("Data links into the monolith to cut", True),
+                            ("Data links from the monolith to re-route", False)):
+        cuts = [cut for cut in step.data_cuts if cut.outbound == outbound]
+        if cuts:
+            lines += ["", f"{label}:"] + [
+                f"- {cut.kind} {md_code(cut.source)} -> {md_code(cut.target)} ({md_text(cut.path)}:{cut.line}): "
+                f"{cut.pattern}" for cut in cuts]
+    if step.risk and step.kind not in (CUT, SPLIT_DATA, SPLIT_MODULE):
         lines += ["", "Riskiest modules: " + ", ".join(f"{md_code(module)} ({score:.2f})" for module, score in step.risk)]
     return lines
 
@@ -72,6 +82,8 @@ def plan_files(analysis: Analysis, *, with_json: bool = False) -> dict[str, str]
              "service": step.service, "modules": len(step.modules), "cost": step.cost,
              "benefit": step.benefit, "outbound_imports": _count(step.outbound),
              "inbound_imports": _count(step.inbound), "cuts": _count(step.cuts),
+             "data_cuts_out": sum(cut.outbound for cut in step.data_cuts),
+             "data_cuts_in": sum(not cut.outbound for cut in step.data_cuts),
              "rationale": step.rationale} for step in plan.steps]
     files = {"plan.md": plan_markdown(plan, analysis.title),
              "plan.csv": pd.DataFrame(rows).to_csv(index=False, lineterminator="\n")}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decomposer.model import CUT, EXTRACT, LIBRARY, PARTITIONS, SERVICE, Analysis, Plan, QualityFigures
+from decomposer.model import CUT, EXTRACT, LIBRARY, PARTITIONS, SPLIT_DATA, SPLIT_MODULE, SERVICE, Analysis, Plan, QualityFigures
 from decomposer.reports.markdown_report import QUALITY_ROWS
 from decomposer.schema import iso_time, sprint_count
 
@@ -89,7 +89,10 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
     lines.append(f"Quality:    {'':20s} {'proposed':>9s} {'layout':>9s} {'random':>9s}")
     for key, label, better in QUALITY_ROWS:
         values = [getattr(quality[name], key) for name in PARTITIONS]
-        cells = " ".join(f"{value:9.3f}" if value is not None else f"{'-':>9s}" for value in values)
+        if all(value is None for value in values) and key.startswith("crossing_data"):
+            continue  # no ORM models: no data rows
+        cells = " ".join(f"{'-':>9s}" if value is None else (f"{value:9d}" if isinstance(value, int)
+                                                            else f"{value:9.3f}") for value in values)
         lines.append(f"  {label:30s} {cells}   ({better} is better)")
     return lines + _layout_hint(quality["proposed"], quality["package_layout"])
 
@@ -123,7 +126,8 @@ def plan_lines(plan: Plan) -> list[str]:
              f"calls from extracted services into the monolith: {plan.outbound_weight} "
              f"(reverse order: {plan.reverse_outbound_weight})"]
     for step in plan.steps:
-        what = {LIBRARY: "publish library", CUT: "break cycle", EXTRACT: "extract"}[step.kind]
+        what = {LIBRARY: "publish library", SPLIT_DATA: "split data", SPLIT_MODULE: "split module",
+                CUT: "break cycle", EXTRACT: "extract"}[step.kind]
         spans = f" (spans {step.sprints} sprints)" if step.sprints > 1 else ""
         lines.append(f"  {step.order:2d}. sprint {step.sprint:2d}  {what:15s} {step.service}  "
                      f"[cost {step.cost}, benefit {step.benefit:.1f}%]{spans}")

@@ -4,11 +4,15 @@ For two modules a and b::
 
     structural(a, b) = import statements a -> b  +  import statements b -> a
     cochange(a, b)   = degree(a, b) / 100        (change-coupled pairs only, docs/metrics.md)
+    data(a, b)       = data links between a and b (relations between their tables, queries,
+                       transactions: stages/data.py)
     weight(a, b)     = alpha * structural / mean(structural) + beta * cochange / mean(cochange)
+                       + gamma * data / mean(data)
 
-Each kind is divided by its own mean over the edges that have it, so a typical import edge and a
-typical co-change edge both weigh 1 before the mix (alpha, beta) is applied: neither swamps the
-other whatever the repository's size or history. Without history the graph is structure alone.
+Each kind is divided by its own mean over the edges that have it, so a typical import edge, a
+typical co-change edge and a typical data edge all weigh 1 before the mix (alpha, beta, gamma)
+is applied: none swamps the others whatever the repository's size or history. Without history
+(or without models) that signal is simply absent.
 """
 
 from __future__ import annotations
@@ -24,13 +28,16 @@ def build_coupling_graph(
     modules: tuple[str, ...],
     imports: tuple[ImportEdge, ...],
     cochange: tuple[CoChange, ...],
+    data: dict[tuple[str, str], int] | None = None,
     *,
     structural_weight: float = 1.0,
     cochange_weight: float = 1.0,
+    data_weight: float = 1.0,
 ) -> nx.Graph:
     """Return the coupling graph: every module a node, edges weighted as the docstring says.
 
-    Edge attributes: `structural` (statements), `cochange` (degree / 100), `weight` (the mix).
+    Edge attributes: `structural` (statements), `cochange` (degree / 100), `data` (data links),
+    `weight` (the mix). `data` maps an unordered module pair (smaller name first) to its links.
     Nodes are added in the order given, so callers pass them sorted for reproducible results.
 
     >>> from decomposer.model import CoChange, ImportEdge
@@ -47,16 +54,18 @@ def build_coupling_graph(
             structural[key] = structural.get(key, 0) + edge.count
     logical = {_pair(pair.a, pair.b): pair.degree / 100 for pair in cochange
                if pair.a in known and pair.b in known}
+    tables = {key: count for key, count in (data or {}).items() if key[0] in known and key[1] in known}
     graph = nx.Graph()
     graph.add_nodes_from(modules)
-    structural_mean = _mean(structural.values())
-    cochange_mean = _mean(logical.values())
-    for key in sorted(set(structural) | set(logical)):
-        statements, degree = structural.get(key, 0), logical.get(key, 0.0)
+    structural_mean, cochange_mean, data_mean = (_mean(structural.values()), _mean(logical.values()),
+                                                 _mean(tables.values()))
+    for key in sorted(set(structural) | set(logical) | set(tables)):
+        statements, degree, links = structural.get(key, 0), logical.get(key, 0.0), tables.get(key, 0)
         weight = (structural_weight * statements / structural_mean if statements else 0.0) + (
-            cochange_weight * degree / cochange_mean if degree else 0.0)
+            cochange_weight * degree / cochange_mean if degree else 0.0) + (
+            data_weight * links / data_mean if links else 0.0)
         if weight > 0:
-            graph.add_edge(*key, structural=statements, cochange=degree, weight=weight)
+            graph.add_edge(*key, structural=statements, cochange=degree, data=links, weight=weight)
     return graph
 
 

@@ -24,6 +24,7 @@ def partition_quality(
     coupling_graph: nx.Graph,
     cochange: tuple[CoChange, ...] | None,
     ned_bounds: tuple[int, int],
+    data: tuple[int, int] | None = None,
 ) -> QualityFigures:
     """Measure the partition `group_of` (module -> group name).
 
@@ -33,6 +34,8 @@ def partition_quality(
         coupling_graph: the combined coupling graph over the same modules.
         cochange: change-coupled pairs; None when there is no history.
         ned_bounds: a group is non-extreme when its module count lies within these bounds.
+        data: (crossing, total) data links between modules of the partition (`stages.data.
+            crossing_data`); None when the code has no ORM models.
     """
     sizes = Counter(group_of.values())
     edges = [edge for edge in imports if edge.importer in group_of and edge.imported in group_of]
@@ -45,6 +48,8 @@ def partition_quality(
         ned=_round(_non_extreme_distribution(sizes, ned_bounds)),
         cochange_cohesion=None if not cochange else _round(_cochange_cohesion(group_of, cochange)),
         largest_share=_round(max(sizes.values()) / len(group_of)),
+        crossing_data_links=None if data is None else data[0],
+        crossing_data_share=None if data is None else _round(data[0] / data[1] if data[1] else 0.0),
     )
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import combinations
 
 import networkx as nx
@@ -42,7 +42,9 @@ from decomposer.model import (
     PlanStep,
     Planning,
     Service,
+    DataLink,
 )
+from decomposer.stages.data_plan import DataSites, data_cuts, data_sites, links_between, split_data_step, split_module_steps
 
 __all__ = ["plan_extraction"]
 
@@ -62,6 +64,8 @@ def plan_extraction(inputs: PlanInputs, planning: Planning = Planning()) -> Plan
     paths, commits, loc, capacity = inputs.paths, inputs.commits, inputs.loc, planning.capacity
     service_of = {module: service.name for service in services for module in service.modules}
     sites = _sites_between_services(imports, service_of, paths)
+    data = data_sites(inputs.data_links, inputs.tables, services)
+    splits = split_module_steps(inputs.tables, services)
     extractable = [service for service in services if service.kind == SERVICE]
     cycles, cut_sets = _cycles_and_cuts(extractable, sites)
     benefit = _benefits(services, commits, loc)
@@ -69,16 +73,20 @@ def plan_extraction(inputs: PlanInputs, planning: Planning = Planning()) -> Plan
     kernel = [service for service in services if service.kind == KERNEL]
     if kernel:
         steps.append(_library_step(kernel[0], sites, service_of, benefit, brittleness))
+        shared_data = split_data_step(kernel[0], inputs.tables, data)
+        steps += [shared_data] if shared_data else []
     remaining = {service.name: service for service in extractable}
     cut = set().union(*cut_sets)  # every import the plan cuts, in whichever step
     pending = set(cut)  # cuts not made yet
     while remaining:
-        service = _next_service(remaining, sites, cut, pending, benefit)
+        service = _next_service(remaining, sites, cut, pending, benefit, data)
+        steps += [step for involved, step in splits if service.name in involved]
+        splits = [(involved, step) for involved, step in splits if service.name not in involved]
         due = {(a, b) for a, b in pending if service.name in (a, b) and {a, b} <= set(remaining)}
         if due:
             pending -= due
             steps.append(_cut_step(service.name, due, sites))
-        steps.append(_extract_step(service, set(remaining), sites, cut, benefit, brittleness, imports))
+        steps.append(_extract_step(service, set(remaining), sites, cut, benefit, brittleness, imports, data))
         del remaining[service.name]
     steps = _numbered_into_sprints(steps, capacity)
     extracted = [step for step in steps if step.kind == EXTRACT]
@@ -175,15 +183,15 @@ def _inbound(name: str, remaining: set[str], sites: dict[tuple[str, str], list[I
 
 def _next_service(remaining: dict[str, Service], sites: dict[tuple[str, str], list[ImportSite]],
                   cut: set[tuple[str, str]], pending: set[tuple[str, str]],
-                  benefit: dict[str, float]) -> Service:
-    """The service with the fewest statements into the rest once its cycles are cut; ties go to
-    the one needing fewer cuts, then to the best benefit per cost, then to the name."""
+                  benefit: dict[str, float], data: DataSites) -> Service:
+    """The service with the fewest statements and data links into the rest once its cycles are
+    cut; ties go to the one needing fewer cuts, then to the best benefit per cost, then to the name."""
     names = set(remaining)
 
     def priority(service: Service) -> tuple:
         still_to_cut = sum(_weight(sites[pair]) for pair in pending
                            if service.name in pair and set(pair) <= names)
-        out = _weight(_outbound(service.name, names, sites, cut))
+        out = _weight(_outbound(service.name, names, sites, cut)) + len(links_between(service.name, names, data)[0])
         cost = _cost(service, out, _weight(_inbound(service.name, names, sites, cut)))
         return out, still_to_cut, -benefit[service.name] / cost, service.name
 
@@ -231,14 +239,16 @@ def _cut_step(service: str, cut: set[tuple[str, str]],
 
 def _extract_step(service: Service, remaining: set[str], sites: dict[tuple[str, str], list[ImportSite]],
                   cut: set[tuple[str, str]], benefit: dict[str, float],
-                  brittleness: dict[str, float], imports: tuple[ImportEdge, ...]) -> PlanStep:
+                  brittleness: dict[str, float], imports: tuple[ImportEdge, ...], data: DataSites) -> PlanStep:
     outbound = _outbound(service.name, remaining, sites, cut)
     inbound = _inbound(service.name, remaining, sites, cut)
+    data_out, data_in = links_between(service.name, remaining, data)
     risk = _risk(service.modules, brittleness)
-    cost = _cost(service, _weight(outbound), _weight(inbound))
+    cost = _cost(service, _weight(outbound) + len(data_out), _weight(inbound) + len(data_in))
+    rationale = _rationale(service, outbound, inbound, benefit[service.name], cost, risk, data_out, data_in)
     return PlanStep(0, EXTRACT, service.name, service.modules, cost, benefit[service.name],
-                    tuple(outbound), tuple(inbound), (), _surface(service, imports), risk,
-                    _rationale(service, outbound, inbound, benefit[service.name], cost, risk), 0, 1)
+                    tuple(outbound), tuple(inbound), (), _surface(service, imports), risk, rationale, 0, 1,
+                    data_cuts(data_out, data_in))
 
 
 def _surface(service: Service, imports: tuple[ImportEdge, ...]) -> tuple[str, ...]:
@@ -256,12 +266,22 @@ def _surface(service: Service, imports: tuple[ImportEdge, ...]) -> tuple[str, ..
 
 
 def _rationale(service: Service, outbound: list[ImportSite], inbound: list[ImportSite],
-               benefit: float, cost: int, risk: tuple[tuple[str, float], ...]) -> str:
-    calls_back = ("it makes no calls back into the monolith" if not outbound else
-                  f"it still makes {_weight(outbound)} import statement{'s' if _weight(outbound) > 1 else ''} "
-                  "into the monolith "
-                  f"({len({site.imported for site in outbound})} modules), which the monolith must "
-                  "offer as an API first")
+               benefit: float, cost: int, risk: tuple[tuple[str, float], ...],
+               data_out: list[DataLink], data_in: list[DataLink]) -> str:
+    if not outbound and not data_out:
+        calls_back = "it makes no calls back into the monolith"
+    elif outbound:
+        calls_back = (f"it still makes {_weight(outbound)} import statement{'s' if _weight(outbound) > 1 else ''} "
+                      "into the monolith "
+                      f"({len({site.imported for site in outbound})} modules), which the monolith must "
+                      "offer as an API first")
+    else:
+        calls_back = "it imports nothing from the monolith"
+    if data_out:
+        calls_back += (f", but its data still reaches {len({link.target for link in data_out})} of the "
+                       f"monolith's tables through {_data_words(data_out)}, each to cut as listed")
+    if data_in:
+        calls_back += f"; the monolith reaches its tables through {_data_words(data_in)}"
     callers = len({site.importer for site in inbound})
     called = ("nothing left in the monolith calls it" if not inbound else
               f"{callers} monolith module{'s call' if callers > 1 else ' calls'} it at "
@@ -271,6 +291,18 @@ def _rationale(service: Service, outbound: list[ImportSite], inbound: list[Impor
     return (f"Extract {service.name} now: {calls_back}, and {called}. It moves {len(service.modules)} "
             f"modules ({service.loc} lines) and holds {benefit:.1f}% of the change activity, for "
             f"{cost} change points.{riskiest}")
+
+
+def _data_words(links: list[DataLink]) -> str:
+    """`3 foreign keys, 2 queries and 1 transaction`."""
+    nouns = {"fk": "foreign key", "o2o": "one-to-one key", "m2m": "many-to-many relation",
+             "inherit": "inherited table", "generic": "generic relation", "query": "query",
+             "transaction": "transaction"}
+    counts = Counter(link.kind for link in links)
+    words = [f"{count} {nouns[kind] if count == 1 else nouns[kind].replace('query', 'querie') + 's'}"
+             for kind, count in
+             sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _risk(modules: tuple[str, ...], brittleness: dict[str, float]) -> tuple[tuple[str, float], ...]:

@@ -10,3 +10,6 @@ SMTP_HOST = os.environ.get("SHOP_SMTP_HOST", "localhost")
 SMS_GATEWAY_URL = os.environ.get("SHOP_SMS_GATEWAY", "https://sms.example.invalid/send")
 FREE_SHIPPING_THRESHOLD_CENTS = 5000
 FRAUD_SCORE_LIMIT = 0.8
+
+AUTH_USER_MODEL = "accounts.User"
+INSTALLED_APPS = ["shop.accounts", "shop.catalog", "shop.orders", "shop.payments", "shop.shipping"]

@@ -1,20 +1,26 @@
-"""Customer accounts and their addresses."""
+"""Customer accounts and their addresses. `User` is the project's AUTH_USER_MODEL."""
 
 from shop.core.db import Model
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
 
 
-class User(Model):
-    table = "users"
+class User(AbstractUser):
+    phone = models.CharField(max_length=32, blank=True)
 
-    def __init__(self, email, name, is_staff=False, **fields):
-        super().__init__(email=email, name=name, is_staff=is_staff, **fields)
+    class Meta:
+        db_table = "users"
 
 
 class Address(Model):
-    table = "addresses"
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="addresses", on_delete=models.CASCADE)
+    street = models.CharField(max_length=200)
+    city = models.CharField(max_length=100)
+    country = models.CharField(max_length=2)
 
-    def __init__(self, user_id, street, city, country, **fields):
-        super().__init__(user_id=user_id, street=street, city=city, country=country, **fields)
+    class Meta:
+        db_table = "addresses"
 
     def one_line(self):
         return f"{self.street}, {self.city}, {self.country}"

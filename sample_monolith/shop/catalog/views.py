@@ -3,7 +3,6 @@
 from shop.catalog import pricing
 from shop.catalog.models import Product
 from shop.catalog.search import search
-from shop.core.db import Repository
 from shop.core.utils import parse_int
 
 
@@ -14,6 +13,6 @@ def product_list(request):
 
 
 def product_detail(request):
-    product = Repository.of(Product).get(parse_int(request["id"]))
+    product = Product.objects.get(pk=parse_int(request["id"]))
     return {"sku": product.sku, "name": product.name,
             "price": pricing.with_tax(pricing.discounted(product)).cents}

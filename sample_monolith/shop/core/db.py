@@ -1,23 +1,24 @@
-"""A tiny in-memory persistence layer standing in for the ORM."""
+"""Persistence: the abstract base of every stored model, and an in-memory row cache."""
 
 import itertools
 
 from shop.core.errors import NotFound
+from django.db import models
 
 _ids = itertools.count(1)
 
 
-class Model:
-    """Base class of every stored record."""
+class Model(models.Model):
+    """Base class of every stored record: an abstract model, so it has no table of its own."""
 
-    table = "model"
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
-    def __init__(self, **fields):
-        self.id = None
-        for name, value in fields.items():
-            setattr(self, name, value)
+    class Meta:
+        abstract = True
 
-    def save(self):
+    def cache(self):
+        """Keep the row in the in-memory cache that reports read from."""
         if self.id is None:
             self.id = next(_ids)
         Repository.of(type(self)).rows[self.id] = self

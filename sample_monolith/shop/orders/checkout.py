@@ -18,6 +18,8 @@ from shop.orders.services import refund_order
 from shop.payments import fraud
 from shop.payments.gateway import charge
 from shop.shipping.services import quote_shipping, schedule_shipment
+from django.apps import apps
+from django.db import transaction
 
 
 class CheckoutError(ValidationError):
@@ -84,3 +86,10 @@ def order_summary(order: Order):
         "total": order.total().cents,
         "lines": [(line.product.sku, line.quantity) for line in order.lines],
     }
+
+
+def mark_paid(order: Order, payment_id, reference):
+    # One transaction writes the orders table and the payments table: a saga once they split.
+    with transaction.atomic():
+        Order.objects.filter(pk=order.pk).update(status="paid")
+        apps.get_model("payments", "Payment").objects.filter(pk=payment_id).update(reference=reference)

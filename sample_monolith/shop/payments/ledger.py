@@ -2,6 +2,7 @@
 
 from shop.core.money import Money
 from shop.payments.models import Payment
+from django.apps import apps
 
 _entries = []
 
@@ -19,3 +20,8 @@ def balance(payment: Payment) -> Money:
 
 def entries_for(payment: Payment):
     return [entry for entry in _entries if entry["payment_id"] == payment.id]
+
+
+def refunded_cents(order_id):
+    refunds = apps.get_model("orders.Refund").objects.filter(order_id=order_id)
+    return sum(refund.amount_cents for refund in refunds)

@@ -3,14 +3,22 @@
 from shop.core.db import Model
 from shop.core.money import Money
 from shop.orders.models import Order
+from django.db import models
 
 
 class Payment(Model):
-    table = "payments"
+    order = models.ForeignKey("orders.Order", related_name="payments", on_delete=models.PROTECT)
+    amount_cents = models.IntegerField()
+    provider = models.CharField(max_length=32)
+    reference = models.CharField(max_length=64, null=True)
+    refunded_cents = models.IntegerField(default=0)
 
-    def __init__(self, order: Order, amount: Money, provider, reference=None, **fields):
-        super().__init__(order_id=order.id, amount=amount, provider=provider,
-                         reference=reference, refunded_cents=0, **fields)
+    class Meta:
+        db_table = "payments"
 
     def refundable(self) -> Money:
-        return Money(self.amount.cents - self.refunded_cents, self.amount.currency)
+        return Money(self.amount_cents - self.refunded_cents)
+
+
+def payments_for(order: Order):
+    return Payment.objects.filter(order=order)

@@ -23,3 +23,8 @@ def orders_by_status():
 def recent_orders(limit=10):
     orders = sorted(Repository.of(Order).rows.values(), key=lambda order: order.id)[-limit:]
     return [order_summary(order) for order in orders]
+
+
+def orders_in_category(name):
+    # One query, three joins: order -> lines -> product -> category (catalog's tables).
+    return Order.objects.filter(lines__product__category__name=name).select_related("user")
