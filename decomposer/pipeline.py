@@ -32,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import networkx as nx
@@ -107,26 +108,29 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
     scan_settings = settings.scan
     repo_dir = check_repo_path(settings.repo_path)
     layout = discover_layout(repo_dir, scan_settings.packages, scan_settings.source_root)
-    progress(f"Scanning imports in {', '.join(layout.packages)} (source root: {layout.source_root})")
-    scan = scan_code(
-        repo_dir,
-        _real(repo_dir / layout.source_root),
-        layout.packages,
-        exclude_type_checking=scan_settings.exclude_type_checking,
-        cache_dir=settings.cache_dir,
-    )
-    modules, imports, excluded = exclude_modules(scan, scan_settings.exclude_patterns)
-    if not modules:
-        raise PackageNotFound(
-            f"all {len(excluded)} modules in {repo_dir} match the exclude patterns; "
-            "check exclude or pass --no-default-excludes"
-        )
-    graph = build_import_graph(modules, imports)
-    progress("Reading ORM models")
-    models = scan_models(repo_dir, modules)
-    depth = scan_settings.package_depth or choose_package_depth(modules, layout.packages)
     state = read_repo_state(repo_dir)
-    mined, history_warnings = _mine(settings, repo_dir, layout, state, progress)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # `git log` streams in its own process while this one scans the code: two cores busy.
+        history = background.submit(_mine, settings, repo_dir, layout, state, progress)
+        progress(f"Scanning imports in {', '.join(layout.packages)} (source root: {layout.source_root})")
+        scan = scan_code(
+            repo_dir,
+            _real(repo_dir / layout.source_root),
+            layout.packages,
+            exclude_type_checking=scan_settings.exclude_type_checking,
+            cache_dir=settings.cache_dir,
+        )
+        modules, imports, excluded = exclude_modules(scan, scan_settings.exclude_patterns)
+        if not modules:
+            raise PackageNotFound(
+                f"all {len(excluded)} modules in {repo_dir} match the exclude patterns; "
+                "check exclude or pass --no-default-excludes"
+            )
+        graph = build_import_graph(modules, imports)
+        progress("Reading ORM models")
+        models = scan_models(repo_dir, modules)
+        mined, history_warnings = history.result()
+    depth = scan_settings.package_depth or choose_package_depth(modules, layout.packages)
     analysis = Analysis(
         repository=Repository(path=str(repo_dir), head=state.head, layout=layout),
         modules=module_records(modules, graph, depth),

@@ -40,6 +40,9 @@ class ParsedModule:
     path: str  # repository-relative
     is_package: bool
     tree: ast.Module
+    # every node of the tree, walked once here: the scans look through each module several
+    # times, and ast.walk was most of their time (wagtail: 3.2 of 5.6 s under the profiler)
+    nodes: tuple[ast.AST, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +77,7 @@ def parse_modules(
         if tree is None:
             warnings.append(AnalysisWarning(source.path, f"{problem}; its models and queries are left out"))
         else:
-            parsed.append(ParsedModule(source.module, source.path, source.is_package, tree))
+            parsed.append(ParsedModule(source.module, source.path, source.is_package, tree, tuple(ast.walk(tree))))
     return tuple(parsed), tuple(warnings)
 
 
@@ -210,7 +213,7 @@ class Namespace:
                 bindings[node.name] = f"{parsed.module}.{node.name}"
         # Imports anywhere count (Django code imports models inside functions to dodge
         # cycles); a top-level binding wins, then the first import by position.
-        for node in [*top_level(parsed.tree), *ast.walk(parsed.tree)]:
+        for node in [*top_level(parsed.tree), *(parsed.nodes or ast.walk(parsed.tree))]:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 for name, target in _imported(node, parsed):
                     if name == "*" and target not in stars:

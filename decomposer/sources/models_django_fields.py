@@ -140,7 +140,7 @@ def _assignment(item: ast.stmt) -> tuple[str | None, ast.AST | None]:
 
 def _add_to_class(own: dict, models: dict, namespace: Namespace, modules) -> None:
     for parsed in modules:
-        for node in ast.walk(parsed.tree):
+        for node in parsed.nodes or ast.walk(parsed.tree):
             if not (isinstance(node, ast.Call) and call_name(node) == "add_to_class"
                     and isinstance(node.func, ast.Attribute) and len(node.args) == 2
                     and isinstance(node.args[1], ast.Call)):
@@ -155,7 +155,7 @@ def _add_to_class(own: dict, models: dict, namespace: Namespace, modules) -> Non
 def _warn_stray_fields(own: dict, namespace: Namespace, modules, warnings: list) -> None:
     used = {id(field.call) for fields in own.values() for field in fields}
     for parsed in modules:
-        for node in ast.walk(parsed.tree):
+        for node in parsed.nodes or ast.walk(parsed.tree):
             if not isinstance(node, ast.Call) or id(node) in used:
                 continue
             name = namespace.qualify(parsed.module, node.func) or ""

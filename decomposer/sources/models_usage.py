@@ -56,7 +56,7 @@ def usage_links(parsed: tuple[ParsedModule, ...], namespace: Namespace, orms: tu
     finder = _Finder(namespace, orms, user_model)
     links: list[DataLink] = []
     for module in parsed:
-        for target, line, field in finder.uses(module.module, module.tree):
+        for target, line, field in finder.uses(module.module, module.tree, module.nodes):
             links.append(DataLink("query", module.module, target, module.module, module.path, line, field))
         for line, function, body in _atomic_blocks(module.module, module.tree, namespace, ""):
             touched = sorted({target for node in body for target, _, _ in finder.uses(module.module, node)})
@@ -84,9 +84,9 @@ class _Finder:
         """The model's app; an external Django model's is the label it is named by ("auth")."""
         return self.apps.get(model) or model.partition(".")[0]
 
-    def uses(self, module: str, tree: ast.AST) -> Iterator[tuple[str, int, str]]:
-        """(model, line, how) for every use of a model in `tree`."""
-        for node in ast.walk(tree):
+    def uses(self, module: str, tree: ast.AST, nodes: tuple[ast.AST, ...] = ()) -> Iterator[tuple[str, int, str]]:
+        """(model, line, how) for every use of a model in `tree` (`nodes`: its walk, when known)."""
+        for node in nodes or ast.walk(tree):
             if isinstance(node, ast.Attribute):
                 model = self._manager_root(module, node)
                 if model:
