@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import io
 import math
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from collections import Counter, defaultdict
 
 import matplotlib
@@ -38,29 +41,54 @@ from decomposer.model import (  # noqa: E402
 )
 from decomposer.reports.data_figure import data_figure  # noqa: E402
 
-__all__ = ["FIGURES", "draw_figures", "render_figures"]
+__all__ = ["FIGURES", "draw_figures", "figure_files", "render_figures"]
 
 FIGURES = ("services", "modules", "brittleness", "cochange", "plan", "data")
 _RC = {"svg.hashsalt": "decomposer", "svg.fonttype": "path", "font.size": 9}
 _LABELLED_MODULES = 20
 
 
-def draw_figures(analysis: Analysis) -> dict[str, Figure]:
-    """Every figure the analysis can support, by name (no plan or services: fewer figures)."""
+def draw_figures(analysis: Analysis, names: tuple[str, ...] = FIGURES) -> dict[str, Figure]:
+    """The figures among `names` that the analysis can support (no plan or services: fewer)."""
     with matplotlib.rc_context(_RC):
-        figures = {}
-        if analysis.proposal:
-            figures["services"] = _service_graph(analysis)
-            figures["modules"] = _module_graph(analysis)
-        if analysis.brittleness:
-            figures["brittleness"] = _brittleness(analysis)
-        if analysis.proposal and analysis.cochange:
-            figures["cochange"] = _cochange_heatmap(analysis)
-        if analysis.plan:
-            figures["plan"] = _plan_timeline(analysis)
-        if analysis.proposal and any(table.service for table in analysis.tables):
-            figures["data"] = data_figure(analysis)
-        return figures
+        return {name: _DRAWERS[name](analysis) for name in _supported(analysis) if name in names}
+
+
+def figure_files(analysis: Analysis, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """Every supported figure as `<name>.<format>` bytes, in FIGURES order.
+
+    On a machine with two cores or more the figures are drawn and saved by two forked worker
+    processes (matplotlib holds the interpreter while it renders): about half the time, the
+    same bytes.
+    """
+    names = _supported(analysis)
+    if len(names) < 2 or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return render_figures(draw_figures(analysis), formats)
+    global _SHARED  # read by the forked workers, so the analysis is never pickled
+    _SHARED = (analysis, formats)
+    try:
+        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(_render_in_worker, [names[0::2], names[1::2]]))
+    finally:
+        _SHARED = None
+    rendered = parts[0] | parts[1]
+    return {f"{name}.{fmt}": rendered[f"{name}.{fmt}"] for name in names for fmt in formats}
+
+
+_SHARED: tuple[Analysis, tuple[str, ...]] | None = None
+
+
+def _render_in_worker(names: tuple[str, ...]) -> dict[str, bytes]:
+    analysis, formats = _SHARED
+    return render_figures(draw_figures(analysis, names), formats)
+
+
+def _supported(analysis: Analysis) -> tuple[str, ...]:
+    proposal = analysis.proposal is not None
+    present = {"services": proposal, "modules": proposal, "brittleness": bool(analysis.brittleness),
+               "cochange": proposal and bool(analysis.cochange), "plan": analysis.plan is not None,
+               "data": proposal and any(table.service for table in analysis.tables)}
+    return tuple(name for name in FIGURES if present[name])
 
 
 def render_figures(figures: dict[str, Figure], formats: tuple[str, ...]) -> dict[str, bytes]:
@@ -256,3 +284,7 @@ def _plan_timeline(analysis: Analysis) -> Figure:
     for value in range(sprints + 1):
         axes.axvline(value, color="#dddddd", lw=0.6, zorder=0)
     return figure
+
+
+_DRAWERS = {"services": _service_graph, "modules": _module_graph, "brittleness": _brittleness,
+            "cochange": _cochange_heatmap, "plan": _plan_timeline, "data": data_figure}

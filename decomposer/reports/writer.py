@@ -158,6 +158,6 @@ def write_reports(analysis: Analysis, out: OutputFolder, formats: tuple[str, ...
 
 def _figures(analysis: Analysis, formats: tuple[str, ...]) -> dict[str, bytes]:
     # matplotlib is imported only here, after `use_matplotlib_dir` had its say.
-    from decomposer.reports.figures import draw_figures, render_figures
-    return render_figures(draw_figures(analysis), formats)
+    from decomposer.reports.figures import figure_files
+    return figure_files(analysis, formats)
 
