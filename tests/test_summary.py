@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decomposer.model import QualityFigures
-from decomposer.reports.summary import _layout_hint
+from decomposer.reports.summary import _layout_hint, summary_lines
 
 
 def _figures(icp: float, cohesion: float | None, largest: float) -> QualityFigures:
@@ -34,3 +34,15 @@ def test_borderline_modules_are_named():
                         proposal=proposal)
     lines = summary_lines(analysis)
     assert "  Borderline (elsewhere under another seed): m2, m1" in lines
+
+
+def test_the_summary_tells_the_data_story(sample_repo):
+    from decomposer.config import Settings
+    from decomposer.pipeline import analyze
+    lines = summary_lines(analyze(Settings(repo_path=sample_repo)))
+    start = next(index for index, line in enumerate(lines) if line.startswith("Data:"))
+    assert lines[start:start + 2] == [
+        "Data:       9 tables; 14 of 33 data links cross services (2 relations no import shows); "
+        "data_links.csv lists each",
+        "  Models modules split between services: shop.orders.models",
+    ]

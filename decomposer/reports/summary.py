@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from decomposer.model import CUT, EXTRACT, LIBRARY, PARTITIONS, SPLIT_DATA, SPLIT_MODULE, SERVICE, Analysis, Plan, QualityFigures
+from decomposer.model import (
+    CUT,
+    EXTRACT,
+    KERNEL,
+    LIBRARY,
+    PARTITIONS,
+    RELATION_KINDS,
+    SERVICE,
+    SPLIT_DATA,
+    SPLIT_MODULE,
+    Analysis,
+    Plan,
+    QualityFigures,
+)
 from decomposer.reports.markdown_report import QUALITY_ROWS
 from decomposer.schema import iso_time, sprint_count
 
@@ -30,6 +43,7 @@ def summary_lines(analysis: Analysis) -> list[str]:
         lines += [f"  {record.fan_in:5d}  {record.module}" for record in most_imported if record.fan_in]
     lines += _history_lines(analysis)
     lines += _proposal_lines(analysis)
+    lines += _data_lines(analysis)
     lines += _brittle_lines(analysis)
     lines += plan_lines(analysis.plan) if analysis.plan else []
     if analysis.warnings:
@@ -108,6 +122,27 @@ def _layout_hint(proposed: QualityFigures, layout: QualityFigures) -> list[str]:
     return [f"  Note: the package layout{giant} beats this proposal on ICP"
             + (" and co-change cohesion" if worse_cochange else "")
             + "; read the proposal as where to split further, or try --granularity package or --services N."]
+
+
+def _data_lines(analysis: Analysis) -> list[str]:
+    """Tables, the data links that cross services, the hidden ones, and shared data."""
+    if not analysis.tables or analysis.proposal is None:
+        return []
+    concrete = [table for table in analysis.tables if table.kind == "concrete"]
+    crossing = [link for link in analysis.data_links if link.crossing]
+    hidden = sum(1 for link in crossing if link.kind in RELATION_KINDS and not link.import_visible)
+    shared = [table.model for table in concrete if table.service == KERNEL]
+    moved = sorted({table.module for table in concrete if table.module in analysis.service_of
+                    and table.service != analysis.service_of[table.module]})
+    lines = [f"Data:       {len(concrete)} tables; {len(crossing)} of {len(analysis.data_links)} data links cross "
+             f"services ({hidden} relation{'s' if hidden != 1 else ''} no import shows); data_links.csv lists each"]
+    if shared:
+        lines.append(f"  Shared data in the kernel (the plan gives each table an owner first): {', '.join(shared[:_TOP])}"
+                     + (f" and {len(shared) - _TOP} more" if len(shared) > _TOP else ""))
+    if moved:
+        lines.append(f"  Models modules split between services: {', '.join(moved[:_TOP])}"
+                     + (f" and {len(moved) - _TOP} more" if len(moved) > _TOP else ""))
+    return lines
 
 
 def _brittle_lines(analysis: Analysis) -> list[str]:
