@@ -16,7 +16,8 @@ from decomposer.model import RELATION_KINDS, Analysis
 
 __all__ = ["data_figure"]
 
-_LABELLED = 60  # above this many tables only the most related are named
+_LABELLED = 60  # tables named at most, the most related first ...
+_PER_SERVICE = 8  # ... and at most this many in one service
 
 
 def data_figure(analysis: Analysis) -> Figure:
@@ -27,12 +28,14 @@ def data_figure(analysis: Analysis) -> Figure:
     columns = max(1, math.ceil(math.sqrt(len(owners))))
     rows = max(1, math.ceil(len(owners) / columns))
     positions, centres = {}, {}
+    largest = max((sum(table.service == owner for table in tables) for owner in owners), default=1)
     for index, owner in enumerate(owners):
         cx, cy = index % columns, -(index // columns)
         centres[owner] = (cx, cy)
         held = [table.model for table in tables if table.service == owner]
+        radius = 0.4 * math.sqrt(len(held) / largest)  # area grows with the number of tables
         for number, model in enumerate(held):
-            r = 0.36 * math.sqrt((number + 0.5) / max(len(held), 1))
+            r = 0.0 if len(held) == 1 else radius * math.sqrt((number + 0.5) / len(held))
             positions[model] = (cx + r * math.cos(number * 2.39996), cy + r * math.sin(number * 2.39996))
     figure = Figure(figsize=(2.6 * columns + 1, 2.6 * rows + 1))
     axes = figure.subplots()
@@ -50,7 +53,14 @@ def data_figure(analysis: Analysis) -> Figure:
     for link in relations:
         degree[link.source] += 1
         degree[link.target] += 1
-    named = sorted(positions, key=lambda model: (-degree[model], model))[:_LABELLED]
+    # In a crowded service only its most related tables are named: labels must stay readable.
+    owner_of = {table.model: table.service for table in tables}
+    named = set()
+    for owner in owners:
+        held = sorted((model for model in positions if owner_of[model] == owner),
+                      key=lambda model: (-degree[model], model))
+        named |= set(held[:_PER_SERVICE])
+    named = set(sorted(named, key=lambda model: (-degree[model], model))[:_LABELLED])
     for model in sorted(named):
         axes.annotate(model.rsplit(".", 1)[-1], positions[model], fontsize=6, xytext=(2, 2),
                       textcoords="offset points", zorder=3, color="#333333")
