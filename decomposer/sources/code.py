@@ -9,7 +9,7 @@ analysed repository (grimp's default is `.grimp_cache` in the working directory)
 grimp walks the package folders itself and follows every symlink (a loop makes it walk
 forever), opens every `*.py` entry (a FIFO blocks it) and panics on a file name that is not
 UTF-8. So the files are listed first, without following symlinks, by
-`discovery.find_module_files`; when it left out anything grimp would have read, grimp scans a
+`package_files.find_module_files`; when it left out anything grimp would have read, grimp scans a
 shadow tree in a temporary folder instead, made of symlinks: to each listed file in a folder
 that holds something left out (or above one), to the whole folder elsewhere (few links: making
 thousands of them costs seconds on a busy disk).
@@ -38,7 +38,7 @@ from grimp.exceptions import SourceSyntaxError
 
 from decomposer.errors import ScanFailed
 from decomposer.model import AnalysisWarning, CodeScan, ImportEdge, SourceModule
-from decomposer.sources.discovery import ModuleFiles, find_module_files
+from decomposer.sources.package_files import ModuleFiles, find_module_files
 
 __all__ = ["scan_code"]
 
