@@ -104,13 +104,19 @@ def test_a_history_grown_step_by_step_mines_as_fresh(tmp_path: Path):
         checker.check()
         assert checker.incremental_runs() == 10
 
+    # Many new commits at once: the narrow windows end among them.
+    for month in range(1, 8):
+        commit_files(repo, {"app/a.py": f"A = 2027{month}\n"}, "busy", date=_day(2027, month))
+    checker.check()
+    assert checker.incremental_runs() == 10
+
     # Rewritten history: the cached HEAD is no longer an ancestor, so everything is mined again.
     git(repo, "reset", "--quiet", "--hard", "HEAD~2")
-    commit_files(repo, {"app/a.py": "A = 99\n"}, "rewritten 1", date=_day(2026, 3))
-    commit_files(repo, {"app/new.py": "N = 1\n"}, "rewritten 2", date=_day(2026, 4))
+    commit_files(repo, {"app/a.py": "A = 99\n"}, "rewritten 1", date=_day(2027, 8))
+    commit_files(repo, {"app/new.py": "N = 1\n"}, "rewritten 2", date=_day(2027, 9))
     checker.check()
     assert checker.incremental_runs() == 4  # each cache mines all once; "all" then cuts the walk
-    commit_files(repo, {"app/new.py": "N = 2\n"}, "after the rewrite", date=_day(2026, 5))
+    commit_files(repo, {"app/new.py": "N = 2\n"}, "after the rewrite", date=_day(2027, 10))
     checker.check()
     assert checker.incremental_runs() == 10
 
@@ -136,6 +142,56 @@ def test_a_merge_that_hides_old_commits_mines_as_fresh(tmp_path: Path):
     assert checker.incremental_runs() == 10
     state = read_repo_state(repo)
     assert len(mine_history(repo, PATHSPECS, _requests(state.head_time)["default"]).commits) == 2
+
+
+def _small_repo(path: Path) -> Path:
+    path.mkdir()
+    git(path, "init", "--quiet", "--initial-branch=main")
+    commit_files(path, {"app/__init__.py": "", "app/a.py": "A = 0\n"}, "start", date=_day(2024, 1),
+                 author="ann@example.com")
+    commit_files(path, {"app/a.py": "A = 1\n"}, "two", date=_day(2024, 2), author="bob@example.com")
+    return path
+
+
+def test_a_new_mailmap_maps_the_cached_authors_too(tmp_path: Path):
+    repo = _small_repo(tmp_path / "people")
+    checker = _Checker(repo, tmp_path / "cache")
+    checker.check()
+    # The author e-mail respects .mailmap: the old commits' author keys change with it.
+    commit_files(repo, {".mailmap": "Ann <ann@example.com> <bob@example.com>\n", "app/a.py": "A = 2\n"},
+                 "mailmap", date=_day(2024, 3), author="bob@example.com")
+    checker.check()
+    state = read_repo_state(repo)
+    authors = {c.author for c in mine_history(repo, PATHSPECS, _requests(state.head_time)["default"]).commits}
+    assert len(authors) == 1
+
+
+def test_a_lost_object_among_the_new_commits_mines_everything_as_fresh(tmp_path: Path):
+    repo = _small_repo(tmp_path / "holes")
+    checker = _Checker(repo, tmp_path / "cache")
+    checker.check()
+    sha = commit_files(repo, {"app/a.py": "A = 3\n"}, "three", date=_day(2024, 3))
+    commit_files(repo, {"app/a.py": "A = 4\n"}, "four", date=_day(2024, 4))
+    blob = git(repo, "rev-parse", f"{sha}:app/a.py").strip()
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    checker.check()  # the new commits' line counts are lost: a full mine, as fresh
+    state = read_repo_state(repo)
+    assert mine_history(repo, PATHSPECS, _requests(state.head_time)["default"]).unreadable != ()
+
+
+def test_a_subfolder_of_a_larger_repo_mines_as_fresh(tmp_path: Path):
+    repo = tmp_path / "big"
+    repo.mkdir()
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    commit_files(repo, {"api/app/__init__.py": "", "api/app/a.py": "A = 1\n", "other/app/a.py": "X\n"},
+                 "both", date=_day(2024, 1))
+    checker = _Checker(repo / "api", tmp_path / "cache")
+    checker.check()
+    commit_files(repo, {"other/app/a.py": "X = 2\n"}, "outside", date=_day(2024, 2))
+    git(repo, "mv", "api/app/a.py", "api/app/b.py")
+    commit_files(repo, {}, "moved inside", date=_day(2024, 3))
+    checker.check()
+    assert checker.incremental_runs() == 10 + 4
 
 
 @pytest.mark.parametrize("stride", [40, 7])

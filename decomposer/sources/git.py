@@ -1,5 +1,8 @@
 """The only module that runs `git`: repository state and the streamed commit log.
 
+(What the log means, how its records are parsed and where reading stops is sources.git_log:
+no process is started there.)
+
 History is read with one command, streamed and parsed as git writes it::
 
     git -C <repo> log HEAD --no-merges --relative -z --numstat --find-renames \\
@@ -25,13 +28,18 @@ some mirrors), the commit it was printing is kept with its file names (read agai
 When a commit or tree is missing ("error: Could not read <sha>" / "fatal: cannot simplify
 commit ...", "fatal: unable to read tree <sha>"), git stops before printing the commit that
 needs it: the commits read so far are kept, with a warning that the history is truncated.
+
+For the incremental history (sources.incremental) the same command reads other revisions:
+`<cached>..HEAD` (the new commits), `--no-walk=unsorted <sha>...` (given commits; a commit's
+record depends on it alone), or the window without files (no `--numstat`: no blob read, no
+rename sought); `git merge-base --is-ancestor` and `git rev-list --min-parents=2` say whether
+the cached walk can be reused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -42,32 +50,26 @@ try:
 except ImportError:  # Windows: no pipe sizing
     fcntl = None  # type: ignore[assignment]
 
-from decomposer.errors import GitFailed, MalformedGitLog
-from decomposer.model import AnalysisWarning, Commit, LogWalk, MinedHistory, RepoState
+from decomposer.model import Commit, LogWalk, MinedHistory, RepoState
 from decomposer.sources.git_log import (
     LOG_FORMAT,
-    SKIP,
-    STOP,
+    LogReader,
     WindowRequest,
+    clean_walk,
     describe_window,
-    parse_log_record,
+    log_command,
     split_log_records,
-    window_step,
 )
 
 __all__ = ["WindowRequest", "has_merges", "history_fingerprint", "is_ancestor", "list_window", "log_command",
-           "mine_history", "mine_walk", "raise_git_failure", "read_commits", "read_range", "read_repo_state"]
+           "mine_history", "mine_walk", "read_commits", "read_range", "read_repo_state"]
 
 _ENV = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0",
         # A partial clone would try to fetch each missing blob from its remote.
         "GIT_NO_LAZY_FETCH": "1"}
-_MAX_RESUMES = 3  # failures before the rest of the window is read without line counts
 _CHUNK = 1 << 16
 _EVERYTHING = WindowRequest(None, None, 0)
-# A missing tree ("fatal: unable to read tree <sha>") or commit ("error: Could not read <sha>");
-# a missing blob says "fatal: unable to read <sha>", which this does not match.
-_MISSING_OBJECT = re.compile(r"unable to read tree ([0-9a-f]{40,64})|could not read ([0-9a-f]{40,64})",
-                             re.IGNORECASE)
+_SHAS_PER_COMMAND = 2000
 
 
 def read_repo_state(repo_dir: Path) -> RepoState:
@@ -141,19 +143,25 @@ def mine_walk(
         one past the window, and whether git listed every commit), or None when the read was
         not clean (missing objects, an unreadable log entry): such a walk is not reused.
     """
-    reader = _LogReader(repo_dir, pathspecs, request, progress)
+    reader = _reader(repo_dir, pathspecs, request, progress)
     if start is None or not reader.replay(start):
         reader.read(line_counts)
     commits = tuple(reader.commits)
     mined = MinedHistory(commits, describe_window(commits, request, reader.stopped_early, reader.truncated),
                          tuple(reader.unreadable), tuple(reader.warnings))
-    return mined, _clean_walk(reader)
+    return mined, clean_walk(reader)
 
 
-def read_range(repo_dir: Path, pathspecs: tuple[str, ...], base: str, *,
-               line_counts: bool = True) -> tuple[Commit, ...] | None:
-    """Every commit of `git log <base>..HEAD` (the same format, in git's order); None unless clean."""
-    return _read_all(repo_dir, pathspecs, (f"{base}..HEAD",), line_counts)
+def read_range(repo_dir: Path, pathspecs: tuple[str, ...], base: str, request: WindowRequest, *,
+               line_counts: bool = True) -> tuple[tuple[Commit, ...], bool] | None:
+    """The walk of `git log <base>..HEAD` (the same format, in git's order), cut at `request`'s edge.
+
+    Returns the commits and True when the range was read to its end, False when the window
+    ended inside it (its edge commit is the last one); None unless the read was clean.
+    """
+    reader = _reader(repo_dir, pathspecs, request, revisions=(f"{base}..HEAD",))
+    reader.read(line_counts)
+    return clean_walk(reader)
 
 
 def read_commits(repo_dir: Path, pathspecs: tuple[str, ...], shas: tuple[str, ...], *,
@@ -163,16 +171,25 @@ def read_commits(repo_dir: Path, pathspecs: tuple[str, ...], shas: tuple[str, ..
     A non-merge commit's record depends on that commit alone (its diff against its parent),
     so it is the same whichever walk lists it. None unless the read was clean.
     """
-    return _read_all(repo_dir, pathspecs, ("--no-walk=unsorted", *shas), line_counts)
+    commits: list[Commit] = []
+    for first in range(0, len(shas), _SHAS_PER_COMMAND):  # command lines have a length limit
+        revisions = ("--no-walk=unsorted", *shas[first:first + _SHAS_PER_COMMAND])
+        reader = _reader(repo_dir, pathspecs, _EVERYTHING, revisions=revisions)
+        reader.read(line_counts)
+        walk = clean_walk(reader)
+        if walk is None:
+            return None
+        commits += walk[0]
+    return tuple(commits)
 
 
 def list_window(repo_dir: Path, pathspecs: tuple[str, ...],
                 request: WindowRequest) -> tuple[tuple[Commit, ...], bool] | None:
     """The walk `mine_walk` would take for `request`, without any file (no blob read, no rename
     sought: several times cheaper); the commits have no changes. None unless clean."""
-    reader = _LogReader(repo_dir, pathspecs, request, lambda commits: None)
+    reader = _reader(repo_dir, pathspecs, request)
     reader.read(None)
-    return _clean_walk(reader)
+    return clean_walk(reader)
 
 
 def is_ancestor(repo_dir: Path, ancestor: str, commit: str = "HEAD") -> bool:
@@ -207,139 +224,33 @@ def history_fingerprint(repo_dir: Path) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-class _LogReader:
-    """Runs `git log` (again after a failure), keeping the commits inside the window."""
+def _reader(repo_dir: Path, pathspecs: tuple[str, ...], request: WindowRequest,
+            progress: Callable[[int], None] = lambda count: None, revisions: tuple[str, ...] = ("HEAD",)) -> LogReader:
+    def names(sha: str) -> bytes | None:  # a commit's files without their blobs
+        answer = _run(repo_dir, "log", "-1", "--relative", "-z", "--name-only", "--no-renames",
+                      f"--format={LOG_FORMAT}", sha, "--", *pathspecs)
+        ok = answer is not None and answer.returncode == 0
+        return answer.stdout.encode("utf-8", "surrogateescape") if ok else None
 
-    def __init__(self, repo_dir: Path, pathspecs: tuple[str, ...], request: WindowRequest,
-                 progress: Callable[[int], None], revisions: tuple[str, ...] = ("HEAD",)) -> None:
-        self.repo_dir, self.pathspecs, self.request, self.progress = repo_dir, pathspecs, request, progress
-        self.revisions = revisions
-        self.commits: list[Commit] = []
-        self.walk: list[Commit] = []  # every commit git listed and this reader parsed, in order
-        self.unreadable: list[str] = []
-        self.warnings: list[AnalysisWarning] = []
-        self.listed = 0  # commits git has listed so far, inside the window or not
-        self.stopped_early = False  # the window was behind us, so git was stopped
-        self.truncated = False  # git could not walk past a missing commit or tree
-
-    def replay(self, start: LogWalk) -> bool:
-        """Take the commits of `start` as if git listed them; True if git need not run at all."""
-        for commit in start.commits:
-            self.walk.append(commit)
-            self.listed += 1
-            if not self._keep(commit):
-                return True
-        return start.complete
-
-    def read(self, line_counts: bool | None) -> None:
-        for _ in range(_MAX_RESUMES + 1):
-            failure = self._read_once(line_counts)
-            if failure is None or self.stopped_early:
-                return
-            if not self._recover(failure):
-                return
-        self.warnings.append(AnalysisWarning("", (
-            f"git could not read the file contents of {len(self.unreadable)} commits (missing "
-            "objects); the rest of the history is read without line counts")))
-        self._read_once(line_counts=False)
-
-    def _read_once(self, line_counts: bool | None) -> str | None:
-        """Stream one `git log`; return the failing sha when git died on a missing object."""
-        with tempfile.TemporaryFile() as stderr:
-            process = subprocess.Popen(self._command(line_counts), stdout=subprocess.PIPE,
-                                       stderr=stderr, env=_ENV)
-            assert process.stdout is not None
-            _widen_pipe(process.stdout.fileno())
-            last_sha = None
-            for record in split_log_records(_chunks(process.stdout)):
-                last_sha = record.partition(b"\0")[0].split(b"\x1f", 1)[0].decode("ascii", "replace")
-                self.listed += 1
-                try:
-                    commit = parse_log_record(record, line_counts=bool(line_counts))
-                except MalformedGitLog:
-                    self.warnings.append(AnalysisWarning(
-                        "", f"git's log entry for commit {last_sha[:12]} could not be read; skipped"))
-                    continue
-                self.walk.append(commit)
-                if not self._keep(commit):
-                    process.kill()
-                    break
-            process.stdout.close()
-            code = process.wait()
-            stderr.seek(0)
-            message = stderr.read().decode(errors="replace")
-        if self.stopped_early or code == 0:
-            return None
-        if missing := _MISSING_OBJECT.search(message):
-            self._truncate(missing.group(1) or missing.group(2))
-            return None
-        if "unable to read" in message and last_sha is not None:
-            return last_sha
-        raise_git_failure(self.repo_dir, message)
-        return None
-
-    def _command(self, line_counts: bool | None) -> list[str]:
-        return log_command(self.repo_dir, self.pathspecs, line_counts=line_counts, skip=self.listed,
-                           revisions=self.revisions)
-
-    def _keep(self, commit: Commit) -> bool:
-        """Add `commit` if it is in the window; False once the window is behind us."""
-        step = window_step(self.request, commit.timestamp, len(self.commits))
-        if step == SKIP:
-            return True
-        if step == STOP:
-            self.stopped_early = True
-            return False
-        self.commits.append(commit)
-        if len(self.commits) % 5000 == 0:
-            self.progress(len(self.commits))
-        return True
-
-    def _recover(self, failed_sha: str) -> bool:
-        """Replace the failed commit's partial record by its file names; False if impossible."""
-        if self.commits and self.commits[-1].sha == failed_sha:
-            self.commits.pop()
-        self.listed -= 1
-        names = _run(self.repo_dir, "log", "-1", "--relative", "-z", "--name-only", "--no-renames",
-                     f"--format={LOG_FORMAT}", failed_sha, "--", *self.pathspecs)
-        if names is None or names.returncode != 0:
-            self._truncate(failed_sha)
-            return False
-        self.listed += 1
-        self.unreadable.append(failed_sha)
-        for record in split_log_records([names.stdout.encode("utf-8", "surrogateescape")]):
-            try:
-                self._keep(parse_log_record(record, line_counts=False))
-            except MalformedGitLog:
-                pass  # its numstat record was already counted as unreadable
-        return True
-
-    def _truncate(self, sha: str) -> None:
-        self.truncated = True
-        self.warnings.append(AnalysisWarning("", (
-            f"history truncated: git cannot read object {sha[:12]} (missing from the repository), so "
-            f"commits older than it are left out ({_commits(len(self.commits))} read); restore it with "
-            "`git fetch` (`git fetch --unshallow` in a shallow clone) and run again")))
+    return LogReader(repo_dir, pathspecs, request, stream=_stream, names=names, progress=progress,
+                     revisions=revisions)
 
 
-def log_command(repo_dir: Path, pathspecs: tuple[str, ...], *, line_counts: bool | None = True,
-                skip: int = 0, revisions: tuple[str, ...] = ("HEAD",)) -> list[str]:
-    """The exact `git log` command line that `mine_history` parses (see the module docstring).
-
-    `line_counts=None` lists the commits alone (no file names: no blob is read, no rename sought).
-    """
-    changes = {True: ["--numstat", "--find-renames"], False: ["--name-only", "--no-renames"], None: []}
-    return ["git", "-C", str(repo_dir), "log", *revisions, "--no-merges", "--relative", "-z",
-            *changes[line_counts], f"--format={LOG_FORMAT}", f"--skip={skip}", "--", *pathspecs]
-
-
-def raise_git_failure(repo_dir: Path, message: str) -> None:
-    """Turn an unexpected git failure into a user-facing error naming the folder."""
-    first_line = message.strip().splitlines()[0] if message.strip() else "no message"
-    raise GitFailed(
-        f"git log failed in {repo_dir} ({first_line}); check the repository with `git log`, "
-        "or pass --no-history"
-    )
+def _stream(command: list[str], take: Callable[[bytes], bool]) -> tuple[int, str]:
+    """Run `command`, handing each log record to `take` as git writes it; stop git when `take`
+    returns False. Returns git's exit code and what it wrote to stderr."""
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=_ENV)
+        assert process.stdout is not None
+        _widen_pipe(process.stdout.fileno())
+        for record in split_log_records(_chunks(process.stdout)):
+            if not take(record):
+                process.kill()
+                break
+        process.stdout.close()
+        code = process.wait()
+        stderr.seek(0)
+        return code, stderr.read().decode(errors="replace")
 
 
 def _widen_pipe(descriptor: int) -> None:
@@ -356,25 +267,6 @@ def _widen_pipe(descriptor: int) -> None:
 def _chunks(stream) -> Iterator[bytes]:  # noqa: ANN001 - a binary pipe
     while chunk := stream.read1(_CHUNK):
         yield chunk
-
-
-def _commits(count: int) -> str:
-    return f"{count} commit" if count == 1 else f"{count} commits"
-
-
-def _read_all(repo_dir: Path, pathspecs: tuple[str, ...], revisions: tuple[str, ...],
-              line_counts: bool) -> tuple[Commit, ...] | None:
-    reader = _LogReader(repo_dir, pathspecs, _EVERYTHING, lambda commits: None, revisions)
-    reader.read(line_counts)
-    walk = _clean_walk(reader)
-    return None if walk is None else walk[0]
-
-
-def _clean_walk(reader: _LogReader) -> tuple[tuple[Commit, ...], bool] | None:
-    """The commits `reader` listed and whether git listed all there are; None if any was lost."""
-    if reader.unreadable or reader.warnings or reader.truncated or reader.listed != len(reader.walk):
-        return None
-    return tuple(reader.walk), not reader.stopped_early
 
 
 def _sha_of(repo_dir: Path, revision: str) -> str:

@@ -10,7 +10,8 @@ HEAD's walk without listing the old commits' files again:
 2. the cached HEAD is an ancestor of HEAD (`git merge-base --is-ancestor`) and no merge lies
    between them: git's walk from HEAD runs down that single line of commits to the cached
    HEAD and goes on exactly as the cached walk did, so the walk is the new commits
-   (`git log CACHED..HEAD`, same format, pathspecs and rename detection) followed by the cached walk;
+   (`git log CACHED..HEAD`, same format, pathspecs and rename detection) followed by the cached
+   walk (or the new commits alone, when the window ends among them);
 3. an ancestor, with merges between: git interleaves old and new commits by date, and a merge
    may even hide old commits (history simplification), so the order comes from git itself: the
    window's commits are listed without their files (no blob read, no rename sought), and only
@@ -66,13 +67,13 @@ def mine_with_cache(repo_dir: Path, state: RepoState, pathspecs: tuple[str, ...]
     if cache_dir is None:
         progress("Mining git history")
         return mine_walk(repo_dir, pathspecs, request, line_counts=line_counts, progress=counted)[0]
-    exact_key = history_key(path=str(repo_dir), head=state.head, shallow=state.shallow,
-                            partial=state.partial, pathspecs=pathspecs, request=request)
+    fingerprint = history_fingerprint(repo_dir)
+    exact_key = history_key(path=str(repo_dir), head=state.head, shallow=state.shallow, partial=state.partial,
+                            pathspecs=pathspecs, request=request, fingerprint=fingerprint)
     if (exact := load_history(cache_dir, exact_key)) is not None:
         return exact
     walk_key = history_key(kind="walk", path=str(repo_dir), pathspecs=pathspecs, partial=state.partial,
-                           shallow_head=state.head if state.shallow else None,
-                           fingerprint=history_fingerprint(repo_dir))
+                           shallow_head=state.head if state.shallow else None, fingerprint=fingerprint)
     cached = load_walk(cache_dir, walk_key)
     start = None if cached is None else _walk_to(repo_dir, pathspecs, request, cached, state.head, line_counts)
     progress("Mining git history" if start is None else
@@ -93,8 +94,11 @@ def _walk_to(repo_dir: Path, pathspecs: tuple[str, ...], request: WindowRequest,
     if not is_ancestor(repo_dir, cached.head, head):
         return None
     if not has_merges(repo_dir, cached.head, head):
-        new = read_range(repo_dir, pathspecs, cached.head, line_counts=line_counts)
-        return None if new is None else LogWalk(head, new + cached.commits, cached.complete)
+        new = read_range(repo_dir, pathspecs, cached.head, request, line_counts=line_counts)
+        if new is None:
+            return None
+        commits, whole_range = new  # else the window ended among the new commits
+        return LogWalk(head, commits + cached.commits, cached.complete) if whole_range else LogWalk(head, commits, False)
     listed = list_window(repo_dir, pathspecs, request)
     if listed is None:
         return None
