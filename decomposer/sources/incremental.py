@@ -77,7 +77,7 @@ def mine_with_cache(repo_dir: Path, state: RepoState, pathspecs: tuple[str, ...]
     cached = load_walk(cache_dir, walk_key)
     start = None if cached is None else _walk_to(repo_dir, pathspecs, request, cached, state.head, line_counts)
     progress("Mining git history" if start is None else
-             f"Mining git history (incremental: {len(start.commits)} commits known)")
+             f"Mining git history (incremental, from the cache at {cached.head[:12]})")
     mined, walk = mine_walk(repo_dir, pathspecs, request, start=start, line_counts=line_counts, progress=counted)
     if walk is None:
         store_history(cache_dir, exact_key, mined)
