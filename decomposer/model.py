@@ -308,6 +308,20 @@ class MinedHistory:
 
 
 @dataclass(frozen=True, slots=True)
+class LogWalk:
+    """The start of `git log <head>` as the git source lists it: every commit, in git's order.
+
+    What the history cache keeps: the window's commits, those skipped as newer than `until`,
+    and the first commit past the window's edge, so the same window (or a later HEAD's) can be
+    cut from it again without running git over these commits.
+    """
+
+    head: str  # the commit the walk starts from
+    commits: tuple[Commit, ...]  # in the order git lists them (newest first, by committer date)
+    complete: bool  # git listed every commit there is: nothing lies past the last one
+
+
+@dataclass(frozen=True, slots=True)
 class CouplingThresholds:
     """Code Maat's filters for change coupling (see docs/metrics.md)."""
 

@@ -9,7 +9,7 @@ functions of those records; reports only format an `Analysis`. Data flows in num
 4. build the import graph and one record per module (fan-in/out, package in the layout); read
    the ORM models (Django, SQLAlchemy) with `ast`: tables, relations, queries, transactions;
 5. ask git for HEAD; mine the non-merge commits of the window that touch the analysed
-   packages' Python files (from the cache when HEAD and settings are unchanged);
+   packages' Python files (only those the history cache does not hold: sources.incremental);
 6. follow renames to HEAD's paths, then count churn per module and change coupling per pair;
 7. find the shared kernel, build the coupling graph (imports + co-change + data links) without
    it, and detect communities: the proposed services, named after their dominant package; give
@@ -60,10 +60,10 @@ from decomposer.model import (
     Repository,
 )
 from decomposer.sources.analysis_file import read_analysis
-from decomposer.sources.cache import history_key, load_history, store_history
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
-from decomposer.sources.git import WindowRequest, mine_history, read_repo_state
+from decomposer.sources.git import WindowRequest, read_repo_state
+from decomposer.sources.incremental import mine_with_cache
 from decomposer.sources.models import scan_models
 from decomposer.stages.brittleness import rank_brittleness
 from decomposer.stages.communities import detect_over_seeds, search_resolution
@@ -184,16 +184,7 @@ def _mine(settings: Settings, repo_dir: Path, layout: Layout, state: RepoState,
     if state.head is None or state.head_time is None:
         return None, (AnalysisWarning("", "the repository has no commits yet: analysed without history"),)
     request = _window_request(settings.history, state.head_time)
-    pathspecs = python_pathspecs(layout)
-    key = history_key(path=str(repo_dir), head=state.head, shallow=state.shallow,
-                      partial=state.partial, pathspecs=pathspecs, request=request)
-    mined = load_history(settings.cache_dir, key) if settings.cache_dir else None
-    if mined is None:
-        progress("Mining git history")
-        mined = mine_history(repo_dir, pathspecs, request, line_counts=not state.partial,
-                             progress=lambda count: progress(f"  {count} commits read"))
-        if settings.cache_dir:
-            store_history(settings.cache_dir, key, mined)
+    mined = mine_with_cache(repo_dir, state, python_pathspecs(layout), request, settings.cache_dir, progress)
     return mined, _state_warnings(state, len(mined.commits)) + mined.warnings
 
 

@@ -15,7 +15,7 @@ import re
 
 from decomposer.errors import MalformedGitLog
 from decomposer.model import Commit, FileChange
-from decomposer.sources.git import parse_log_record, split_log_records
+from decomposer.sources.git_log import parse_log_record, split_log_records
 
 SEED = 20250101
 TRICKY_NAMES = [

@@ -179,21 +179,24 @@ def test_missing_objects_do_not_stop_the_history(tmp_path: Path):
     assert _modules(document)["app.b"]["lines_added"] == 3  # c0, c1, c4 were read
 
 
-def test_second_run_reads_the_cache(tmp_path: Path):
+def test_second_run_reads_the_cache_and_a_new_commit_is_mined_alone(tmp_path: Path):
     repo = _new_repo(tmp_path / "cached")
     commit_files(repo, APP, "start")
     cache_dir = tmp_path / "cache"
     first = _analyse(repo, cache_dir=cache_dir)
     [cache_file] = (cache_dir / "history").glob("*.json")
     cached = json.loads(cache_file.read_text())
-    assert [commit[0] for commit in cached["commits"]] == [git(repo, "rev-parse", "HEAD").strip()]
+    assert (cached["head"], cached["complete"]) == (git(repo, "rev-parse", "HEAD").strip(), True)
+    assert [commit[0] for commit in cached["commits"]] == [cached["head"]]
     cached["commits"] = cached["commits"] * 2  # a doctored cache proves it is what is read
     cache_file.write_text(json.dumps(cached))
     assert _analyse(repo, cache_dir=cache_dir)["history"]["commits_analyzed"] == 2
     assert first["history"]["commits_analyzed"] == 1
     commit_files(repo, {"app/a.py": "A = 2\n"}, "next", date="2025-01-02T12:00:00Z")
-    assert _analyse(repo, cache_dir=cache_dir)["history"]["commits_analyzed"] == 2
-    assert len(list((cache_dir / "history").glob("*.json"))) == 2
+    # Only the new commit is read from git; the (doctored) cached ones follow it.
+    assert _analyse(repo, cache_dir=cache_dir)["history"]["commits_analyzed"] == 3
+    assert [path.name for path in (cache_dir / "history").glob("*.json")] == [cache_file.name]
+    assert len(json.loads(cache_file.read_text())["commits"]) == 3
 
 
 def test_authors_are_counted_never_stored(tmp_path: Path):

@@ -23,8 +23,8 @@ import pytest
 from conftest import ROOT, commit_files, git, write_files
 
 from decomposer.errors import InvalidPath, PackageNotFound
-from decomposer.model import AnalysisWarning, Commit, FileChange, HistoryWindow, MinedHistory
-from decomposer.sources.cache import load_history, store_history
+from decomposer.model import AnalysisWarning, Commit, FileChange, HistoryWindow, LogWalk, MinedHistory
+from decomposer.sources.cache import load_history, load_walk, store_history, store_walk
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import discover_layout
 from decomposer.sources.git import WindowRequest, mine_history
@@ -361,6 +361,25 @@ def test_a_cache_file_of_the_wrong_shape_is_a_miss_and_is_replaced(tmp_path: Pat
     store_history(tmp_path / "cache", "key", HISTORY)
     assert load_history(tmp_path / "cache", "key") == HISTORY
     assert sorted(os.listdir(tmp_path / "cache" / "history")) == ["key.json"]
+
+
+WALK = '{"format":2,"head":"%s","complete":true,"commits":[["%s",1,"k",[["a.py",1,0,null]]]]}' % ("a" * 40, "c" * 40)
+
+
+@pytest.mark.parametrize("content", [
+    b"[]", b"{}", GOOD.encode(), WALK[:50].encode(),
+    WALK.replace('"complete":true', '"complete":1').encode(),  # 1 is no boolean
+    WALK.replace("a" * 40, "--output=/tmp/x").encode(),  # a head git would take for an option
+    WALK.replace("a" * 40, "HEAD~1..HEAD").encode(),
+    WALK.replace('[["a.py",1,0,null]]', '[["a.py",1,0]]').encode(),
+])
+def test_a_walk_file_of_the_wrong_shape_is_a_miss_and_is_replaced(tmp_path: Path, content: bytes):
+    write_files(tmp_path / "cache", {"history/key.json": content})
+    assert load_walk(tmp_path / "cache", "key") is None
+    walk = LogWalk("b" * 64, HISTORY.commits, complete=False)
+    store_walk(tmp_path / "cache", "key", walk)
+    assert load_walk(tmp_path / "cache", "key") == walk
+    assert load_history(tmp_path / "cache", "key") is None  # a walk is not a mined history
 
 
 def test_a_cache_path_that_is_a_fifo_or_a_folder_is_a_miss(tmp_path: Path):

@@ -1,6 +1,9 @@
-"""The history cache: mined commits kept outside the analysed repo, keyed by HEAD and settings.
+"""The history cache: mined commits kept outside the analysed repo.
 
-One JSON file per key under `<cache_dir>/history/`. A file that is missing, not a regular file,
+Two kinds of JSON file under `<cache_dir>/history/`, one per key: a walk (`store_walk`: the
+start of `git log HEAD` as sources.git listed it, for sources.incremental to reuse when HEAD
+moves) and a mined history (`store_history`, keyed by HEAD and the window: a read that lost
+commits to missing objects, reused only for the very same HEAD and window). A file that is missing, not a regular file,
 unreadable, not JSON, of another format version or of the wrong shape (`[]`, `null`, a string
 where a number belongs, a truncated write) is a miss, never an error, and the next store
 replaces it. Files are written atomically: to a temporary file in the same folder, then
@@ -13,19 +16,23 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from decomposer.model import AnalysisWarning, Commit, FileChange, HistoryWindow, MinedHistory
+from decomposer.model import AnalysisWarning, Commit, FileChange, HistoryWindow, LogWalk, MinedHistory
 
-__all__ = ["history_key", "load_history", "store_history"]
+__all__ = ["history_key", "load_history", "load_walk", "store_history", "store_walk"]
 
 _FORMAT = 1
+_WALK_FORMAT = 2
 # The exact JSON types of each field (`type(value) in ...`, so that true is not a number).
 _INT, _STR, _LIST = (int,), (str,), (list,)
 _INT_OR_NULL, _STR_OR_NULL = (int, type(None)), (str, type(None))
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 def history_key(**parts: Any) -> str:
@@ -36,18 +43,36 @@ def history_key(**parts: Any) -> str:
 
 def load_history(cache_dir: Path, key: str) -> MinedHistory | None:
     """Return the cached history for `key`, or None on any miss."""
-    path = cache_dir / "history" / f"{key}.json"
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):  # reading a FIFO would block
-            return None
-        document = json.loads(path.read_bytes())
-        return _from_document(document)
-    except (OSError, ValueError, KeyError, RecursionError):
-        return None
+    return _load(cache_dir, key, _from_document)
+
+
+def load_walk(cache_dir: Path, key: str) -> LogWalk | None:
+    """Return the cached walk for `key`, or None on any miss."""
+    return _load(cache_dir, key, _walk_from_document)
 
 
 def store_history(cache_dir: Path, key: str, history: MinedHistory) -> None:
     """Write `history` for `key`; a cache that cannot be written is silently skipped."""
+    _store(cache_dir, key, _to_document(history))
+
+
+def store_walk(cache_dir: Path, key: str, walk: LogWalk) -> None:
+    """Write `walk` for `key` (replacing the walk of an older HEAD); skipped if it cannot be written."""
+    _store(cache_dir, key, {"format": _WALK_FORMAT, "head": walk.head, "complete": walk.complete,
+                            "commits": [_commit_row(commit) for commit in walk.commits]})
+
+
+def _load(cache_dir: Path, key: str, reader: Callable[[Any], Any]) -> Any:
+    path = cache_dir / "history" / f"{key}.json"
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # reading a FIFO would block
+            return None
+        return reader(json.loads(path.read_bytes()))
+    except (OSError, ValueError, KeyError, RecursionError):
+        return None
+
+
+def _store(cache_dir: Path, key: str, document: dict[str, Any]) -> None:
     folder = cache_dir / "history"
     temporary = None
     try:
@@ -55,7 +80,7 @@ def store_history(cache_dir: Path, key: str, history: MinedHistory) -> None:
         descriptor, name = tempfile.mkstemp(dir=folder, prefix=f"{key}.", suffix=".tmp")
         temporary = Path(name)
         with open(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(_to_document(history), handle, separators=(",", ":"))
+            json.dump(document, handle, separators=(",", ":"))
         os.replace(temporary, folder / f"{key}.json")
         temporary = None
     except OSError:
@@ -70,11 +95,7 @@ def _to_document(history: MinedHistory) -> dict[str, Any]:
     window = history.window
     return {
         "format": _FORMAT,
-        "commits": [
-            [commit.sha, commit.timestamp, commit.author,
-             [[change.path, change.added, change.deleted, change.old_path] for change in commit.changes]]
-            for commit in history.commits
-        ],
+        "commits": [_commit_row(commit) for commit in history.commits],
         "window": [window.since, window.until, window.description],
         "unreadable": list(history.unreadable),
         "warnings": [[warning.path, warning.message] for warning in history.warnings],
@@ -92,6 +113,20 @@ def _from_document(document: Any) -> MinedHistory:
         tuple(_items(document["unreadable"], _STR)),
         tuple(AnalysisWarning(*_row(row, _STR, _STR)) for row in _items(document["warnings"], _LIST)),
     )
+
+
+def _walk_from_document(document: Any) -> LogWalk:
+    if type(document) is not dict or document.get("format") != _WALK_FORMAT:
+        raise ValueError("not a cached walk of this format")
+    head, complete = _checked(document["head"], _STR), _checked(document["complete"], (bool,))
+    if not _SHA.fullmatch(head):  # it is handed to git: never an option or a range
+        raise ValueError("a cached walk's head is not a commit sha")
+    return LogWalk(head, tuple(_commit(row) for row in _items(document["commits"], _LIST)), complete)
+
+
+def _commit_row(commit: Commit) -> list:
+    return [commit.sha, commit.timestamp, commit.author,
+            [[change.path, change.added, change.deleted, change.old_path] for change in commit.changes]]
 
 
 def _commit(row: list) -> Commit:

@@ -1,5 +1,8 @@
 """The only module that runs `git`: repository state and the streamed commit log.
 
+(What the log means, how its records are parsed and where reading stops is sources.git_log:
+no process is started there.)
+
 History is read with one command, streamed and parsed as git writes it::
 
     git -C <repo> log HEAD --no-merges --relative -z --numstat --find-renames \\
@@ -25,17 +28,21 @@ some mirrors), the commit it was printing is kept with its file names (read agai
 When a commit or tree is missing ("error: Could not read <sha>" / "fatal: cannot simplify
 commit ...", "fatal: unable to read tree <sha>"), git stops before printing the commit that
 needs it: the commits read so far are kept, with a warning that the history is truncated.
+
+For the incremental history (sources.incremental) the same command reads other revisions:
+`<cached>..HEAD` (the new commits), `--no-walk=unsorted <sha>...` (given commits; a commit's
+record depends on it alone), or the window without files (no `--numstat`: no blob read, no
+rename sought); `git merge-base --is-ancestor` and `git rev-list --min-parents=2` say whether
+the cached walk can be reused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 try:
@@ -43,34 +50,26 @@ try:
 except ImportError:  # Windows: no pipe sizing
     fcntl = None  # type: ignore[assignment]
 
-from decomposer.errors import GitFailed, MalformedGitLog
-from decomposer.model import AnalysisWarning, Commit, FileChange, HistoryWindow, MinedHistory, RepoState
+from decomposer.model import Commit, LogWalk, MinedHistory, RepoState
+from decomposer.sources.git_log import (
+    LOG_FORMAT,
+    LogReader,
+    WindowRequest,
+    clean_walk,
+    describe_window,
+    log_command,
+    split_log_records,
+)
 
-__all__ = ["LOG_FORMAT", "WindowRequest", "log_command", "mine_history", "parse_log_record",
-           "raise_git_failure", "read_repo_state", "split_log_records"]
+__all__ = ["WindowRequest", "has_merges", "history_fingerprint", "is_ancestor", "list_window", "log_command",
+           "mine_history", "mine_walk", "read_commits", "read_range", "read_repo_state"]
 
-LOG_FORMAT = "%x00%H%x1f%ct%x1f%aE"
 _ENV = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0",
         # A partial clone would try to fetch each missing blob from its remote.
         "GIT_NO_LAZY_FETCH": "1"}
-_MAX_RESUMES = 3  # failures before the rest of the window is read without line counts
 _CHUNK = 1 << 16
-_SEPARATOR = b"\0\0"
-_SHA = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256
-_NUMBER = re.compile(rb"[0-9]{1,19}")  # a time or a line count; git's 64-bit integers fit 19 digits
-# A missing tree ("fatal: unable to read tree <sha>") or commit ("error: Could not read <sha>");
-# a missing blob says "fatal: unable to read <sha>", which this does not match.
-_MISSING_OBJECT = re.compile(r"unable to read tree ([0-9a-f]{40,64})|could not read ([0-9a-f]{40,64})",
-                             re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class WindowRequest:
-    """Which commits to read: those in [since, until], or more to reach `min_commits`."""
-
-    since: int | None  # Unix seconds; None: from the first commit
-    until: int | None  # Unix seconds; None: up to HEAD
-    min_commits: int  # keep reading past `since` until this many commits are in (0: never)
+_EVERYTHING = WindowRequest(None, None, 0)
+_SHAS_PER_COMMAND = 2000
 
 
 def read_repo_state(repo_dir: Path) -> RepoState:
@@ -122,131 +121,136 @@ def mine_history(
     Returns:
         The commits, the window actually read, the shas whose blobs were unreadable, warnings.
     """
-    reader = _LogReader(repo_dir, pathspecs, request, progress)
-    reader.read(line_counts)
+    return mine_walk(repo_dir, pathspecs, request, line_counts=line_counts, progress=progress)[0]
+
+
+def mine_walk(
+    repo_dir: Path,
+    pathspecs: tuple[str, ...],
+    request: WindowRequest,
+    *,
+    start: LogWalk | None = None,
+    line_counts: bool = True,
+    progress: Callable[[int], None] = lambda commits: None,
+) -> tuple[MinedHistory, tuple[tuple[Commit, ...], bool] | None]:
+    """`mine_history`, first cutting the window from `start` (git's walk from HEAD, cached).
+
+    git is run only when the window reaches past the end of `start`, and then only for the
+    commits after it (`--skip`), so the result is the same as reading the whole log again.
+
+    Returns:
+        The mined history, and the walk it was cut from (commits up to and including the first
+        one past the window, and whether git listed every commit), or None when the read was
+        not clean (missing objects, an unreadable log entry): such a walk is not reused.
+    """
+    reader = _reader(repo_dir, pathspecs, request, progress)
+    if start is None or not reader.replay(start):
+        reader.read(line_counts)
     commits = tuple(reader.commits)
-    return MinedHistory(commits, _window(commits, request, reader.stopped_early, reader.truncated),
-                        tuple(reader.unreadable), tuple(reader.warnings))
+    mined = MinedHistory(commits, describe_window(commits, request, reader.stopped_early, reader.truncated),
+                         tuple(reader.unreadable), tuple(reader.warnings))
+    return mined, clean_walk(reader)
 
 
-class _LogReader:
-    """Runs `git log` (again after a failure), keeping the commits inside the window."""
+def read_range(repo_dir: Path, pathspecs: tuple[str, ...], base: str, request: WindowRequest, *,
+               line_counts: bool = True) -> tuple[tuple[Commit, ...], bool] | None:
+    """The walk of `git log <base>..HEAD` (the same format, in git's order), cut at `request`'s edge.
 
-    def __init__(self, repo_dir: Path, pathspecs: tuple[str, ...], request: WindowRequest,
-                 progress: Callable[[int], None]) -> None:
-        self.repo_dir, self.pathspecs, self.request, self.progress = repo_dir, pathspecs, request, progress
-        self.commits: list[Commit] = []
-        self.unreadable: list[str] = []
-        self.warnings: list[AnalysisWarning] = []
-        self.listed = 0  # commits git has listed so far, inside the window or not
-        self.stopped_early = False  # the window was behind us, so git was stopped
-        self.truncated = False  # git could not walk past a missing commit or tree
+    Returns the commits and True when the range was read to its end, False when the window
+    ended inside it (its edge commit is the last one); None unless the read was clean.
+    """
+    reader = _reader(repo_dir, pathspecs, request, revisions=(f"{base}..HEAD",))
+    reader.read(line_counts)
+    return clean_walk(reader)
 
-    def read(self, line_counts: bool) -> None:
-        for _ in range(_MAX_RESUMES + 1):
-            failure = self._read_once(line_counts)
-            if failure is None or self.stopped_early:
-                return
-            if not self._recover(failure):
-                return
-        self.warnings.append(AnalysisWarning("", (
-            f"git could not read the file contents of {len(self.unreadable)} commits (missing "
-            "objects); the rest of the history is read without line counts")))
-        self._read_once(line_counts=False)
 
-    def _read_once(self, line_counts: bool) -> str | None:
-        """Stream one `git log`; return the failing sha when git died on a missing object."""
-        with tempfile.TemporaryFile() as stderr:
-            process = subprocess.Popen(self._command(line_counts), stdout=subprocess.PIPE,
-                                       stderr=stderr, env=_ENV)
-            assert process.stdout is not None
-            _widen_pipe(process.stdout.fileno())
-            last_sha = None
-            for record in split_log_records(_chunks(process.stdout)):
-                last_sha = record.partition(b"\0")[0].split(b"\x1f", 1)[0].decode("ascii", "replace")
-                self.listed += 1
-                try:
-                    commit = parse_log_record(record, line_counts=line_counts)
-                except MalformedGitLog:
-                    self.warnings.append(AnalysisWarning(
-                        "", f"git's log entry for commit {last_sha[:12]} could not be read; skipped"))
-                    continue
-                if not self._keep(commit):
-                    process.kill()
-                    break
-            process.stdout.close()
-            code = process.wait()
-            stderr.seek(0)
-            message = stderr.read().decode(errors="replace")
-        if self.stopped_early or code == 0:
+def read_commits(repo_dir: Path, pathspecs: tuple[str, ...], shas: tuple[str, ...], *,
+                 line_counts: bool = True) -> tuple[Commit, ...] | None:
+    """The given commits, as `mine_history` reads them (`git log --no-walk=unsorted <shas>`).
+
+    A non-merge commit's record depends on that commit alone (its diff against its parent),
+    so it is the same whichever walk lists it. None unless the read was clean.
+    """
+    commits: list[Commit] = []
+    for first in range(0, len(shas), _SHAS_PER_COMMAND):  # command lines have a length limit
+        revisions = ("--no-walk=unsorted", *shas[first:first + _SHAS_PER_COMMAND])
+        reader = _reader(repo_dir, pathspecs, _EVERYTHING, revisions=revisions)
+        reader.read(line_counts)
+        walk = clean_walk(reader)
+        if walk is None:
             return None
-        if missing := _MISSING_OBJECT.search(message):
-            self._truncate(missing.group(1) or missing.group(2))
-            return None
-        if "unable to read" in message and last_sha is not None:
-            return last_sha
-        raise_git_failure(self.repo_dir, message)
-        return None
-
-    def _command(self, line_counts: bool) -> list[str]:
-        return log_command(self.repo_dir, self.pathspecs, line_counts=line_counts, skip=self.listed)
-
-    def _keep(self, commit: Commit) -> bool:
-        """Add `commit` if it is in the window; False once the window is behind us."""
-        request = self.request
-        if request.until is not None and commit.timestamp > request.until:
-            return True
-        if (request.since is not None and commit.timestamp < request.since
-                and len(self.commits) >= request.min_commits):
-            self.stopped_early = True
-            return False
-        self.commits.append(commit)
-        if len(self.commits) % 5000 == 0:
-            self.progress(len(self.commits))
-        return True
-
-    def _recover(self, failed_sha: str) -> bool:
-        """Replace the failed commit's partial record by its file names; False if impossible."""
-        if self.commits and self.commits[-1].sha == failed_sha:
-            self.commits.pop()
-        self.listed -= 1
-        names = _run(self.repo_dir, "log", "-1", "--relative", "-z", "--name-only", "--no-renames",
-                     f"--format={LOG_FORMAT}", failed_sha, "--", *self.pathspecs)
-        if names is None or names.returncode != 0:
-            self._truncate(failed_sha)
-            return False
-        self.listed += 1
-        self.unreadable.append(failed_sha)
-        for record in split_log_records([names.stdout.encode("utf-8", "surrogateescape")]):
-            try:
-                self._keep(parse_log_record(record, line_counts=False))
-            except MalformedGitLog:
-                pass  # its numstat record was already counted as unreadable
-        return True
-
-    def _truncate(self, sha: str) -> None:
-        self.truncated = True
-        self.warnings.append(AnalysisWarning("", (
-            f"history truncated: git cannot read object {sha[:12]} (missing from the repository), so "
-            f"commits older than it are left out ({_commits(len(self.commits))} read); restore it with "
-            "`git fetch` (`git fetch --unshallow` in a shallow clone) and run again")))
+        commits += walk[0]
+    return tuple(commits)
 
 
-def log_command(repo_dir: Path, pathspecs: tuple[str, ...], *, line_counts: bool = True,
-                skip: int = 0) -> list[str]:
-    """The exact `git log` command line that `mine_history` parses (see the module docstring)."""
-    changes = ["--numstat", "--find-renames"] if line_counts else ["--name-only", "--no-renames"]
-    return ["git", "-C", str(repo_dir), "log", "HEAD", "--no-merges", "--relative", "-z", *changes,
-            f"--format={LOG_FORMAT}", f"--skip={skip}", "--", *pathspecs]
+def list_window(repo_dir: Path, pathspecs: tuple[str, ...],
+                request: WindowRequest) -> tuple[tuple[Commit, ...], bool] | None:
+    """The walk `mine_walk` would take for `request`, without any file (no blob read, no rename
+    sought: several times cheaper); the commits have no changes. None unless clean."""
+    reader = _reader(repo_dir, pathspecs, request)
+    reader.read(None)
+    return clean_walk(reader)
 
 
-def raise_git_failure(repo_dir: Path, message: str) -> None:
-    """Turn an unexpected git failure into a user-facing error naming the folder."""
-    first_line = message.strip().splitlines()[0] if message.strip() else "no message"
-    raise GitFailed(
-        f"git log failed in {repo_dir} ({first_line}); check the repository with `git log`, "
-        "or pass --no-history"
-    )
+def is_ancestor(repo_dir: Path, ancestor: str, commit: str = "HEAD") -> bool:
+    """`git merge-base --is-ancestor`: False too when either commit is missing (exit 128)."""
+    answer = _run(repo_dir, "merge-base", "--is-ancestor", ancestor, commit)
+    return answer is not None and answer.returncode == 0
+
+
+def has_merges(repo_dir: Path, base: str, commit: str = "HEAD") -> bool:
+    """Whether `base..commit` holds a merge commit (`git rev-list --min-parents=2`); True when unsure."""
+    answer = _run(repo_dir, "rev-list", "--min-parents=2", "--max-count=1", f"{base}..{commit}")
+    return answer is None or answer.returncode != 0 or bool(answer.stdout.strip())
+
+
+def history_fingerprint(repo_dir: Path) -> str:
+    """A hash of what shapes a commit's record besides the commit: the git version (rename
+    detection), `diff.renameLimit`, and the mailmap (the author e-mail respects `.mailmap`,
+    `mailmap.file` and `mailmap.blob`), read from the work tree and the config."""
+    parts = []
+    for args in (("--version",), ("config", "--get-regexp", r"^(mailmap\.|diff\.renamelimit)"),
+                 ("rev-parse", "--show-toplevel")):
+        answer = _run(repo_dir, *args)
+        parts.append("" if answer is None else answer.stdout)
+    settings = dict(line.partition(" ")[::2] for line in parts[1].splitlines())
+    if "mailmap.blob" in settings:
+        parts.append(_sha_of(repo_dir, settings["mailmap.blob"]))
+    for path in (Path(parts[2].strip()) / ".mailmap", Path(settings.get("mailmap.file", os.devnull))):
+        try:
+            parts.append(hashlib.sha256(path.expanduser().read_bytes()).hexdigest())
+        except OSError:
+            parts.append("")
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _reader(repo_dir: Path, pathspecs: tuple[str, ...], request: WindowRequest,
+            progress: Callable[[int], None] = lambda count: None, revisions: tuple[str, ...] = ("HEAD",)) -> LogReader:
+    def names(sha: str) -> bytes | None:  # a commit's files without their blobs
+        answer = _run(repo_dir, "log", "-1", "--relative", "-z", "--name-only", "--no-renames",
+                      f"--format={LOG_FORMAT}", sha, "--", *pathspecs)
+        ok = answer is not None and answer.returncode == 0
+        return answer.stdout.encode("utf-8", "surrogateescape") if ok else None
+
+    return LogReader(repo_dir, pathspecs, request, stream=_stream, names=names, progress=progress,
+                     revisions=revisions)
+
+
+def _stream(command: list[str], take: Callable[[bytes], bool]) -> tuple[int, str]:
+    """Run `command`, handing each log record to `take` as git writes it; stop git when `take`
+    returns False. Returns git's exit code and what it wrote to stderr."""
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=_ENV)
+        assert process.stdout is not None
+        _widen_pipe(process.stdout.fileno())
+        for record in split_log_records(_chunks(process.stdout)):
+            if not take(record):
+                process.kill()
+                break
+        process.stdout.close()
+        code = process.wait()
+        stderr.seek(0)
+        return code, stderr.read().decode(errors="replace")
 
 
 def _widen_pipe(descriptor: int) -> None:
@@ -260,101 +264,14 @@ def _widen_pipe(descriptor: int) -> None:
         pass
 
 
-def split_log_records(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Split the output of `log_command`, read in chunks, into one record per commit.
-
-    A record is yielded as soon as the next one starts; records split at two NULs in a row
-    (see the module docstring), so no byte inside a file name can split them.
-    """
-    pending = b""
-    for chunk in chunks:
-        pending += chunk
-        *complete, pending = pending.split(_SEPARATOR)
-        yield from (record.lstrip(b"\0") for record in complete if record.strip(b"\0"))
-    if pending.strip(b"\0"):
-        yield pending.lstrip(b"\0")
-
-
-def parse_log_record(record: bytes, *, line_counts: bool = True) -> Commit:
-    """Parse one record of `split_log_records`: its header, then numstat or name-only fields.
-
-    Raises:
-        MalformedGitLog: the record is not in the format `log_command` asks git for.
-    """
-    header, _, body = record.partition(b"\0")
-    parts = header.split(b"\x1f", 2)
-    if len(parts) != 3 or not _SHA.fullmatch(parts[0]) or not _NUMBER.fullmatch(parts[1]):
-        raise MalformedGitLog(f"a git log record starts with {header[:60]!r}, not <sha>, time and e-mail")
-    fields = body.removeprefix(b"\n").split(b"\0")
-    changes = tuple(_numstat(fields) if line_counts else _names(fields))
-    return Commit(parts[0].decode("ascii"), int(parts[1]), _author_key(_decode(parts[2])), changes)
-
-
 def _chunks(stream) -> Iterator[bytes]:  # noqa: ANN001 - a binary pipe
     while chunk := stream.read1(_CHUNK):
         yield chunk
 
 
-def _numstat(fields: list[bytes]) -> Iterator[FileChange]:
-    index = 0
-    while index < len(fields):
-        field = fields[index]
-        index += 1
-        if not field:  # after the last NUL
-            continue
-        parts = field.split(b"\t", 2)
-        if len(parts) != 3:
-            raise MalformedGitLog(f"a git numstat line is {field[:60]!r}, not <added>, <deleted>, <path>")
-        added, deleted, path = parts
-        old_path = None
-        if not path:  # a rename: old and new paths follow as their own fields
-            if len(fields) < index + 2 or not (fields[index] and fields[index + 1]):
-                raise MalformedGitLog("a git numstat rename lacks its old or new path")
-            old_path, path = _decode(fields[index]), fields[index + 1]
-            index += 2
-        yield FileChange(_decode(path), _count(added), _count(deleted), old_path)
-
-
-def _names(fields: list[bytes]) -> Iterator[FileChange]:
-    return (FileChange(_decode(field), 0, 0) for field in fields if field)
-
-
-def _count(field: bytes) -> int:
-    if field == b"-":  # a binary file
-        return 0
-    if not _NUMBER.fullmatch(field):
-        raise MalformedGitLog(f"a git numstat count is {field[:20]!r}, not a number")
-    return int(field)
-
-
-def _decode(path: bytes) -> str:
-    # The same decoding os.fsdecode gives the file names the code scan found on disk.
-    return path.decode("utf-8", "surrogateescape")
-
-
-def _author_key(email: str) -> str:
-    # Authors are only counted: the e-mail is hashed at once and never stored or printed.
-    return hashlib.blake2b(email.strip().lower().encode("utf-8", "surrogateescape"),
-                           digest_size=8).hexdigest()
-
-
-def _commits(count: int) -> str:
-    return f"{count} commit" if count == 1 else f"{count} commits"
-
-
-def _window(commits: tuple[Commit, ...], request: WindowRequest, stopped_early: bool,
-            truncated: bool) -> HistoryWindow:
-    if not commits:
-        return HistoryWindow(None, request.until, "no commit touched the analysed packages")
-    oldest = min(commit.timestamp for commit in commits)
-    if truncated:
-        return HistoryWindow(oldest, request.until, "back to a commit git cannot read (missing objects)")
-    if not stopped_early:  # git listed every commit there is
-        return HistoryWindow(oldest, request.until, "the whole history")
-    if request.since is not None and oldest < request.since:
-        return HistoryWindow(oldest, request.until,
-                             f"extended back past the window to reach {request.min_commits} commits")
-    return HistoryWindow(request.since, request.until, "the requested window")
+def _sha_of(repo_dir: Path, revision: str) -> str:
+    answer = _run(repo_dir, "rev-parse", "--verify", "--quiet", revision)
+    return "" if answer is None else answer.stdout.strip()
 
 
 def _run(repo_dir: Path, *args: str) -> subprocess.CompletedProcess[str] | None:

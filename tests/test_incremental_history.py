@@ -1,0 +1,210 @@
+"""Incremental history: a replayed history mined step by step with the cache equals a fresh mine.
+
+Real git repositories grow commit by commit (renames, merges of branches dated before main's
+newest commit, a commit touching no analysed file, a commit dated before its parent, a
+rewritten history); after every step each window (default, reaching back to `min_commits`,
+explicit since and until, the whole history) is mined through the cache and compared, byte for
+byte, with a mine that reads everything from git.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from conftest import commit_files, git
+
+from decomposer.config import load_settings
+from decomposer.pipeline import analyze
+from decomposer.reports.json_report import analysis_json
+from decomposer.sources.git import WindowRequest, mine_history, read_repo_state
+from decomposer.sources.incremental import mine_with_cache
+from decomposer.stages.history import months_before, parse_day
+
+PATHSPECS = (":(glob)app/**/*.py",)
+INCREMENTAL = "Mining git history (incremental"
+
+
+def _requests(head_time: int) -> dict[str, WindowRequest]:
+    return {
+        "default": WindowRequest(months_before(head_time, 24), head_time, 0),
+        "default, min 8": WindowRequest(months_before(head_time, 24), head_time, 8),
+        "6 months, min 3": WindowRequest(months_before(head_time, 6), head_time, 3),
+        "since 2000": WindowRequest(parse_day("2000-01-01"), head_time, 0),
+        "since and until": WindowRequest(parse_day("2022-01-01"), parse_day("2024-06-30", end_of_day=True), 0),
+    }
+
+
+def _bytes(history) -> bytes:  # noqa: ANN001 - a MinedHistory
+    return json.dumps(asdict(history), ensure_ascii=False).encode("utf-8", "surrogateescape")
+
+
+class _Checker:
+    """Mines `repo` with two caches (one request at a time, every request in turn) and without."""
+
+    def __init__(self, repo: Path, cache_root: Path) -> None:
+        self.repo, self.cache_root, self.messages = repo, cache_root, []
+
+    def check(self) -> None:
+        state = read_repo_state(self.repo)
+        for name, request in _requests(state.head_time).items():
+            fresh = mine_history(self.repo, PATHSPECS, request)
+            for cache in (self.cache_root / "all", self.cache_root / name):
+                cached = mine_with_cache(self.repo, state, PATHSPECS, request, cache, self.messages.append)
+                assert _bytes(cached) == _bytes(fresh), (name, cache.name)
+
+    def incremental_runs(self) -> int:
+        runs = sum(message.startswith(INCREMENTAL) for message in self.messages)
+        self.messages.clear()
+        return runs
+
+
+def _day(year: int, month: int, day: int = 1) -> str:
+    return f"{year}-{month:02d}-{day:02d}T12:00:00Z"
+
+
+def test_a_history_grown_step_by_step_mines_as_fresh(tmp_path: Path):
+    repo = tmp_path / "grown"
+    repo.mkdir()
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    checker = _Checker(repo, tmp_path / "cache")
+    files = {"app/__init__.py": "", "app/a.py": "A = 0\n", "app/b.py": "B = 0\n" * 20, "app/c.py": "C = 0\n"}
+    commit_files(repo, files, "start", date=_day(2020, 1))
+    for month in range(2, 8):  # old commits that the default window will leave behind
+        commit_files(repo, {"app/a.py": f"A = {month}\n", "app/c.py": f"C = {month}\n"}, "old", date=_day(2020, month))
+    checker.check()
+    assert checker.incremental_runs() > 0  # the same HEAD, other windows: cut from the walk
+
+    # A rename, a commit touching no analysed file, linear new commits.
+    git(repo, "mv", "app/b.py", "app/renamed.py")
+    commit_files(repo, {"app/renamed.py": "B = 0\n" * 20 + "B2 = 1\n"}, "rename", date=_day(2023, 3))
+    commit_files(repo, {"README.md": "docs\n"}, "docs only", date=_day(2023, 4))
+    commit_files(repo, {"app/a.py": "A = 10\n"}, "linear", date=_day(2023, 5))
+    checker.check()
+    assert checker.incremental_runs() == 10
+
+    # A branch dated before main's newest commit, merged: git interleaves old and new commits.
+    git(repo, "checkout", "--quiet", "-b", "feature", "HEAD~2")
+    commit_files(repo, {"app/feature.py": "F = 1\n"}, "feature 1", date=_day(2023, 3, 15))
+    commit_files(repo, {"app/renamed.py": "B = 0\n" * 21, "app/feature.py": "F = 2\n"}, "feature 2", date=_day(2023, 4, 15))
+    git(repo, "checkout", "--quiet", "main")
+    commit_files(repo, {"app/c.py": "C = 20\n"}, "main moves on", date=_day(2023, 6))
+    git(repo, "merge", "--quiet", "--no-ff", "-m", "merge feature", "feature", date=_day(2023, 6, 2))
+    checker.check()
+    assert checker.incremental_runs() == 10
+
+    # A commit dated before its parent (a skewed clock), then years of commits: the old
+    # commits fall out of the default window, min_commits reaches back for them.
+    commit_files(repo, {"app/a.py": "A = 12\n"}, "skewed", date=_day(2022, 1))
+    for year in (2024, 2025, 2026):
+        for month in (2, 9):
+            commit_files(repo, {"app/c.py": f"C = {year}{month}\n"}, "later", date=_day(year, month))
+        checker.check()
+        assert checker.incremental_runs() == 10
+
+    # Many new commits at once: the narrow windows end among them.
+    for month in range(1, 8):
+        commit_files(repo, {"app/a.py": f"A = 2027{month}\n"}, "busy", date=_day(2027, month))
+    checker.check()
+    assert checker.incremental_runs() == 10
+
+    # Rewritten history: the cached HEAD is no longer an ancestor, so everything is mined again.
+    git(repo, "reset", "--quiet", "--hard", "HEAD~2")
+    commit_files(repo, {"app/a.py": "A = 99\n"}, "rewritten 1", date=_day(2027, 8))
+    commit_files(repo, {"app/new.py": "N = 1\n"}, "rewritten 2", date=_day(2027, 9))
+    checker.check()
+    assert checker.incremental_runs() == 4  # each cache mines all once; "all" then cuts the walk
+    commit_files(repo, {"app/new.py": "N = 2\n"}, "after the rewrite", date=_day(2027, 10))
+    checker.check()
+    assert checker.incremental_runs() == 10
+
+
+def test_a_merge_that_hides_old_commits_mines_as_fresh(tmp_path: Path):
+    # main changes a.py and reverts it while a branch is open; the merge is then the same as the
+    # branch for the analysed files, so `git log HEAD -- app` follows the branch only and never
+    # lists main's change and revert, although the cached walk from main holds them.
+    repo = tmp_path / "hidden"
+    repo.mkdir()
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    checker = _Checker(repo, tmp_path / "cache")
+    commit_files(repo, {"app/__init__.py": "", "app/a.py": "A = 0\n"}, "start", date=_day(2024, 1))
+    git(repo, "checkout", "--quiet", "-b", "feature")
+    commit_files(repo, {"app/b.py": "B = 1\n"}, "feature", date=_day(2024, 2))
+    git(repo, "checkout", "--quiet", "main")
+    commit_files(repo, {"app/a.py": "A = 1\n"}, "change", date=_day(2024, 3))
+    commit_files(repo, {"app/a.py": "A = 0\n"}, "revert", date=_day(2024, 4))
+    checker.check()
+    assert checker.incremental_runs() == 4
+    git(repo, "merge", "--quiet", "--no-ff", "-m", "merge", "feature", date=_day(2024, 5))
+    checker.check()
+    assert checker.incremental_runs() == 10
+    state = read_repo_state(repo)
+    assert len(mine_history(repo, PATHSPECS, _requests(state.head_time)["default"]).commits) == 2
+
+
+def _small_repo(path: Path) -> Path:
+    path.mkdir()
+    git(path, "init", "--quiet", "--initial-branch=main")
+    commit_files(path, {"app/__init__.py": "", "app/a.py": "A = 0\n"}, "start", date=_day(2024, 1),
+                 author="ann@example.com")
+    commit_files(path, {"app/a.py": "A = 1\n"}, "two", date=_day(2024, 2), author="bob@example.com")
+    return path
+
+
+def test_a_new_mailmap_maps_the_cached_authors_too(tmp_path: Path):
+    repo = _small_repo(tmp_path / "people")
+    checker = _Checker(repo, tmp_path / "cache")
+    checker.check()
+    # The author e-mail respects .mailmap: the old commits' author keys change with it.
+    commit_files(repo, {".mailmap": "Ann <ann@example.com> <bob@example.com>\n", "app/a.py": "A = 2\n"},
+                 "mailmap", date=_day(2024, 3), author="bob@example.com")
+    checker.check()
+    state = read_repo_state(repo)
+    authors = {c.author for c in mine_history(repo, PATHSPECS, _requests(state.head_time)["default"]).commits}
+    assert len(authors) == 1
+
+
+def test_a_lost_object_among_the_new_commits_mines_everything_as_fresh(tmp_path: Path):
+    repo = _small_repo(tmp_path / "holes")
+    checker = _Checker(repo, tmp_path / "cache")
+    checker.check()
+    sha = commit_files(repo, {"app/a.py": "A = 3\n"}, "three", date=_day(2024, 3))
+    commit_files(repo, {"app/a.py": "A = 4\n"}, "four", date=_day(2024, 4))
+    blob = git(repo, "rev-parse", f"{sha}:app/a.py").strip()
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    checker.check()  # the new commits' line counts are lost: a full mine, as fresh
+    state = read_repo_state(repo)
+    assert mine_history(repo, PATHSPECS, _requests(state.head_time)["default"]).unreadable != ()
+
+
+def test_a_subfolder_of_a_larger_repo_mines_as_fresh(tmp_path: Path):
+    repo = tmp_path / "big"
+    repo.mkdir()
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    commit_files(repo, {"api/app/__init__.py": "", "api/app/a.py": "A = 1\n", "other/app/a.py": "X\n"},
+                 "both", date=_day(2024, 1))
+    checker = _Checker(repo / "api", tmp_path / "cache")
+    checker.check()
+    commit_files(repo, {"other/app/a.py": "X = 2\n"}, "outside", date=_day(2024, 2))
+    git(repo, "mv", "api/app/a.py", "api/app/b.py")
+    commit_files(repo, {}, "moved inside", date=_day(2024, 3))
+    checker.check()
+    assert checker.incremental_runs() == 10 + 4
+
+
+@pytest.mark.parametrize("stride", [40, 7])
+def test_the_sample_replayed_forward_gives_the_same_analysis_json(sample_repo: Path, tmp_path: Path, stride: int):
+    clone = tmp_path / "moving"
+    git(tmp_path, "clone", "--quiet", str(sample_repo), str(clone))
+    line = git(clone, "rev-list", "--first-parent", "HEAD").split()[::-1]  # oldest first
+    cache_dir = tmp_path / "cache"
+    messages: list[str] = []
+    for sha in line[-(3 * stride + 1)::stride]:
+        git(clone, "checkout", "--quiet", "--detach", sha)
+        with_cache = analyze(load_settings(clone, {"cache_dir": cache_dir, "min_commits": 100}, use_config=False),
+                             messages.append)
+        fresh = analyze(load_settings(clone, {"min_commits": 100}, use_config=False))
+        assert analysis_json(with_cache) == analysis_json(fresh), sha
+    assert sum(message.startswith(INCREMENTAL) for message in messages) == 3
