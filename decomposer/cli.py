@@ -125,8 +125,11 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help=f"Move single modules or whole sub-packages between services (default {_DETECTION.granularity}).")
 @click.option("--min-service-size", type=click.IntRange(min=1), metavar="N",
               help=f"Smaller groups merge into their most coupled neighbour (default {_DETECTION.min_service_size} modules).")
+@click.option("--consensus-runs", type=click.IntRange(min=1), metavar="N",
+              help=f"Seeded detections whose consensus is the proposal, at most (default {_DETECTION.consensus_runs}; "
+                   "1: a single run).")
 @click.option("--stability-runs", type=click.IntRange(min=0), metavar="N",
-              help=f"Extra seeds run to pick the best partition and measure stability (default {_DETECTION.stability_runs}).")
+              help=f"Full reruns under far-apart seeds that measure stability (default {_DETECTION.stability_runs}).")
 @click.option("--brittleness-weights", metavar="SIGNAL=W,...",
               callback=lambda ctx, param, value: _signal_weights(value),
               help=f"Weights of the brittleness signals ({', '.join(SIGNALS)}); e.g. commits=2,loc=0.")
@@ -151,7 +154,7 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
             min_degree: float | None, max_changeset: int | None, algorithm: str | None,
             resolution: float | None, target_services: int | None, seed: int | None,
             weights: dict[str, float], granularity: str | None, min_service_size: int | None,
-            stability_runs: int | None, brittleness_weights: tuple[tuple[str, float], ...],
+            consensus_runs: int | None, stability_runs: int | None, brittleness_weights: tuple[tuple[str, float], ...],
             sprint_capacity: int | None, formats: tuple[str, ...], cache_dir: Path | None, no_cache: bool,
             no_config: bool, quiet: bool, verbose: bool) -> None:
     """Analyse the monolith at PATH and write analysis.json to --out.
@@ -175,7 +178,8 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
         "min_shared_commits": min_shared_commits, "min_degree": min_degree,
         "max_changeset": max_changeset, "algorithm": algorithm, "resolution": resolution,
         "services": target_services, "seed": seed, "granularity": granularity,
-        "min_service_size": min_service_size, "stability_runs": stability_runs, **weights,
+        "min_service_size": min_service_size, "consensus_runs": consensus_runs,
+        "stability_runs": stability_runs, **weights,
         "brittleness_weights": brittleness_weights, "sprint_capacity": sprint_capacity,
     }, use_config=not no_config)
     progress = _progress(quiet, verbose)

@@ -26,7 +26,9 @@ The analysed repository may carry its own defaults in its pyproject.toml::
     cochange_weight = 1.0
     min_service_size = 3           # smaller groups merge into their most coupled neighbour
     granularity = "module"         # or "package": keep every sub-package whole
-    stability_runs = 5             # extra seeds to measure how stable the proposal is
+    consensus_runs = 50            # seeded detections whose consensus is the proposal (at most)
+    consensus_threshold = 0.5      # pairs together in fewer runs than this share are not held together
+    stability_runs = 2             # full reruns under far-apart seeds, to measure stability
     kernel_min_packages = 3        # the shared-kernel rule (docs/concepts.md)
     kernel_min_outside_share = 0.75
     kernel_max_instability = 0.25
@@ -197,6 +199,8 @@ _KEYS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
     "min_service_size": ("detection.min_service_size", _is_int(1), "a whole number of at least 1"),
     "granularity": ("detection.granularity", lambda value: value in GRANULARITIES,
                     f"one of {', '.join(GRANULARITIES)}"),
+    "consensus_runs": ("detection.consensus_runs", _is_int(1), "a whole number of at least 1"),
+    "consensus_threshold": ("detection.consensus_threshold", _is_number(0.01, 1), "a share from 0.01 to 1"),
     "stability_runs": ("detection.stability_runs", _is_int(0), "a whole number of at least 0"),
     "kernel_min_packages": ("detection.kernel.min_packages", _is_int(1), "a whole number of at least 1"),
     "kernel_min_outside_share": ("detection.kernel.min_outside_share", _is_number(0, 1), "a share from 0 to 1"),
@@ -210,7 +214,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
 }
 # Settings fields that are not in [tool.decomposer] but may come from flags.
 _FLAG_ONLY = {"cache_dir": "cache_dir", "out_dir": "out_dir"}
-_FLOATS = {"min_degree", "resolution", "structural_weight", "cochange_weight",
+_FLOATS = {"min_degree", "resolution", "consensus_threshold", "structural_weight", "cochange_weight",
            "kernel_min_outside_share", "kernel_max_instability"}
 
 

@@ -13,6 +13,7 @@ from typing import Literal
 
 __all__ = [
     "ALGORITHMS",
+    "BORDERLINE",
     "CUT",
     "DEFAULT_SIGNAL_WEIGHTS",
     "EXTRACT",
@@ -75,6 +76,7 @@ ALGORITHMS: tuple[str, ...] = ("louvain", "greedy", "label-propagation", "leiden
 Algorithm = Literal["louvain", "greedy", "label-propagation", "leiden"]
 GRANULARITIES: tuple[str, ...] = ("module", "package")
 Granularity = Literal["module", "package"]  # move single modules, or whole sub-packages
+BORDERLINE = 0.8  # a module with its service in fewer consensus runs than this is borderline
 PARTITIONS: tuple[str, ...] = ("proposed", "package_layout", "random")  # measured side by side
 PartitionName = Literal["proposed", "package_layout", "random"]
 HOTSPOTS: tuple[str, ...] = ("hot and central", "hot", "central", "calm")  # churn x centrality
@@ -281,7 +283,9 @@ class Detection:
     cochange_weight: float = 1.0
     min_service_size: int = 3  # smaller groups merge into their most coupled neighbour
     granularity: Granularity = "module"
-    stability_runs: int = 5  # extra seeds to measure how stable the proposal is
+    consensus_runs: int = 50  # seeded detections whose consensus is the proposal (docs/concepts.md)
+    consensus_threshold: float = 0.5  # co-assignment share below which a pair is not held together
+    stability_runs: int = 2  # extra full runs under far-apart seeds, to measure stability
     kernel: KernelRule = KernelRule()
     together: tuple[tuple[str, ...], ...] = ()  # module patterns that must share a service
     apart: tuple[tuple[str, ...], ...] = ()  # module patterns whose modules must not
@@ -346,6 +350,7 @@ class Proposal:
     services: tuple[Service, ...]  # services by size, then the shared kernel last
     quality: tuple[tuple[PartitionName, QualityFigures], ...]  # in PARTITIONS order
     stability: Stability | None
+    confidence: tuple[tuple[str, float], ...] = ()  # (module, share of consensus runs with its service)
 
 
 @dataclass(frozen=True, slots=True)

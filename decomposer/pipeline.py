@@ -11,9 +11,11 @@ functions of those records; reports only format an `Analysis`. Data flows in num
    packages' Python files (from the cache when HEAD and settings are unchanged);
 6. follow renames to HEAD's paths, then count churn per module and change coupling per pair;
 7. find the shared kernel, build the coupling graph (imports + co-change) without it, and
-   detect communities: the proposed services, named after their dominant package;
+   detect communities under many seeds; their consensus is the proposed services, named
+   after their dominant package, with each module's confidence;
 8. measure the proposal, the current package layout and a random partition of the same sizes
-   with the same figures, and rerun the detection under other seeds to measure its stability;
+   with the same figures, and rerun the whole detection under far-apart seeds to measure
+   how stable it is;
 9. score every module's brittleness from its coupling, cycles and churn, with its reasons;
 10. plan the extraction: kernel first, then the service with the fewest calls back into the
     monolith, cycles cut before their services leave, packed into sprints.
@@ -61,7 +63,8 @@ from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, mine_history, read_repo_state
 from decomposer.stages.brittleness import rank_brittleness
-from decomposer.stages.communities import detect_over_seeds, search_resolution
+from decomposer.stages.communities import search_resolution
+from decomposer.stages.consensus import consensus_services
 from decomposer.stages.coupling import build_coupling_graph
 from decomposer.stages.history import (
     change_coupling,
@@ -80,7 +83,7 @@ from decomposer.stages.kernel import find_shared_kernel
 from decomposer.stages.quality import partition_quality
 from decomposer.stages.ratchet import check_crossings
 from decomposer.stages.services import name_services, random_partition
-from decomposer.stages.stability import measure_stability
+from decomposer.stages.stability import far_seeds, measure_stability
 from decomposer.stages.strangler import plan_extraction
 
 __all__ = ["analyze", "check", "load_analysis", "output_dir", "plan_inputs", "python_pathspecs",
@@ -253,8 +256,8 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
     service_graph = coupling.subgraph(module for module in coupling if module not in kernel).copy()
     resolution = (search_resolution(service_graph, detection, detection.target_services)
                   if detection.target_services else detection.resolution)
-    (_, groups), other_runs = detect_over_seeds(service_graph, detection, resolution)
-    services = name_services(groups, kernel, package_of, loc)
+    consensus = consensus_services(service_graph, detection, resolution, detection.seed)
+    services = name_services(consensus.services, kernel, package_of, loc)
     proposed = {module: service.name for service in services for module in service.modules}
     cochange = analysis.cochange if analysis.history else None
     sizes = [len(service.modules) for service in services]
@@ -263,9 +266,10 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
         for name, partition in zip(PARTITIONS, (
             proposed, package_of, random_partition(sizes, list(package_of), detection.seed)))
     )
-    runs = [(seed, _as_partition(partition, kernel)) for seed, partition in other_runs]
+    runs = [(seed, _as_partition(consensus_services(service_graph, detection, resolution, seed).services, kernel))
+            for seed in far_seeds(detection.seed, detection.stability_runs)]
     stability = measure_stability(proposed, runs) if runs else None
-    return Proposal(detection, resolution, services, quality, stability)
+    return Proposal(detection, resolution, services, quality, stability, consensus.confidence)
 
 
 def _brittleness(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph,

@@ -114,12 +114,14 @@ def module_rows(analysis: Analysis) -> list[dict[str, Any]]:
     soc = dict(analysis.sum_of_coupling)
     brittle = {entry.module: entry for entry in analysis.brittleness}
     service_of = analysis.service_of
+    confidence = dict(analysis.proposal.confidence) if analysis.proposal else {}
     return [
         {
             "module": record.module,
             "path": record.path,
             "package": record.package,
             "service": service_of.get(record.module),
+            "confidence": confidence.get(record.module),
             "loc": record.loc,
             "fan_in": record.fan_in,
             "fan_out": record.fan_out,
@@ -180,6 +182,8 @@ def _proposal(proposal: Proposal | None) -> dict[str, Any]:
             "weights": {"structural": detection.structural_weight, "cochange": detection.cochange_weight},
             "granularity": detection.granularity,
             "min_service_size": detection.min_service_size,
+            "consensus_runs": detection.consensus_runs,
+            "consensus_threshold": detection.consensus_threshold,
             "kernel_rule": {
                 "min_packages": detection.kernel.min_packages,
                 "min_outside_share": detection.kernel.min_outside_share,
@@ -392,6 +396,9 @@ def _proposal_from(root: _Record) -> Proposal | None:
             target_services=detection.optional("requested_services", int), seed=detection.get("seed", int),
             structural_weight=weights.get("structural", float), cochange_weight=weights.get("cochange", float),
             min_service_size=detection.get("min_service_size", int),
+            # absent from files written before consensus clustering: one run, kept as it was
+            consensus_runs=detection.optional("consensus_runs", int) or 1,
+            consensus_threshold=detection.optional("consensus_threshold", float) or Detection().consensus_threshold,
             granularity=detection.choice("granularity", GRANULARITIES),
             stability_runs=len(stability.ints("seeds")) if stability else 0,
             kernel=KernelRule(rule.get("min_packages", int), rule.get("min_outside_share", float),
@@ -407,6 +414,9 @@ def _proposal_from(root: _Record) -> Proposal | None:
         stability=None if stability is None else Stability(
             stability.ints("seeds"), stability.get("mean_ari", float), stability.get("min_ari", float),
             tuple((item.get("module", str), item.get("runs", int)) for item in stability.records("moving_modules"))),
+        confidence=tuple((record.get("module", str), record.get("confidence", float))
+                         for record in sorted(root.records("modules"), key=lambda record: record.get("module", str))
+                         if record.optional("confidence", float) is not None),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decomposer.model import CUT, EXTRACT, LIBRARY, PARTITIONS, SERVICE, Analysis, Plan, QualityFigures
+from decomposer.model import BORDERLINE, CUT, EXTRACT, LIBRARY, PARTITIONS, SERVICE, Analysis, Plan, QualityFigures
 from decomposer.reports.markdown_report import QUALITY_ROWS
 from decomposer.schema import iso_time, sprint_count
 
@@ -73,7 +73,7 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
         return []
     detection = proposal.detection
     services = [service for service in proposal.services if service.kind == SERVICE]
-    stability = (f"; agreement across {len(proposal.stability.seeds)} other seeds: "
+    stability = (f"; full reruns under seeds {', '.join(map(str, proposal.stability.seeds))} agree at "
                  f"ARI {proposal.stability.mean_ari:.2f}" if proposal.stability else "")
     lines = [f"Services:   {_plural(len(services), 'service')} proposed ({detection.algorithm}, "
              f"resolution {proposal.resolution:g}, seed {detection.seed}){stability}"]
@@ -81,10 +81,11 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
         top = ", ".join(f"{package} ({count})" for package, count in service.packages[:2])
         lines.append(f"  {service.name:24s} {len(service.modules):5d} modules {service.loc:7d} loc   {top}")
     if proposal.stability and proposal.stability.moving:
-        moving = proposal.stability.moving
-        named = ", ".join(module for module, _ in moving[:_TOP])
-        more = f" and {len(moving) - _TOP} more" if len(moving) > _TOP else ""
-        lines.append(f"  Borderline (elsewhere under another seed): {named}{more}")
+        lines.append("  Moves under another seed: " + _named(module for module, _ in proposal.stability.moving))
+    borderline = sorted((share, module) for module, share in proposal.confidence if share < BORDERLINE)
+    if borderline:
+        lines.append(f"  Borderline (with their service in under {BORDERLINE:.0%} of the consensus runs): "
+                     + _named(module for _, module in borderline))
     quality = dict(proposal.quality)
     lines.append(f"Quality:    {'':20s} {'proposed':>9s} {'layout':>9s} {'random':>9s}")
     for key, label, better in QUALITY_ROWS:
@@ -92,6 +93,12 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
         cells = " ".join(f"{value:9.3f}" if value is not None else f"{'-':>9s}" for value in values)
         lines.append(f"  {label:30s} {cells}   ({better} is better)")
     return lines + _layout_hint(quality["proposed"], quality["package_layout"])
+
+
+def _named(modules) -> str:
+    modules = list(modules)
+    more = f" and {len(modules) - _TOP} more" if len(modules) > _TOP else ""
+    return ", ".join(modules[:_TOP]) + more
 
 
 def _layout_hint(proposed: QualityFigures, layout: QualityFigures) -> list[str]:
