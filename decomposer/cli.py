@@ -88,7 +88,11 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help="Leave out modules matching this dotted-name pattern, e.g. 'shop.legacy.*'; "
                    "repeatable, added to the defaults.")
 @click.option("--no-default-excludes", is_flag=True,
-              help=f"Keep test and migration modules (default patterns: {', '.join(DEFAULT_EXCLUDES)}).")
+              help=f"Keep test and migration modules (default patterns: {', '.join(DEFAULT_EXCLUDES)}; "
+                   "and modules whose code defines test cases or migrations).")
+@click.option("--keep-tooling", is_flag=True, default=None,
+              help="Propose lint plugins, scripts and settings modules into services like any code "
+                   "(default: reported apart as 'tooling').")
 @click.option("--exclude-type-checking", is_flag=True, default=None,
               help="Leave out imports made under `if TYPE_CHECKING:` (they cost nothing at run time).")
 @click.option("--package-depth", type=click.IntRange(min=1), metavar="N",
@@ -148,7 +152,8 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help="Show each step with its time, even when output is not a terminal.")
 @_user_errors
 def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_root: str | None,
-            exclude: tuple[str, ...], no_default_excludes: bool, exclude_type_checking: bool | None,
+            exclude: tuple[str, ...], no_default_excludes: bool, keep_tooling: bool | None,
+            exclude_type_checking: bool | None,
             package_depth: int | None, no_history: bool, since: datetime.datetime | None,
             until: datetime.datetime | None, min_revisions: int | None, min_shared_commits: int | None,
             min_degree: float | None, max_changeset: int | None, algorithm: str | None,
@@ -171,7 +176,7 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
     cache = None if no_cache else pipeline.output_dir(repo_dir, cache_dir or _default_cache_dir(), "--cache-dir")
     settings = load_settings(repo_dir, {
         "packages": packages, "source_root": source_root, "exclude": exclude,
-        "default_excludes": False if no_default_excludes else None,
+        "default_excludes": False if no_default_excludes else None, "keep_tooling": keep_tooling,
         "exclude_type_checking": exclude_type_checking, "package_depth": package_depth,
         "cache_dir": cache, "out_dir": out_dir, "history": False if no_history else None,
         "since": _day(since), "until": _day(until), "min_revisions": min_revisions,

@@ -6,7 +6,8 @@ The analysed repository may carry its own defaults in its pyproject.toml::
     packages = ["shop"]            # top-level packages to analyse (default: discovered)
     source_root = "src"            # folder that holds them (default: discovered)
     exclude = ["shop.legacy.*"]    # module patterns to leave out, added to the defaults
-    default_excludes = true        # keep the default test/migration patterns
+    default_excludes = true        # leave out tests and migrations (by name and by their code)
+    keep_tooling = false           # true: lint plugins, scripts, settings go into services too
     exclude_type_checking = false  # leave out imports under `if TYPE_CHECKING:`
     package_depth = 2              # how deep the current package layout is cut
     history = true                 # mine git history (churn, co-change)
@@ -91,6 +92,7 @@ class ScanSettings:
     exclude: tuple[str, ...] = ()  # extra patterns, on top of DEFAULT_EXCLUDES
     default_excludes: bool = True
     exclude_type_checking: bool = False
+    keep_tooling: bool = False  # True: lint plugins, scripts and settings are proposed like any code
     package_depth: int | None = None  # None: 1 for several even packages, else 2
 
     @property
@@ -178,6 +180,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
     "exclude": ("scan.exclude", _is_list_of_str, "a list of module patterns"),
     "default_excludes": ("scan.default_excludes", _is_bool, "true or false"),
     "exclude_type_checking": ("scan.exclude_type_checking", _is_bool, "true or false"),
+    "keep_tooling": ("scan.keep_tooling", _is_bool, "true or false"),
     "package_depth": ("scan.package_depth", _is_int(1), "a whole number of at least 1"),
     "history": ("history.enabled", _is_bool, "true or false"),
     "since": ("history.since", _is_day, "a date written YYYY-MM-DD"),

@@ -21,6 +21,14 @@ __all__ = [
     "HISTORY_SIGNALS",
     "HOTSPOTS",
     "KERNEL",
+    "MIGRATION",
+    "NOT_SERVICES",
+    "ROLES",
+    "TEST",
+    "TOOLING",
+    "ModuleRole",
+    "ModuleTraits",
+    "Role",
     "LIBRARY",
     "PARTITIONS",
     "SERVICE",
@@ -68,8 +76,15 @@ __all__ = [
 
 # The vocabulary every layer shares: written here once, imported everywhere else.
 KERNEL = "shared"  # the shared kernel: its name and its kind (a library candidate, not a service)
+TOOLING = "tooling"  # developer tooling (lint plugins, scripts, settings): its name and its kind
 SERVICE = "service"
-ServiceKind = Literal["service", "shared"]
+ServiceKind = Literal["service", "shared", "tooling"]
+NOT_SERVICES = frozenset({KERNEL, TOOLING})  # groups reported beside the services, never extracted
+# What a module's own code says it is (docs/concepts.md): tests and migrations are left out,
+# tooling is kept apart from the services.
+TEST, MIGRATION = "test", "migration"
+ROLES: tuple[str, ...] = (TEST, MIGRATION, TOOLING)
+Role = Literal["test", "migration", "tooling"]
 LIBRARY, CUT, EXTRACT = "library", "cut", "extract"
 StepKind = Literal["library", "cut", "extract"]  # publish the kernel, break a cycle, extract a service
 ALGORITHMS: tuple[str, ...] = ("louvain", "greedy", "label-propagation", "leiden")
@@ -149,6 +164,26 @@ class CodeScan:
     warnings: tuple[AnalysisWarning, ...]
     # imports grimp would cut to make each package's children acyclic, sorted
     cycle_breakers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleTraits:
+    """What one module's own code shows, read with `ast` (sources/traits.py)."""
+
+    module: str
+    test: bool  # a TestCase subclass, a pytest `Test...` class, or `test_` functions with a test import
+    migration: bool  # a Django `Migration(migrations.Migration)` class, or alembic's revision ids
+    lint_plugin: bool  # imports a linter (pylint, astroid, flake8, ...): production code never does
+    script: bool  # has `if __name__ == "__main__":`
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleRole:
+    """A module that is not production code, and why (stages/roles.py)."""
+
+    module: str
+    role: Role
+    reason: str  # a short phrase: "a Django Migration class", "in a test package `unittests`"
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,7 +510,7 @@ class Analysis:
     repository: Repository
     modules: tuple[ModuleRecord, ...]  # sorted by module
     imports: tuple[ImportEdge, ...]  # between analysed modules, sorted by (importer, imported)
-    excluded: tuple[str, ...]  # modules left out by the exclude patterns, sorted
+    excluded: tuple[str, ...]  # modules left out by the exclude patterns or their roles, sorted
     exclude_patterns: tuple[str, ...]
     package_depth: int  # the depth `ModuleRecord.package` was cut at
     warnings: tuple[AnalysisWarning, ...]
@@ -486,6 +521,7 @@ class Analysis:
     proposal: Proposal | None = None
     brittleness: tuple[BrittleModule, ...] = ()  # sorted by rank
     plan: Plan | None = None
+    roles: tuple[ModuleRole, ...] = ()  # modules found to be tests, migrations or tooling, by module
 
     @property
     def service_of(self) -> dict[str, str]:

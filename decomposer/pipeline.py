@@ -5,7 +5,9 @@ functions of those records; reports only format an `Analysis`. Data flows in num
 
 1. check the path and discover the layout: which packages, under which source root;
 2. scan the code with grimp: modules on disk and every import statement between them;
-3. leave out excluded modules (tests, migrations, user patterns) and their imports;
+3. leave out excluded modules (tests, migrations, user patterns) and their imports, and
+   read each module's code for what it is: tests and migrations found there are left out
+   too, developer tooling (lint plugins, scripts, settings) is kept apart from the services;
 4. build the import graph and one record per module (fan-in/out, package in the layout);
 5. ask git for HEAD; mine the non-merge commits of the window that touch the analysed
    packages' Python files (from the cache when HEAD and settings are unchanged);
@@ -35,12 +37,13 @@ from pathlib import Path
 
 import networkx as nx
 
-from decomposer.config import HistorySettings, Settings
+from decomposer.config import HistorySettings, ScanSettings, Settings
 from decomposer.errors import OutputInsideRepository, PackageNotFound
 from decomposer.model import (
     EXTRACT,
     KERNEL,
     PARTITIONS,
+    TOOLING,
     Analysis,
     AnalysisWarning,
     BrittleModule,
@@ -48,20 +51,24 @@ from decomposer.model import (
     CodeScan,
     HistorySummary,
     HistoryWindow,
+    ImportEdge,
     Layout,
     MinedHistory,
+    ModuleRole,
     Plan,
     PlanInputs,
     Planning,
     Proposal,
     RepoState,
     Repository,
+    SourceModule,
 )
 from decomposer.sources.analysis_file import read_analysis
 from decomposer.sources.cache import history_key, load_history, store_history
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, mine_history, read_repo_state
+from decomposer.sources.traits import read_traits
 from decomposer.stages.brittleness import rank_brittleness
 from decomposer.stages.communities import search_resolution
 from decomposer.stages.consensus import consensus_services
@@ -82,6 +89,7 @@ from decomposer.stages.import_graph import (
 from decomposer.stages.kernel import find_shared_kernel
 from decomposer.stages.quality import partition_quality
 from decomposer.stages.ratchet import check_crossings
+from decomposer.stages.roles import classify_modules, drop_modules
 from decomposer.stages.services import name_services, random_partition
 from decomposer.stages.stability import far_seeds, measure_stability
 from decomposer.stages.strangler import plan_extraction
@@ -114,6 +122,10 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
         cache_dir=settings.cache_dir,
     )
     modules, imports, excluded = exclude_modules(scan, scan_settings.exclude_patterns)
+    roles = _roles(repo_dir, modules, imports, scan_settings)
+    left_out = frozenset(role.module for role in roles if role.role != TOOLING)
+    modules, imports = drop_modules(modules, imports, left_out)
+    excluded = tuple(sorted(set(excluded) | left_out))
     if not modules:
         raise PackageNotFound(
             f"all {len(excluded)} modules in {repo_dir} match the exclude patterns; "
@@ -131,6 +143,7 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
         exclude_patterns=scan_settings.exclude_patterns,
         package_depth=depth,
         warnings=history_warnings + scan.warnings,
+        roles=roles,
     )
     if mined is not None:
         analysis = _with_history(analysis, mined, {source.path: source.module for source in modules},
@@ -165,6 +178,16 @@ def output_dir(repo_dir: Path, target: Path, option: str) -> Path:
             f"{option} {repo_dir.parent / (repo_dir.name + '-' + target.name)}"
         )
     return target
+
+
+def _roles(repo_dir: Path, modules: tuple[SourceModule, ...], imports: tuple[ImportEdge, ...],
+           scan: ScanSettings) -> tuple[ModuleRole, ...]:
+    """The roles acted on: tests and migrations with the default excludes, tooling unless kept."""
+    if not scan.default_excludes and scan.keep_tooling:
+        return ()
+    roles = classify_modules(modules, read_traits(repo_dir, modules), imports)
+    return tuple(role for role in roles
+                 if (not scan.keep_tooling if role.role == TOOLING else scan.default_excludes))
 
 
 def _mine(settings: Settings, repo_dir: Path, layout: Layout, state: RepoState,
@@ -249,15 +272,18 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
     detection = settings.detection
     package_of = {record.module: record.package for record in analysis.modules}
     loc = {record.module: record.loc for record in analysis.modules}
-    kernel = find_shared_kernel(import_graph, package_of, detection.kernel)
+    tooling = frozenset(role.module for role in analysis.roles if role.role == TOOLING)
+    kernel = find_shared_kernel(import_graph.subgraph(module for module in import_graph if module not in tooling),
+                                package_of, detection.kernel)
     coupling = build_coupling_graph(tuple(sorted(package_of)), analysis.imports, analysis.cochange,
                                     structural_weight=detection.structural_weight,
                                     cochange_weight=detection.cochange_weight)
-    service_graph = coupling.subgraph(module for module in coupling if module not in kernel).copy()
+    service_graph = coupling.subgraph(module for module in coupling
+                                      if module not in kernel and module not in tooling).copy()
     resolution = (search_resolution(service_graph, detection, detection.target_services)
                   if detection.target_services else detection.resolution)
     consensus = consensus_services(service_graph, detection, resolution, detection.seed)
-    services = name_services(consensus.services, kernel, package_of, loc)
+    services = name_services(consensus.services, kernel, package_of, loc, tooling)
     proposed = {module: service.name for service in services for module in service.modules}
     cochange = analysis.cochange if analysis.history else None
     sizes = [len(service.modules) for service in services]
@@ -266,7 +292,8 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
         for name, partition in zip(PARTITIONS, (
             proposed, package_of, random_partition(sizes, list(package_of), detection.seed)))
     )
-    runs = [(seed, _as_partition(consensus_services(service_graph, detection, resolution, seed).services, kernel))
+    runs = [(seed, _as_partition(consensus_services(service_graph, detection, resolution, seed).services,
+                                 kernel, tooling))
             for seed in far_seeds(detection.seed, detection.stability_runs)]
     stability = measure_stability(proposed, runs) if runs else None
     return Proposal(detection, resolution, services, quality, stability, consensus.confidence)
@@ -284,9 +311,10 @@ def _brittleness(analysis: Analysis, settings: Settings, import_graph: nx.DiGrap
     )
 
 
-def _as_partition(groups: tuple[frozenset[str], ...], kernel: frozenset[str]) -> dict[str, str]:
+def _as_partition(groups: tuple[frozenset[str], ...], kernel: frozenset[str],
+                  tooling: frozenset[str]) -> dict[str, str]:
     partition = {module: str(index) for index, group in enumerate(groups) for module in group}
-    return partition | {module: KERNEL for module in kernel}
+    return partition | {module: KERNEL for module in kernel} | {module: TOOLING for module in tooling}
 
 
 def plan_inputs(analysis: Analysis) -> PlanInputs:

@@ -21,6 +21,9 @@ from decomposer.model import (
     GRANULARITIES,
     HOTSPOTS,
     KERNEL,
+    ROLES,
+    TOOLING,
+    ModuleRole,
     LIBRARY,
     PARTITIONS,
     SERVICE,
@@ -104,6 +107,8 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
         **_proposal(analysis.proposal),
         **plan_to_dict(analysis.plan),
         "excluded_modules": list(analysis.excluded),
+        "module_roles": [{"module": role.module, "role": role.role, "reason": role.reason}
+                         for role in analysis.roles],
         "warnings": [{"path": warning.path, "message": warning.message} for warning in analysis.warnings],
     }
 
@@ -339,6 +344,9 @@ def analysis_from_dict(document: Any) -> Analysis:
         brittleness=tuple(sorted((_brittle_from(record) for record in modules if record.has("brittleness_rank")),
                                  key=lambda entry: entry.rank)),
         plan=_plan_from(root),
+        # absent from files written before roles were read from the code: none found
+        roles=tuple(ModuleRole(role.get("module", str), role.choice("role", ROLES), role.get("reason", str))
+                    for role in (root.records("module_roles") if root.has("module_roles") else ())),
     )
 
 
@@ -405,7 +413,7 @@ def _proposal_from(root: _Record) -> Proposal | None:
                               rule.get("max_instability", float)),
             together=detection.string_lists("together"), apart=detection.string_lists("apart")),
         resolution=resolution,
-        services=tuple(Service(service.get("name", str), service.choice("kind", (SERVICE, KERNEL)), service.strings("modules"),
+        services=tuple(Service(service.get("name", str), service.choice("kind", (SERVICE, KERNEL, TOOLING)), service.strings("modules"),
                                service.get("loc", int),
                                tuple((item.get("package", str), item.get("modules", int))
                                      for item in service.records("packages")))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from decomposer.model import BORDERLINE, CUT, EXTRACT, LIBRARY, PARTITIONS, SERVICE, Analysis, Plan, QualityFigures
+from collections import Counter
+
+from decomposer.model import (BORDERLINE, CUT, EXTRACT, LIBRARY, MIGRATION, PARTITIONS, SERVICE, TEST, TOOLING,
+                              Analysis, Plan, QualityFigures)
 from decomposer.reports.markdown_report import QUALITY_ROWS
 from decomposer.schema import iso_time, sprint_count
 
@@ -21,6 +24,7 @@ def summary_lines(analysis: Analysis) -> list[str]:
         f"Packages:   {repository.layout.reason}",
         f"Modules:    {len(modules)} analysed, {len(analysis.excluded)} excluded "
         f"({sum(record.loc for record in modules)} lines of code)",
+        *_role_lines(analysis),
         f"Imports:    {len(analysis.imports)} module-to-module edges from {statements} import statements",
         f"Layout:     {len({record.package for record in modules})} packages at depth {analysis.package_depth}",
     ]
@@ -93,6 +97,20 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
         cells = " ".join(f"{value:9.3f}" if value is not None else f"{'-':>9s}" for value in values)
         lines.append(f"  {label:30s} {cells}   ({better} is better)")
     return lines + _layout_hint(quality["proposed"], quality["package_layout"])
+
+
+def _role_lines(analysis: Analysis) -> list[str]:
+    """Tests, migrations and tooling found by their code, so the user sees what was set apart."""
+    counts = Counter(role.role for role in analysis.roles)
+    lines = []
+    left_out = [_plural(counts[role], name) for role, name in ((MIGRATION, "migration"), (TEST, "test module"))
+                if counts[role]]
+    if left_out:
+        lines.append(f"            left out by their code: {' and '.join(left_out)}")
+    if counts[TOOLING]:
+        lines.append(f"            {_plural(counts[TOOLING], 'tooling module')} (lint plugins, scripts, settings) "
+                     "kept out of the services (--keep-tooling to propose them)")
+    return lines
 
 
 def _named(modules) -> str:

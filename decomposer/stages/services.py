@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from decomposer.model import KERNEL, SERVICE, Service
+from decomposer.model import KERNEL, NOT_SERVICES, SERVICE, TOOLING, Service
 
 __all__ = ["name_services", "random_partition"]
 
@@ -24,16 +24,20 @@ def name_services(
     kernel: frozenset[str],
     package_of: dict[str, str],
     loc: dict[str, int],
+    tooling: frozenset[str] = frozenset(),
 ) -> tuple[Service, ...]:
-    """Return one `Service` per group, plus the shared kernel when it is not empty.
+    """Return one `Service` per group, plus the shared kernel and the tooling when not empty.
 
-    Services come by number of modules (largest first), then name; the kernel comes last.
+    Services come by number of modules (largest first), then name; the kernel, then the
+    tooling come last.
     """
     ordered = sorted(groups, key=lambda group: (-len(group), min(group)))
     names = _unique_names(ordered, package_of, loc)
     services = [_service(name, SERVICE, group, package_of, loc) for name, group in zip(names, ordered)]
     if kernel:
         services.append(_service(KERNEL, KERNEL, kernel, package_of, loc))
+    if tooling:
+        services.append(_service(TOOLING, TOOLING, tooling, package_of, loc))
     return tuple(services)
 
 
@@ -71,7 +75,7 @@ def _unique_names(groups: list[frozenset[str]], package_of: dict[str, str], loc:
     seen: Counter[str] = Counter()
     unique = list(names)
     for index in sorted(range(len(names)), key=lambda index: (index not in keepers, index)):
-        name = f"{names[index]}-service" if names[index] == KERNEL else names[index]
+        name = f"{names[index]}-service" if names[index] in NOT_SERVICES else names[index]
         seen[name] += 1
         unique[index] = name if seen[name] == 1 else f"{name}-{seen[name]}"
     return unique
