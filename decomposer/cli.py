@@ -129,6 +129,9 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help=f"Move single modules or whole sub-packages between services (default {_DETECTION.granularity}).")
 @click.option("--min-service-size", type=click.IntRange(min=1), metavar="N",
               help=f"Smaller groups merge into their most coupled neighbour (default {_DETECTION.min_service_size} modules).")
+@click.option("--min-service-share", type=click.FloatRange(0, 1), metavar="SHARE",
+              help=f"Services under this share of the analysed lines merge into their most coupled neighbour "
+                   f"(default {_DETECTION.min_service_share:g}).")
 @click.option("--consensus-runs", type=click.IntRange(min=1), metavar="N",
               help=f"Seeded detections whose consensus is the proposal, at most (default {_DETECTION.consensus_runs}; "
                    "1: a single run).")
@@ -159,7 +162,7 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
             min_degree: float | None, max_changeset: int | None, algorithm: str | None,
             resolution: float | None, target_services: int | None, seed: int | None,
             weights: dict[str, float], granularity: str | None, min_service_size: int | None,
-            consensus_runs: int | None, stability_runs: int | None, brittleness_weights: tuple[tuple[str, float], ...],
+            min_service_share: float | None, consensus_runs: int | None, stability_runs: int | None, brittleness_weights: tuple[tuple[str, float], ...],
             sprint_capacity: int | None, formats: tuple[str, ...], cache_dir: Path | None, no_cache: bool,
             no_config: bool, quiet: bool, verbose: bool) -> None:
     """Analyse the monolith at PATH and write analysis.json to --out.
@@ -183,7 +186,8 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
         "min_shared_commits": min_shared_commits, "min_degree": min_degree,
         "max_changeset": max_changeset, "algorithm": algorithm, "resolution": resolution,
         "services": target_services, "seed": seed, "granularity": granularity,
-        "min_service_size": min_service_size, "consensus_runs": consensus_runs,
+        "min_service_size": min_service_size, "min_service_share": min_service_share,
+        "consensus_runs": consensus_runs,
         "stability_runs": stability_runs, **weights,
         "brittleness_weights": brittleness_weights, "sprint_capacity": sprint_capacity,
     }, use_config=not no_config)

@@ -175,6 +175,7 @@ class ModuleTraits:
     migration: bool  # a Django `Migration(migrations.Migration)` class, or alembic's revision ids
     lint_plugin: bool  # imports a linter (pylint, astroid, flake8, ...): production code never does
     script: bool  # has `if __name__ == "__main__":`
+    reexport: bool = False  # only imports (and `__all__`): a shim that re-exports other modules' names
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +318,8 @@ class Detection:
     structural_weight: float = 1.0
     cochange_weight: float = 1.0
     min_service_size: int = 3  # smaller groups merge into their most coupled neighbour
+    min_service_share: float = 0.005  # services under this share of the analysed lines merge too
+    max_service_share: float = 0.3  # services over this share of the lines are detected again alone
     granularity: Granularity = "module"
     consensus_runs: int = 50  # seeded detections whose consensus is the proposal (docs/concepts.md)
     consensus_threshold: float = 0.5  # co-assignment share below which a pair is not held together

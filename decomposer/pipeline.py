@@ -49,12 +49,14 @@ from decomposer.model import (
     BrittleModule,
     CheckResult,
     CodeScan,
+    Detection,
     HistorySummary,
     HistoryWindow,
     ImportEdge,
     Layout,
     MinedHistory,
     ModuleRole,
+    ModuleTraits,
     Plan,
     PlanInputs,
     Planning,
@@ -70,8 +72,8 @@ from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, mine_history, read_repo_state
 from decomposer.sources.traits import read_traits
 from decomposer.stages.brittleness import rank_brittleness
-from decomposer.stages.communities import search_resolution
-from decomposer.stages.consensus import consensus_services
+from decomposer.stages.communities import induced_subgraph, search_resolution
+from decomposer.stages.consensus import Consensus, consensus_services, module_confidence
 from decomposer.stages.coupling import build_coupling_graph
 from decomposer.stages.history import (
     change_coupling,
@@ -91,6 +93,7 @@ from decomposer.stages.quality import partition_quality
 from decomposer.stages.ratchet import check_crossings
 from decomposer.stages.roles import classify_modules, drop_modules
 from decomposer.stages.services import name_services, random_partition
+from decomposer.stages.sizing import follow_shims, merge_toys, split_giants
 from decomposer.stages.stability import far_seeds, measure_stability
 from decomposer.stages.strangler import plan_extraction
 
@@ -122,7 +125,8 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
         cache_dir=settings.cache_dir,
     )
     modules, imports, excluded = exclude_modules(scan, scan_settings.exclude_patterns)
-    roles = _roles(repo_dir, modules, imports, scan_settings)
+    traits = read_traits(repo_dir, modules)
+    roles = _roles(modules, imports, traits, scan_settings)
     left_out = frozenset(role.module for role in roles if role.role != TOOLING)
     modules, imports = drop_modules(modules, imports, left_out)
     excluded = tuple(sorted(set(excluded) | left_out))
@@ -149,7 +153,8 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
         analysis = _with_history(analysis, mined, {source.path: source.module for source in modules},
                                  settings.history, state)
     progress("Proposing services")
-    analysis = dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph))
+    shims = frozenset(trait.module for trait in traits if trait.reexport)
+    analysis = dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph, shims))
     progress("Ranking brittle modules")
     analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, graph, scan))
     progress("Planning the extraction")
@@ -180,13 +185,10 @@ def output_dir(repo_dir: Path, target: Path, option: str) -> Path:
     return target
 
 
-def _roles(repo_dir: Path, modules: tuple[SourceModule, ...], imports: tuple[ImportEdge, ...],
+def _roles(modules: tuple[SourceModule, ...], imports: tuple[ImportEdge, ...], traits: tuple[ModuleTraits, ...],
            scan: ScanSettings) -> tuple[ModuleRole, ...]:
     """The roles acted on: tests and migrations with the default excludes, tooling unless kept."""
-    if not scan.default_excludes and scan.keep_tooling:
-        return ()
-    roles = classify_modules(modules, read_traits(repo_dir, modules), imports)
-    return tuple(role for role in roles
+    return tuple(role for role in classify_modules(modules, traits, imports)
                  if (not scan.keep_tooling if role.role == TOOLING else scan.default_excludes))
 
 
@@ -268,7 +270,7 @@ def _recent_since(window: HistoryWindow, history: HistorySettings) -> int | None
     return None if window.until is None else window.until - history.recent_days * 86400
 
 
-def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -> Proposal:
+def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, shims: frozenset[str]) -> Proposal:
     detection = settings.detection
     package_of = {record.module: record.package for record in analysis.modules}
     loc = {record.module: record.loc for record in analysis.modules}
@@ -278,12 +280,13 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
     coupling = build_coupling_graph(tuple(sorted(package_of)), analysis.imports, analysis.cochange,
                                     structural_weight=detection.structural_weight,
                                     cochange_weight=detection.cochange_weight)
-    service_graph = coupling.subgraph(module for module in coupling
-                                      if module not in kernel and module not in tooling).copy()
+    service_graph = induced_subgraph(coupling, (module for module in coupling
+                                                if module not in kernel and module not in tooling))
     resolution = (search_resolution(service_graph, detection, detection.target_services)
                   if detection.target_services else detection.resolution)
     consensus = consensus_services(service_graph, detection, resolution, detection.seed)
-    services = name_services(consensus.services, kernel, package_of, loc, tooling)
+    groups = _sized(consensus, service_graph, loc, shims, analysis.imports, detection)
+    services = name_services(groups, kernel, package_of, loc, tooling)
     proposed = {module: service.name for service in services for module in service.modules}
     cochange = analysis.cochange if analysis.history else None
     sizes = [len(service.modules) for service in services]
@@ -292,11 +295,23 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
         for name, partition in zip(PARTITIONS, (
             proposed, package_of, random_partition(sizes, list(package_of), detection.seed)))
     )
-    runs = [(seed, _as_partition(consensus_services(service_graph, detection, resolution, seed).services,
+    runs = [(seed, _as_partition(_sized(consensus_services(service_graph, detection, resolution, seed),
+                                        service_graph, loc, shims, analysis.imports, detection),
                                  kernel, tooling))
             for seed in far_seeds(detection.seed, detection.stability_runs)]
     stability = measure_stability(proposed, runs) if runs else None
-    return Proposal(detection, resolution, services, quality, stability, consensus.confidence)
+    return Proposal(detection, resolution, services, quality, stability,
+                    module_confidence(groups, consensus.first))
+
+
+def _sized(consensus: Consensus, graph: nx.Graph, loc: dict[str, int], shims: frozenset[str],
+           imports: tuple[ImportEdge, ...], detection: Detection) -> tuple[frozenset[str], ...]:
+    """No giants, shims with what they re-export, no toys (stages/sizing.py), in that order."""
+    groups = consensus.services
+    if detection.target_services is None:  # a service count asked for is kept; giants are then only named
+        groups = split_giants(graph, groups, loc, detection, consensus.first)
+    groups = follow_shims(groups, shims, imports)
+    return merge_toys(graph, groups, loc, detection.min_service_share)
 
 
 def _brittleness(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph,

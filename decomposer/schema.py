@@ -189,6 +189,8 @@ def _proposal(proposal: Proposal | None) -> dict[str, Any]:
             "min_service_size": detection.min_service_size,
             "consensus_runs": detection.consensus_runs,
             "consensus_threshold": detection.consensus_threshold,
+            "min_service_share": detection.min_service_share,
+            "max_service_share": detection.max_service_share,
             "kernel_rule": {
                 "min_packages": detection.kernel.min_packages,
                 "min_outside_share": detection.kernel.min_outside_share,
@@ -405,8 +407,13 @@ def _proposal_from(root: _Record) -> Proposal | None:
             structural_weight=weights.get("structural", float), cochange_weight=weights.get("cochange", float),
             min_service_size=detection.get("min_service_size", int),
             # absent from files written before consensus clustering: one run, kept as it was
-            consensus_runs=detection.optional("consensus_runs", int) or 1,
-            consensus_threshold=detection.optional("consensus_threshold", float) or Detection().consensus_threshold,
+            consensus_runs=detection.get("consensus_runs", int) if detection.has("consensus_runs") else 1,
+            min_service_share=(detection.get("min_service_share", float) if detection.has("min_service_share")
+                               else 0.0),
+            max_service_share=(detection.get("max_service_share", float) if detection.has("max_service_share")
+                               else 1.0),
+            consensus_threshold=(detection.get("consensus_threshold", float) if detection.has("consensus_threshold")
+                                 else Detection().consensus_threshold),
             granularity=detection.choice("granularity", GRANULARITIES),
             stability_runs=len(stability.ints("seeds")) if stability else 0,
             kernel=KernelRule(rule.get("min_packages", int), rule.get("min_outside_share", float),
@@ -424,7 +431,7 @@ def _proposal_from(root: _Record) -> Proposal | None:
             tuple((item.get("module", str), item.get("runs", int)) for item in stability.records("moving_modules"))),
         confidence=tuple((record.get("module", str), record.get("confidence", float))
                          for record in sorted(root.records("modules"), key=lambda record: record.get("module", str))
-                         if record.optional("confidence", float) is not None),
+                         if record.has("confidence") and record.optional("confidence", float) is not None),
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import networkx as nx
 
 from decomposer.model import Detection
@@ -61,3 +64,21 @@ def test_confidence_is_the_share_of_runs_with_the_own_service():
     runs = [services, (frozenset({"a", "b"}), frozenset({"c", "d", "e", "f"}))]
     assert module_confidence(services, runs) == (
         ("a", 1.0), ("b", 1.0), ("c", 0.5), ("d", 1.0), ("e", 1.0), ("f", 1.0))
+
+
+def test_consensus_does_not_depend_on_string_hashing():
+    code = (
+        "import networkx as nx\n"
+        "from decomposer.model import Detection\n"
+        "from decomposer.stages.consensus import consensus_services\n"
+        "g = nx.relabel_nodes(nx.planted_partition_graph(6, 20, 0.25, 0.04, seed=2), lambda n: f'm{n:03d}')\n"
+        "nx.set_edge_attributes(g, 1.0, 'weight')\n"
+        "c = consensus_services(g, Detection(), 1.0, 5)\n"
+        "print(sorted(sorted(s) for s in c.services), c.confidence)\n"
+    )
+    outputs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={"PYTHONHASHSEED": hash_seed, "PATH": ""}).stdout
+        for hash_seed in ("0", "1", "12345")
+    }
+    assert len(outputs) == 1

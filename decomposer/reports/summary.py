@@ -90,6 +90,7 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
     if borderline:
         lines.append(f"  Borderline (with their service in under {BORDERLINE:.0%} of the consensus runs): "
                      + _named(module for _, module in borderline))
+    lines += _giant_lines(proposal)
     quality = dict(proposal.quality)
     lines.append(f"Quality:    {'':20s} {'proposed':>9s} {'layout':>9s} {'random':>9s}")
     for key, label, better in QUALITY_ROWS:
@@ -97,6 +98,16 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
         cells = " ".join(f"{value:9.3f}" if value is not None else f"{'-':>9s}" for value in values)
         lines.append(f"  {label:30s} {cells}   ({better} is better)")
     return lines + _layout_hint(quality["proposed"], quality["package_layout"])
+
+
+def _giant_lines(proposal) -> list[str]:
+    """Services still over the giant share: explained, so nobody takes them for a plan."""
+    total = sum(service.loc for service in proposal.services) or 1
+    limit = proposal.detection.max_service_share
+    return [f"  Note: {service.name} holds {service.loc / total:.0%} of the lines (over {limit:.0%}): "
+            + ("kept whole because --services asked for that many" if proposal.detection.target_services
+               else "its consensus runs never separate it, so split it by hand or raise --resolution")
+            for service in proposal.services if service.kind == SERVICE and service.loc > limit * total]
 
 
 def _role_lines(analysis: Analysis) -> list[str]:

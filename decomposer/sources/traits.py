@@ -1,4 +1,4 @@
-"""Python files -> what each module's own code says it is: tests, migrations, tooling.
+"""Python files -> what each module's own code says it is: tests, migrations, tooling, shims.
 
 Folder names miss a lot (`db_migrations`, a top-level `unittests` package, a pylint plugin
 package), so each analysed file is parsed with `ast` and a few facts about its top level are
@@ -50,7 +50,22 @@ def _traits(module: str, tree: ast.Module) -> ModuleTraits:
                       for node in classes) or {"revision", "down_revision"} <= assigned,
         lint_plugin=bool(imported & _LINT_IMPORTS),
         script=any(_is_main_guard(node) for node in tree.body),
+        reexport=_is_reexport(tree),
     )
+
+
+def _is_reexport(tree: ast.Module) -> bool:
+    """Only imports, `__all__`, a docstring and `del`/`pass`: a shim that re-exports names."""
+    body = [node for node in tree.body if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
+    imports = [node for node in body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    rest = [node for node in body if not isinstance(node, (ast.Import, ast.ImportFrom, ast.Delete, ast.Pass))]
+    return bool(imports) and all(
+        isinstance(node, (ast.Assign, ast.AugAssign)) and _targets_all(node) for node in rest)
+
+
+def _targets_all(node: ast.Assign | ast.AugAssign) -> bool:
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    return all(isinstance(target, ast.Name) and target.id == "__all__" for target in targets)
 
 
 def _top_level_imports(tree: ast.Module) -> set[str]:

@@ -27,7 +27,8 @@ import networkx as nx
 from decomposer.errors import InvalidConfig
 from decomposer.model import ALGORITHMS, Detection
 
-__all__ = ["detect_services", "detect_under_seeds", "search_resolution", "settle_services", "unit_of_module"]
+__all__ = ["detect_services", "detect_under_seeds", "induced_subgraph", "merge_small_groups", "search_resolution", "settle_services",
+           "unit_of_module"]
 
 Partition = tuple[frozenset[str], ...]
 
@@ -242,6 +243,36 @@ def _home_by_package(unit: str, group_of: dict[str, int]) -> int | None:
         if votes:
             return min(votes, key=lambda index: (-votes[index], index))
     return None
+
+
+def induced_subgraph(graph: nx.Graph, nodes) -> nx.Graph:
+    """The subgraph of `graph` on `nodes`, built in sorted order.
+
+    networkx's `subgraph` iterates a small node set in hash order, and Louvain's result depends
+    on the order it visits nodes and neighbours: building the copy sorted keeps every result
+    independent of Python's string hashing.
+    """
+    keep = frozenset(nodes)
+    sub = nx.Graph()
+    sub.add_nodes_from(sorted(keep))
+    sub.add_weighted_edges_from(sorted((min(a, b), max(a, b), weight) for a, b, weight in graph.edges(data="weight")
+                                       if a in keep and b in keep))
+    return sub
+
+
+def merge_small_groups(graph: nx.Graph, groups: Partition, size: dict[str, int], min_size: int) -> Partition:
+    """Merge every group whose modules' `size` sums under `min_size` as step 5 does (most coupled
+    neighbour; coupled to nothing: the longest package prefix), smallest first.
+
+    Returns:
+        The groups, sorted by their smallest module.
+    """
+    sized = nx.Graph()
+    for module in sorted(graph):
+        sized.add_node(module, size=size.get(module, 0))
+    sized.add_weighted_edges_from((a, b, weight) for a, b, weight in graph.edges(data="weight") if a != b)
+    merged = _merge_small(sized, [set(group) for group in groups], min_size)
+    return tuple(sorted((frozenset(group) for group in merged), key=min))
 
 
 def _merge_small(units: nx.Graph, groups: list[set[str]], min_size: int) -> list[set[str]]:

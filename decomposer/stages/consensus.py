@@ -32,9 +32,9 @@ from collections import Counter
 import networkx as nx
 
 from decomposer.model import Detection
-from decomposer.stages.communities import detect_under_seeds, settle_services
+from decomposer.stages.communities import detect_under_seeds, induced_subgraph, settle_services
 
-__all__ = ["Consensus", "consensus_services", "module_confidence"]
+__all__ = ["Consensus", "agreement_components", "consensus_services", "module_confidence"]
 
 Partition = tuple[frozenset[str], ...]
 _MAX_ROUNDS = 6
@@ -51,6 +51,7 @@ class Consensus:
     services: Partition  # sorted by smallest module
     confidence: tuple[tuple[str, float], ...]  # (module, share of runs with its service), by module
     rounds: int  # co-assignment rounds until the runs agreed
+    first: tuple[Partition, ...] = ()  # the first-level runs (to measure confidence in a later partition)
 
 
 def consensus_services(graph: nx.Graph, detection: Detection, resolution: float, seed: int) -> Consensus:
@@ -71,14 +72,14 @@ def consensus_services(graph: nx.Graph, detection: Detection, resolution: float,
             break
         rounds += 1
         whole = whole if rounds > 1 else agreement.size(weight="weight")
-        pending = agreement.subgraph(frozenset().union(*rest)).copy()
+        pending = induced_subgraph(agreement, frozenset().union(*rest))
         # The same resolution on the whole co-assignment graph: on a part, modularity's null
         # model scales with the part's weight, so the resolution does too (same optimum, less work).
         runs = detect_under_seeds(pending, detection, range(seed, seed + _ROUND_RUNS),
                                   resolution * pending.size(weight="weight") / whole if whole else resolution)
     # Every run holds each remaining edge's ends together: the services are the components.
     services = settle_services(graph, detection, tuple(settled + rest))
-    return Consensus(services, module_confidence(services, first), rounds)
+    return Consensus(services, module_confidence(services, first), rounds, tuple(first))
 
 
 def _first_runs(graph: nx.Graph, detection: Detection, resolution: float, seeds: range) -> list[Partition]:
@@ -96,6 +97,14 @@ def _first_runs(graph: nx.Graph, detection: Detection, resolution: float, seeds:
         if near <= _UNSETTLED * max(1, len(shares)):
             break
     return runs
+
+
+def agreement_components(graph: nx.Graph, runs: list[Partition] | tuple[Partition, ...],
+                         threshold: float) -> Partition:
+    """The connected parts of `graph` after dropping the pairs that fewer than `threshold` of
+    the runs hold together, sorted by smallest module."""
+    agreement = _coassignment_graph(graph, list(runs), threshold)
+    return tuple(sorted((frozenset(component) for component in nx.connected_components(agreement)), key=min))
 
 
 def _unanimous(agreement: nx.Graph, component: frozenset[str]) -> bool:
