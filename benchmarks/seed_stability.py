@@ -70,10 +70,16 @@ def row(name: str, documents: dict[int, dict], times: dict[int, float]) -> str:
         " vs ".join("-" if value is None else f"{value:.4f}" for value in cohesion),
         f"{largest['name']} ({largest['size']} / {largest['loc']}; {largest['size'] / len(modules):.0%} of modules)",
         f"{smallest['name']} ({smallest['size']} / {smallest['loc']}; {smallest['loc'] / analysed_loc:.2%} of lines)",
-        str(len(first.get("tooling", {}).get("modules", []))) if isinstance(first.get("tooling"), dict) else "-",
+        _roles(first),
         " / ".join(f"{times[seed]:.0f}s" for seed in sorted(times)),
     ]
     return "| " + " | ".join(cells) + " |"
+
+
+def _roles(document: dict) -> str:
+    """Modules set apart by their code: left out (tests, migrations) and kept apart (tooling)."""
+    counts = Counter(role["role"] for role in document.get("module_roles", []))
+    return ", ".join(f"{count} {role}" for role, count in sorted(counts.items())) or "-"
 
 
 def main(argv: list[str]) -> int:
@@ -87,7 +93,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     lines = ["| repo | modules | mean ARI | pairwise ARI | services per seed | ICP proposed vs layout "
              "| co-change cohesion proposed vs layout | largest service (modules / loc) "
-             "| smallest service (modules / loc) | tooling modules | time per run |",
+             "| smallest service (modules / loc) | set apart by their code | time per run |",
              "|" + "---|" * 11]
     for repo in args.repos:
         documents, times = {}, {}
