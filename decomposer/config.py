@@ -29,6 +29,7 @@ The analysed repository may carry its own defaults in its pyproject.toml::
     min_service_share = 0.005      # so do services under this share of the analysed lines
     max_service_share = 0.3        # services over this share of the lines are split where runs disagree
     granularity = "module"         # or "package": keep every sub-package whole
+    verticals = true               # layered code: keep each domain's slices across layers together
     consensus_runs = 50            # seeded detections whose consensus is the proposal (at most)
     consensus_threshold = 0.5      # pairs together in fewer runs than this share are not held together
     stability_runs = 2             # full reruns under far-apart seeds, to measure stability
@@ -206,6 +207,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
                     f"one of {', '.join(GRANULARITIES)}"),
     "min_service_share": ("detection.min_service_share", _is_number(0, 1), "a share of the lines from 0 to 1"),
     "max_service_share": ("detection.max_service_share", _is_number(0.01, 1), "a share of the lines from 0.01 to 1"),
+    "verticals": ("detection.verticals", _is_bool, "true or false"),
     "consensus_runs": ("detection.consensus_runs", _is_int(1), "a whole number of at least 1"),
     "consensus_threshold": ("detection.consensus_threshold", _is_number(0.01, 1), "a share from 0.01 to 1"),
     "stability_runs": ("detection.stability_runs", _is_int(0), "a whole number of at least 0"),

@@ -326,6 +326,7 @@ class Detection:
     stability_runs: int = 2  # extra full runs under far-apart seeds, to measure stability
     kernel: KernelRule = KernelRule()
     together: tuple[tuple[str, ...], ...] = ()  # module patterns that must share a service
+    verticals: bool = True  # find technical layers and tie each domain's slices together (stages/layers.py)
     apart: tuple[tuple[str, ...], ...] = ()  # module patterns whose modules must not
     ned_bounds: tuple[int, int] = (5, 20)  # a service of this many modules is "non-extreme" (NED)
 
@@ -389,6 +390,8 @@ class Proposal:
     quality: tuple[tuple[PartitionName, QualityFigures], ...]  # in PARTITIONS order
     stability: Stability | None
     confidence: tuple[tuple[str, float], ...] = ()  # (module, share of consensus runs with its service)
+    verticals: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (domain, its slices across the layers)
+    platform: tuple[str, ...] = ()  # modules imported by most slices of their layer, sorted
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,7 @@ from decomposer.stages.import_graph import (
     module_records,
 )
 from decomposer.stages.kernel import find_shared_kernel
+from decomposer.stages.layers import Layering, find_layers, tie_verticals
 from decomposer.stages.quality import partition_quality
 from decomposer.stages.ratchet import check_crossings
 from decomposer.stages.roles import classify_modules, drop_modules
@@ -277,16 +278,19 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
     tooling = frozenset(role.module for role in analysis.roles if role.role == TOOLING)
     kernel = find_shared_kernel(import_graph.subgraph(module for module in import_graph if module not in tooling),
                                 package_of, detection.kernel)
+    layering = find_layers(tuple(module for module in sorted(package_of) if module not in tooling),
+                           analysis.imports) if detection.verticals else None
     coupling = build_coupling_graph(tuple(sorted(package_of)), analysis.imports, analysis.cochange,
                                     structural_weight=detection.structural_weight,
                                     cochange_weight=detection.cochange_weight)
     service_graph = induced_subgraph(coupling, (module for module in coupling
                                                 if module not in kernel and module not in tooling))
+    service_graph = tie_verticals(service_graph, layering.verticals if layering else ())
     resolution = (search_resolution(service_graph, detection, detection.target_services)
                   if detection.target_services else detection.resolution)
     consensus = consensus_services(service_graph, detection, resolution, detection.seed)
     groups = _sized(consensus, service_graph, loc, shims, analysis.imports, detection)
-    services = name_services(groups, kernel, package_of, loc, tooling)
+    services = name_services(groups, kernel, package_of, loc, tooling, _domain_of(layering))
     proposed = {module: service.name for service in services for module in service.modules}
     cochange = analysis.cochange if analysis.history else None
     sizes = [len(service.modules) for service in services]
@@ -301,7 +305,13 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
             for seed in far_seeds(detection.seed, detection.stability_runs)]
     stability = measure_stability(proposed, runs) if runs else None
     return Proposal(detection, resolution, services, quality, stability,
-                    module_confidence(groups, consensus.first))
+                    module_confidence(groups, consensus.first), layering.verticals if layering else (),
+                    layering.platform if layering else ())
+
+
+def _domain_of(layering: Layering | None) -> dict[str, str]:
+    """Each vertical slice's domain: the name its service takes (`inventory`, not `api.views`)."""
+    return {module: domain for domain, members in (layering.verticals if layering else ()) for module in members}
 
 
 def _sized(consensus: Consensus, graph: nx.Graph, loc: dict[str, int], shims: frozenset[str],

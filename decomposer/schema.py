@@ -176,7 +176,8 @@ def _churn_fields(churn: ModuleChurn | None, soc: int | None) -> dict[str, Any]:
 
 def _proposal(proposal: Proposal | None) -> dict[str, Any]:
     if proposal is None:
-        return {"detection": None, "services": [], "quality": None, "stability": None}
+        return {"detection": None, "services": [], "quality": None, "stability": None, "verticals": [],
+                "platform_modules": []}
     detection = proposal.detection
     return {
         "detection": {
@@ -191,6 +192,7 @@ def _proposal(proposal: Proposal | None) -> dict[str, Any]:
             "consensus_threshold": detection.consensus_threshold,
             "min_service_share": detection.min_service_share,
             "max_service_share": detection.max_service_share,
+            "verticals": detection.verticals,
             "kernel_rule": {
                 "min_packages": detection.kernel.min_packages,
                 "min_outside_share": detection.kernel.min_outside_share,
@@ -211,6 +213,8 @@ def _proposal(proposal: Proposal | None) -> dict[str, Any]:
             for service in proposal.services
         ],
         "quality": {name: _quality(figures) for name, figures in proposal.quality},
+        "verticals": [{"domain": domain, "slices": list(slices)} for domain, slices in proposal.verticals],
+        "platform_modules": list(proposal.platform),
         "stability": None if proposal.stability is None else {
             "seeds": list(proposal.stability.seeds),
             "mean_ari": proposal.stability.mean_ari,
@@ -412,6 +416,7 @@ def _proposal_from(root: _Record) -> Proposal | None:
                                else 0.0),
             max_service_share=(detection.get("max_service_share", float) if detection.has("max_service_share")
                                else 1.0),
+            verticals=detection.get("verticals", bool) if detection.has("verticals") else False,
             consensus_threshold=(detection.get("consensus_threshold", float) if detection.has("consensus_threshold")
                                  else Detection().consensus_threshold),
             granularity=detection.choice("granularity", GRANULARITIES),
@@ -432,6 +437,9 @@ def _proposal_from(root: _Record) -> Proposal | None:
         confidence=tuple((record.get("module", str), record.get("confidence", float))
                          for record in sorted(root.records("modules"), key=lambda record: record.get("module", str))
                          if record.has("confidence") and record.optional("confidence", float) is not None),
+        verticals=tuple((item.get("domain", str), item.strings("slices"))
+                        for item in (root.records("verticals") if root.has("verticals") else ())),
+        platform=root.strings("platform_modules") if root.has("platform_modules") else (),
     )
 
 

@@ -8,8 +8,8 @@ A module gets the first role that applies (docs/concepts.md, "Tests, migrations,
 2. **migration**: its code defines a Django `Migration(migrations.Migration)` class or an
    alembic revision (`revision` and `down_revision`), whatever its folder is called;
 3. **tooling**: it imports a linter (pylint, astroid, flake8, ...: a lint plugin); or it is a
-   `manage`, `setup` or settings module (`settings`, `settings_*`, anything in a `settings`
-   package) that no other analysed module imports; or it runs as a script
+   `manage`, `setup` or settings module (a name part that contains `settings`:
+   `settings`, `local_settings`, `tcms_settings_dir`) that no other analysed module imports; or it runs as a script
    (`if __name__ == "__main__":`) and no other analysed module imports it;
 4. a package (`__init__`) with none of these gets the role all of its sub-modules share,
    so that an empty `db_migrations/__init__.py` goes with its migrations.
@@ -69,7 +69,7 @@ def _role(module: str, traits: ModuleTraits | None, imported: bool) -> tuple[str
         return MIGRATION, "defines a migration"
     if traits and traits.lint_plugin:
         return TOOLING, "a lint plugin"
-    settings = parts[-1] == "settings" or parts[-1].startswith("settings_") or "settings" in parts[:-1]
+    settings = any("settings" in part for part in parts)
     if not imported and (parts[-1] in _TOOLS or settings):
         return TOOLING, "settings nobody imports" if settings else f"a `{parts[-1]}` script"
     if not imported and traits and traits.script:

@@ -18,6 +18,8 @@ from decomposer.model import KERNEL, NOT_SERVICES, SERVICE, TOOLING, Service
 
 __all__ = ["name_services", "random_partition"]
 
+_DOMAIN_SHARE = 0.25
+
 
 def name_services(
     groups: tuple[frozenset[str], ...],
@@ -25,20 +27,42 @@ def name_services(
     package_of: dict[str, str],
     loc: dict[str, int],
     tooling: frozenset[str] = frozenset(),
+    domain_of: dict[str, str] | None = None,
 ) -> tuple[Service, ...]:
     """Return one `Service` per group, plus the shared kernel and the tooling when not empty.
+
+    `domain_of` names the domain of each vertical slice (stages/layers.py): such modules count
+    for their domain, not their layer's package, when the service is named.
 
     Services come by number of modules (largest first), then name; the kernel, then the
     tooling come last.
     """
     ordered = sorted(groups, key=lambda group: (-len(group), min(group)))
-    names = _unique_names(ordered, package_of, loc)
+    names = _unique_names(ordered, _naming(ordered, package_of, domain_of or {}, loc), loc)
     services = [_service(name, SERVICE, group, package_of, loc) for name, group in zip(names, ordered)]
     if kernel:
         services.append(_service(KERNEL, KERNEL, kernel, package_of, loc))
     if tooling:
         services.append(_service(TOOLING, TOOLING, tooling, package_of, loc))
     return tuple(services)
+
+
+def _naming(groups: list[frozenset[str]], package_of: dict[str, str], domain_of: dict[str, str],
+            loc: dict[str, int]) -> dict[str, str]:
+    """The package each module counts for when naming: a service whose largest vertical domain
+    holds at least `_DOMAIN_SHARE` of its lines is named after that domain (`inventory`, not
+    `main.tasks`), whatever layers its modules sit in."""
+    naming = dict(package_of)
+    for group in groups:
+        lines: Counter[str] = Counter()
+        for module in group:
+            if module in domain_of:
+                lines[domain_of[module]] += loc.get(module, 0)
+        if lines:
+            domain = min(lines, key=lambda name: (-lines[name], name))
+            if lines[domain] >= _DOMAIN_SHARE * sum(loc.get(module, 0) for module in group):
+                naming |= {module: domain for module in group}
+    return naming
 
 
 def random_partition(sizes: list[int], modules: list[str], seed: int) -> dict[str, str]:

@@ -28,7 +28,7 @@ from decomposer.stages.consensus import agreement_components
 __all__ = ["follow_shims", "merge_toys", "split_giants"]
 
 Partition = tuple[frozenset[str], ...]
-_SPLIT_THRESHOLDS = (0.6, 0.7, 0.8, 0.9, 1.0)
+_SPLIT_THRESHOLDS = (0.6, 0.7, 0.8)
 
 
 def split_giants(graph: nx.Graph, services: Partition, loc: dict[str, int], detection: Detection,
