@@ -88,7 +88,11 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help="Leave out modules matching this dotted-name pattern, e.g. 'shop.legacy.*'; "
                    "repeatable, added to the defaults.")
 @click.option("--no-default-excludes", is_flag=True,
-              help=f"Keep test and migration modules (default patterns: {', '.join(DEFAULT_EXCLUDES)}).")
+              help=f"Keep test and migration modules (default patterns: {', '.join(DEFAULT_EXCLUDES)}; "
+                   "and modules whose code defines test cases or migrations).")
+@click.option("--keep-tooling", is_flag=True, default=None,
+              help="Propose lint plugins, scripts and settings modules into services like any code "
+                   "(default: reported apart as 'tooling').")
 @click.option("--exclude-type-checking", is_flag=True, default=None,
               help="Leave out imports made under `if TYPE_CHECKING:` (they cost nothing at run time).")
 @click.option("--package-depth", type=click.IntRange(min=1), metavar="N",
@@ -126,8 +130,17 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help=f"Move single modules or whole sub-packages between services (default {_DETECTION.granularity}).")
 @click.option("--min-service-size", type=click.IntRange(min=1), metavar="N",
               help=f"Smaller groups merge into their most coupled neighbour (default {_DETECTION.min_service_size} modules).")
+@click.option("--min-service-share", type=click.FloatRange(0, 1), metavar="SHARE",
+              help=f"Services under this share of the analysed lines merge into their most coupled neighbour "
+                   f"(default {_DETECTION.min_service_share:g}).")
+@click.option("--no-verticals", is_flag=True,
+              help="Do not look for technical layers (packages mirroring each other's domains) nor keep "
+                   "each domain's slices together.")
+@click.option("--consensus-runs", type=click.IntRange(min=1), metavar="N",
+              help=f"Seeded detections whose consensus is the proposal, at most (default {_DETECTION.consensus_runs}; "
+                   "1: a single run).")
 @click.option("--stability-runs", type=click.IntRange(min=0), metavar="N",
-              help=f"Extra seeds run to pick the best partition and measure stability (default {_DETECTION.stability_runs}).")
+              help=f"Full reruns under far-apart seeds that measure stability (default {_DETECTION.stability_runs}).")
 @click.option("--brittleness-weights", metavar="SIGNAL=W,...",
               callback=lambda ctx, param, value: _signal_weights(value),
               help=f"Weights of the brittleness signals ({', '.join(SIGNALS)}); e.g. commits=2,loc=0.")
@@ -146,13 +159,14 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help="Show each step with its time, even when output is not a terminal.")
 @_user_errors
 def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_root: str | None,
-            exclude: tuple[str, ...], no_default_excludes: bool, exclude_type_checking: bool | None,
+            exclude: tuple[str, ...], no_default_excludes: bool, keep_tooling: bool | None,
+            exclude_type_checking: bool | None,
             package_depth: int | None, no_history: bool, since: datetime.datetime | None,
             until: datetime.datetime | None, min_revisions: int | None, min_shared_commits: int | None,
             min_degree: float | None, max_changeset: int | None, algorithm: str | None,
             resolution: float | None, target_services: int | None, seed: int | None,
             weights: dict[str, float], granularity: str | None, min_service_size: int | None,
-            stability_runs: int | None, brittleness_weights: tuple[tuple[str, float], ...],
+            min_service_share: float | None, no_verticals: bool, consensus_runs: int | None, stability_runs: int | None, brittleness_weights: tuple[tuple[str, float], ...],
             sprint_capacity: int | None, formats: tuple[str, ...], cache_dir: Path | None, no_cache: bool,
             no_config: bool, quiet: bool, verbose: bool) -> None:
     """Analyse the monolith at PATH and write analysis.json to --out.
@@ -170,14 +184,16 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
     use_matplotlib_dir(cache)
     settings = load_settings(repo_dir, {
         "packages": packages, "source_root": source_root, "exclude": exclude,
-        "default_excludes": False if no_default_excludes else None,
+        "default_excludes": False if no_default_excludes else None, "keep_tooling": keep_tooling,
         "exclude_type_checking": exclude_type_checking, "package_depth": package_depth,
         "cache_dir": cache, "out_dir": out.path, "history": False if no_history else None,
         "since": _day(since), "until": _day(until), "min_revisions": min_revisions,
         "min_shared_commits": min_shared_commits, "min_degree": min_degree,
         "max_changeset": max_changeset, "algorithm": algorithm, "resolution": resolution,
         "services": target_services, "seed": seed, "granularity": granularity,
-        "min_service_size": min_service_size, "stability_runs": stability_runs, **weights,
+        "min_service_size": min_service_size, "min_service_share": min_service_share,
+        "consensus_runs": consensus_runs, "verticals": False if no_verticals else None,
+        "stability_runs": stability_runs, **weights,
         "brittleness_weights": brittleness_weights, "sprint_capacity": sprint_capacity,
     }, use_config=not no_config)
     progress = _progress(quiet, verbose)

@@ -6,7 +6,8 @@ The analysed repository may carry its own defaults in its pyproject.toml::
     packages = ["shop"]            # top-level packages to analyse (default: discovered)
     source_root = "src"            # folder that holds them (default: discovered)
     exclude = ["shop.legacy.*"]    # module patterns to leave out, added to the defaults
-    default_excludes = true        # keep the default test/migration patterns
+    default_excludes = true        # leave out tests and migrations (by name and by their code)
+    keep_tooling = false           # true: lint plugins, scripts, settings go into services too
     exclude_type_checking = false  # leave out imports under `if TYPE_CHECKING:`
     package_depth = 2              # how deep the current package layout is cut
     history = true                 # mine git history (churn, co-change)
@@ -26,8 +27,13 @@ The analysed repository may carry its own defaults in its pyproject.toml::
     cochange_weight = 1.0
     data_weight = 1.0              # relations between tables, queries, transactions
     min_service_size = 3           # smaller groups merge into their most coupled neighbour
+    min_service_share = 0.005      # so do services under this share of the analysed lines
+    max_service_share = 0.3        # services over this share of the lines are split where runs disagree
     granularity = "module"         # or "package": keep every sub-package whole
-    stability_runs = 5             # extra seeds to measure how stable the proposal is
+    verticals = true               # layered code: keep each domain's slices across layers together
+    consensus_runs = 50            # seeded detections whose consensus is the proposal (at most)
+    consensus_threshold = 0.5      # pairs together in fewer runs than this share are not held together
+    stability_runs = 2             # full reruns under far-apart seeds, to measure stability
     kernel_min_packages = 3        # the shared-kernel rule (docs/concepts.md)
     kernel_min_outside_share = 0.75
     kernel_max_instability = 0.25
@@ -90,6 +96,7 @@ class ScanSettings:
     exclude: tuple[str, ...] = ()  # extra patterns, on top of DEFAULT_EXCLUDES
     default_excludes: bool = True
     exclude_type_checking: bool = False
+    keep_tooling: bool = False  # True: lint plugins, scripts and settings are proposed like any code
     package_depth: int | None = None  # None: 1 for several even packages, else 2
 
     @property
@@ -177,6 +184,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
     "exclude": ("scan.exclude", _is_list_of_str, "a list of module patterns"),
     "default_excludes": ("scan.default_excludes", _is_bool, "true or false"),
     "exclude_type_checking": ("scan.exclude_type_checking", _is_bool, "true or false"),
+    "keep_tooling": ("scan.keep_tooling", _is_bool, "true or false"),
     "package_depth": ("scan.package_depth", _is_int(1), "a whole number of at least 1"),
     "history": ("history.enabled", _is_bool, "true or false"),
     "since": ("history.since", _is_day, "a date written YYYY-MM-DD"),
@@ -199,6 +207,11 @@ _KEYS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
     "min_service_size": ("detection.min_service_size", _is_int(1), "a whole number of at least 1"),
     "granularity": ("detection.granularity", lambda value: value in GRANULARITIES,
                     f"one of {', '.join(GRANULARITIES)}"),
+    "min_service_share": ("detection.min_service_share", _is_number(0, 1), "a share of the lines from 0 to 1"),
+    "max_service_share": ("detection.max_service_share", _is_number(0.01, 1), "a share of the lines from 0.01 to 1"),
+    "verticals": ("detection.verticals", _is_bool, "true or false"),
+    "consensus_runs": ("detection.consensus_runs", _is_int(1), "a whole number of at least 1"),
+    "consensus_threshold": ("detection.consensus_threshold", _is_number(0.01, 1), "a share from 0.01 to 1"),
     "stability_runs": ("detection.stability_runs", _is_int(0), "a whole number of at least 0"),
     "kernel_min_packages": ("detection.kernel.min_packages", _is_int(1), "a whole number of at least 1"),
     "kernel_min_outside_share": ("detection.kernel.min_outside_share", _is_number(0, 1), "a share from 0 to 1"),
@@ -212,7 +225,8 @@ _KEYS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
 }
 # Settings fields that are not in [tool.decomposer] but may come from flags.
 _FLAG_ONLY = {"cache_dir": "cache_dir", "out_dir": "out_dir"}
-_FLOATS = {"min_degree", "resolution", "structural_weight", "cochange_weight", "data_weight",
+_FLOATS = {"min_degree", "resolution", "consensus_threshold", "min_service_share", "max_service_share",
+           "structural_weight", "cochange_weight", "data_weight",
            "kernel_min_outside_share", "kernel_max_instability"}
 
 

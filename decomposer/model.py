@@ -13,6 +13,7 @@ from typing import Literal
 
 __all__ = [
     "ALGORITHMS",
+    "BORDERLINE",
     "CUT",
     "DATA_PATTERNS",
     "DEFAULT_SIGNAL_WEIGHTS",
@@ -33,6 +34,14 @@ __all__ = [
     "SPLIT_MODULE",
     "STEP_KINDS",
     "DataCut",
+    "MIGRATION",
+    "NOT_SERVICES",
+    "ROLES",
+    "TEST",
+    "TOOLING",
+    "ModuleRole",
+    "ModuleTraits",
+    "Role",
     "LIBRARY",
     "PARTITIONS",
     "SERVICE",
@@ -80,8 +89,15 @@ __all__ = [
 
 # The vocabulary every layer shares: written here once, imported everywhere else.
 KERNEL = "shared"  # the shared kernel: its name and its kind (a library candidate, not a service)
+TOOLING = "tooling"  # developer tooling (lint plugins, scripts, settings): its name and its kind
 SERVICE = "service"
-ServiceKind = Literal["service", "shared"]
+ServiceKind = Literal["service", "shared", "tooling"]
+NOT_SERVICES = frozenset({KERNEL, TOOLING})  # groups reported beside the services, never extracted
+# What a module's own code says it is (docs/concepts.md): tests and migrations are left out,
+# tooling is kept apart from the services.
+TEST, MIGRATION = "test", "migration"
+ROLES: tuple[str, ...] = (TEST, MIGRATION, TOOLING)
+Role = Literal["test", "migration", "tooling"]
 LIBRARY, CUT, EXTRACT = "library", "cut", "extract"
 SPLIT_DATA, SPLIT_MODULE = "split-data", "split-module"
 STEP_KINDS: tuple[str, ...] = (LIBRARY, SPLIT_DATA, SPLIT_MODULE, CUT, EXTRACT)
@@ -91,6 +107,7 @@ ALGORITHMS: tuple[str, ...] = ("louvain", "greedy", "label-propagation", "leiden
 Algorithm = Literal["louvain", "greedy", "label-propagation", "leiden"]
 GRANULARITIES: tuple[str, ...] = ("module", "package")
 Granularity = Literal["module", "package"]  # move single modules, or whole sub-packages
+BORDERLINE = 0.8  # a module with its service in fewer consensus runs than this is borderline
 PARTITIONS: tuple[str, ...] = ("proposed", "package_layout", "random")  # measured side by side
 PartitionName = Literal["proposed", "package_layout", "random"]
 HOTSPOTS: tuple[str, ...] = ("hot and central", "hot", "central", "calm")  # churn x centrality
@@ -244,6 +261,27 @@ class ModelScan:
 
 
 @dataclass(frozen=True, slots=True)
+class ModuleTraits:
+    """What one module's own code shows, read with `ast` (sources/traits.py)."""
+
+    module: str
+    test: bool  # a TestCase subclass, a pytest `Test...` class, or `test_` functions with a test import
+    migration: bool  # a Django `Migration(migrations.Migration)` class, or alembic's revision ids
+    lint_plugin: bool  # imports a linter (pylint, astroid, flake8, ...): production code never does
+    script: bool  # has `if __name__ == "__main__":`
+    reexport: bool = False  # only imports (and `__all__`): a shim that re-exports other modules' names
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleRole:
+    """A module that is not production code, and why (stages/roles.py)."""
+
+    module: str
+    role: Role
+    reason: str  # a short phrase: "a Django Migration class", "in a test package `unittests`"
+
+
+@dataclass(frozen=True, slots=True)
 class ModuleRecord:
     """One analysed module with its import-graph figures."""
 
@@ -389,10 +427,15 @@ class Detection:
     cochange_weight: float = 1.0
     data_weight: float = 1.0  # relations between tables, queries, transactions (stages/data.py)
     min_service_size: int = 3  # smaller groups merge into their most coupled neighbour
+    min_service_share: float = 0.005  # services under this share of the analysed lines merge too
+    max_service_share: float = 0.3  # services over this share of the lines are detected again alone
     granularity: Granularity = "module"
-    stability_runs: int = 5  # extra seeds to measure how stable the proposal is
+    consensus_runs: int = 50  # seeded detections whose consensus is the proposal (docs/concepts.md)
+    consensus_threshold: float = 0.5  # co-assignment share below which a pair is not held together
+    stability_runs: int = 2  # extra full runs under far-apart seeds, to measure stability
     kernel: KernelRule = KernelRule()
     together: tuple[tuple[str, ...], ...] = ()  # module patterns that must share a service
+    verticals: bool = True  # find technical layers and tie each domain's slices together (stages/layers.py)
     apart: tuple[tuple[str, ...], ...] = ()  # module patterns whose modules must not
     ned_bounds: tuple[int, int] = (5, 20)  # a service of this many modules is "non-extreme" (NED)
 
@@ -457,6 +500,9 @@ class Proposal:
     services: tuple[Service, ...]  # services by size, then the shared kernel last
     quality: tuple[tuple[PartitionName, QualityFigures], ...]  # in PARTITIONS order
     stability: Stability | None
+    confidence: tuple[tuple[str, float], ...] = ()  # (module, share of consensus runs with its service)
+    verticals: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (domain, its slices across the layers)
+    platform: tuple[str, ...] = ()  # modules imported by most slices of their layer, sorted
 
 
 @dataclass(frozen=True, slots=True)
@@ -597,7 +643,7 @@ class Analysis:
     repository: Repository
     modules: tuple[ModuleRecord, ...]  # sorted by module
     imports: tuple[ImportEdge, ...]  # between analysed modules, sorted by (importer, imported)
-    excluded: tuple[str, ...]  # modules left out by the exclude patterns, sorted
+    excluded: tuple[str, ...]  # modules left out by the exclude patterns or their roles, sorted
     exclude_patterns: tuple[str, ...]
     package_depth: int  # the depth `ModuleRecord.package` was cut at
     warnings: tuple[AnalysisWarning, ...]
@@ -610,6 +656,7 @@ class Analysis:
     plan: Plan | None = None
     tables: tuple[Table, ...] = ()  # ORM models found, by model identity, with their owner
     data_links: tuple[DataLink, ...] = ()  # relations, queries, transactions, with crossing set
+    roles: tuple[ModuleRole, ...] = ()  # modules found to be tests, migrations or tooling, by module
 
     @property
     def service_of(self) -> dict[str, str]:

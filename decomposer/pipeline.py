@@ -5,17 +5,21 @@ functions of those records; reports only format an `Analysis`. Data flows in num
 
 1. check the path and discover the layout: which packages, under which source root;
 2. scan the code with grimp: modules on disk and every import statement between them;
-3. leave out excluded modules (tests, migrations, user patterns) and their imports;
+3. leave out excluded modules (tests, migrations, user patterns) and their imports, and
+   read each module's code for what it is: tests and migrations found there are left out
+   too, developer tooling (lint plugins, scripts, settings) is kept apart from the services;
 4. build the import graph and one record per module (fan-in/out, package in the layout); read
    the ORM models (Django, SQLAlchemy) with `ast`: tables, relations, queries, transactions;
 5. ask git for HEAD; mine the non-merge commits of the window that touch the analysed
    packages' Python files (only those the history cache does not hold: sources.incremental);
 6. follow renames to HEAD's paths, then count churn per module and change coupling per pair;
 7. find the shared kernel, build the coupling graph (imports + co-change + data links) without
-   it, and detect communities: the proposed services, named after their dominant package; give
-   each table an owning service and mark the data links that cross the boundaries;
+   it, and detect communities under many seeds; their consensus is the proposed services, named
+   after their domain, with each module's confidence; give each table an owning service and
+   mark the data links that cross the boundaries;
 8. measure the proposal, the current package layout and a random partition of the same sizes
-   with the same figures, and rerun the detection under other seeds to measure its stability;
+   with the same figures, and rerun the whole detection under far-apart seeds to measure
+   how stable it is;
 9. score every module's brittleness from its coupling, cycles and churn, with its reasons;
 10. plan the extraction: kernel first, then the service with the fewest calls back into the
     monolith, cycles cut before their services leave, packed into sprints.
@@ -37,27 +41,33 @@ from pathlib import Path
 
 import networkx as nx
 
-from decomposer.config import HistorySettings, Settings
+from decomposer.config import HistorySettings, ScanSettings, Settings
 from decomposer.errors import PackageNotFound
 from decomposer.model import (
     EXTRACT,
     KERNEL,
     PARTITIONS,
+    TOOLING,
     Analysis,
     AnalysisWarning,
     BrittleModule,
     CheckResult,
     CodeScan,
+    Detection,
     HistorySummary,
     HistoryWindow,
+    ImportEdge,
     Layout,
     MinedHistory,
+    ModuleRole,
+    ModuleTraits,
     Plan,
     PlanInputs,
     Planning,
     Proposal,
     RepoState,
     Repository,
+    SourceModule,
 )
 from decomposer.sources.analysis_file import read_analysis
 from decomposer.sources.code import scan_code
@@ -65,8 +75,10 @@ from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, read_repo_state
 from decomposer.sources.incremental import mine_with_cache
 from decomposer.sources.models import scan_models
+from decomposer.sources.traits import read_traits
 from decomposer.stages.brittleness import rank_brittleness
-from decomposer.stages.communities import detect_over_seeds, search_resolution
+from decomposer.stages.communities import induced_subgraph, search_resolution
+from decomposer.stages.consensus import Consensus, consensus_services, module_confidence
 from decomposer.stages.coupling import build_coupling_graph
 from decomposer.stages.data import annotate_links, assign_owners, crossing_data, hidden_data_reasons, module_data_pairs
 from decomposer.stages.history import (
@@ -83,10 +95,13 @@ from decomposer.stages.import_graph import (
     module_records,
 )
 from decomposer.stages.kernel import find_shared_kernel
+from decomposer.stages.layers import Layering, find_layers, tie_verticals
 from decomposer.stages.quality import partition_quality
 from decomposer.stages.ratchet import check_crossings
+from decomposer.stages.roles import classify_modules, drop_modules
 from decomposer.stages.services import name_services, random_partition
-from decomposer.stages.stability import measure_stability
+from decomposer.stages.sizing import follow_shims, merge_toys, split_giants
+from decomposer.stages.stability import far_seeds, measure_stability
 from decomposer.stages.strangler import plan_extraction
 
 __all__ = ["analyze", "check", "load_analysis", "plan_inputs", "python_pathspecs",
@@ -121,6 +136,11 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
             cache_dir=settings.cache_dir,
         )
         modules, imports, excluded = exclude_modules(scan, scan_settings.exclude_patterns)
+        traits = read_traits(repo_dir, modules)
+        roles = _roles(modules, imports, traits, scan_settings)
+        left_out = frozenset(role.module for role in roles if role.role != TOOLING)
+        modules, imports = drop_modules(modules, imports, left_out)
+        excluded = tuple(sorted(set(excluded) | left_out))
         if not modules:
             raise PackageNotFound(
                 f"all {len(excluded)} modules in {repo_dir} match the exclude patterns; "
@@ -141,12 +161,14 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
         warnings=history_warnings + scan.warnings + _new_paths(models.warnings, scan.warnings),
         tables=models.tables,
         data_links=models.links,
+        roles=roles,
     )
     if mined is not None:
         analysis = _with_history(analysis, mined, {source.path: source.module for source in modules},
                                  settings.history, state)
     progress("Proposing services")
-    analysis = _with_owners(dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph)))
+    shims = frozenset(trait.module for trait in traits if trait.reexport)
+    analysis = _with_owners(dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph, shims)))
     progress("Ranking brittle modules")
     analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, graph, scan))
     progress("Planning the extraction")
@@ -171,6 +193,13 @@ def _new_paths(warnings: tuple[AnalysisWarning, ...],
     """`warnings` about files that `known` says nothing of (a file that does not parse is one warning)."""
     seen = {warning.path for warning in known if warning.path}
     return tuple(warning for warning in warnings if warning.path not in seen)
+
+
+def _roles(modules: tuple[SourceModule, ...], imports: tuple[ImportEdge, ...], traits: tuple[ModuleTraits, ...],
+           scan: ScanSettings) -> tuple[ModuleRole, ...]:
+    """The roles acted on: tests and migrations with the default excludes, tooling unless kept."""
+    return tuple(role for role in classify_modules(modules, traits, imports)
+                 if (not scan.keep_tooling if role.role == TOOLING else scan.default_excludes))
 
 
 def _mine(settings: Settings, repo_dir: Path, layout: Layout, state: RepoState,
@@ -242,20 +271,27 @@ def _recent_since(window: HistoryWindow, history: HistorySettings) -> int | None
     return None if window.until is None else window.until - history.recent_days * 86400
 
 
-def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -> Proposal:
+def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, shims: frozenset[str]) -> Proposal:
     detection = settings.detection
     package_of = {record.module: record.package for record in analysis.modules}
     loc = {record.module: record.loc for record in analysis.modules}
-    kernel = find_shared_kernel(import_graph, package_of, detection.kernel)
+    tooling = frozenset(role.module for role in analysis.roles if role.role == TOOLING)
+    kernel = find_shared_kernel(import_graph.subgraph(module for module in import_graph if module not in tooling),
+                                package_of, detection.kernel)
+    layering = find_layers(tuple(module for module in sorted(package_of) if module not in tooling),
+                           analysis.imports) if detection.verticals else None
     coupling = build_coupling_graph(tuple(sorted(package_of)), analysis.imports, analysis.cochange,
                                     module_data_pairs(analysis.tables, analysis.data_links),
                                     structural_weight=detection.structural_weight,
                                     cochange_weight=detection.cochange_weight, data_weight=detection.data_weight)
-    service_graph = coupling.subgraph(module for module in coupling if module not in kernel).copy()
+    service_graph = induced_subgraph(coupling, (module for module in coupling
+                                                if module not in kernel and module not in tooling))
+    service_graph = tie_verticals(service_graph, layering.verticals if layering else ())
     resolution = (search_resolution(service_graph, detection, detection.target_services)
                   if detection.target_services else detection.resolution)
-    (_, groups), other_runs = detect_over_seeds(service_graph, detection, resolution)
-    services = name_services(groups, kernel, package_of, loc)
+    consensus = consensus_services(service_graph, detection, resolution, detection.seed)
+    groups = _sized(consensus, service_graph, loc, shims, analysis.imports, detection)
+    services = name_services(groups, kernel, package_of, loc, tooling, _domain_of(layering))
     proposed = {module: service.name for service in services for module in service.modules}
     cochange = analysis.cochange if analysis.history else None
     sizes = [len(service.modules) for service in services]
@@ -266,9 +302,29 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
         for name, partition in zip(PARTITIONS, (
             proposed, package_of, random_partition(sizes, list(package_of), detection.seed)))
     )
-    runs = [(seed, _as_partition(partition, kernel)) for seed, partition in other_runs]
+    runs = [(seed, _as_partition(_sized(consensus_services(service_graph, detection, resolution, seed),
+                                        service_graph, loc, shims, analysis.imports, detection),
+                                 kernel, tooling))
+            for seed in far_seeds(detection.seed, detection.stability_runs)]
     stability = measure_stability(proposed, runs) if runs else None
-    return Proposal(detection, resolution, services, quality, stability)
+    return Proposal(detection, resolution, services, quality, stability,
+                    module_confidence(groups, consensus.first), layering.verticals if layering else (),
+                    layering.platform if layering else ())
+
+
+def _domain_of(layering: Layering | None) -> dict[str, str]:
+    """Each vertical slice's domain: the name its service takes (`inventory`, not `api.views`)."""
+    return {module: domain for domain, members in (layering.verticals if layering else ()) for module in members}
+
+
+def _sized(consensus: Consensus, graph: nx.Graph, loc: dict[str, int], shims: frozenset[str],
+           imports: tuple[ImportEdge, ...], detection: Detection) -> tuple[frozenset[str], ...]:
+    """No giants, shims with what they re-export, no toys (stages/sizing.py), in that order."""
+    groups = consensus.services
+    if detection.target_services is None:  # a service count asked for is kept; giants are then only named
+        groups = split_giants(graph, groups, loc, detection, consensus.first)
+    groups = follow_shims(groups, shims, imports)
+    return merge_toys(graph, groups, loc, detection.min_service_share)
 
 
 def _with_owners(analysis: Analysis) -> Analysis:
@@ -300,9 +356,10 @@ def _brittleness(analysis: Analysis, settings: Settings, import_graph: nx.DiGrap
                  if entry.module in hidden else entry for entry in ranked)
 
 
-def _as_partition(groups: tuple[frozenset[str], ...], kernel: frozenset[str]) -> dict[str, str]:
+def _as_partition(groups: tuple[frozenset[str], ...], kernel: frozenset[str],
+                  tooling: frozenset[str]) -> dict[str, str]:
     partition = {module: str(index) for index, group in enumerate(groups) for module in group}
-    return partition | {module: KERNEL for module in kernel}
+    return partition | {module: KERNEL for module in kernel} | {module: TOOLING for module in tooling}
 
 
 def plan_inputs(analysis: Analysis) -> PlanInputs:

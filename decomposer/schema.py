@@ -20,6 +20,10 @@ from decomposer.model import (
     HOTSPOTS,
     KERNEL,
     LINK_KINDS,
+    ROLES,
+    TOOLING,
+    ModuleRole,
+    LIBRARY,
     PARTITIONS,
     SERVICE,
     STEP_KINDS,
@@ -110,6 +114,8 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
         **_proposal(analysis.proposal),
         **plan_to_dict(analysis.plan),
         "excluded_modules": list(analysis.excluded),
+        "module_roles": [{"module": role.module, "role": role.role, "reason": role.reason}
+                         for role in analysis.roles],
         "warnings": [{"path": warning.path, "message": warning.message} for warning in analysis.warnings],
     }
 
@@ -120,12 +126,14 @@ def module_rows(analysis: Analysis) -> list[dict[str, Any]]:
     soc = dict(analysis.sum_of_coupling)
     brittle = {entry.module: entry for entry in analysis.brittleness}
     service_of = analysis.service_of
+    confidence = dict(analysis.proposal.confidence) if analysis.proposal else {}
     return [
         {
             "module": record.module,
             "path": record.path,
             "package": record.package,
             "service": service_of.get(record.module),
+            "confidence": confidence.get(record.module),
             "loc": record.loc,
             "fan_in": record.fan_in,
             "fan_out": record.fan_out,
@@ -187,7 +195,8 @@ def _churn_fields(churn: ModuleChurn | None, soc: int | None) -> dict[str, Any]:
 
 def _proposal(proposal: Proposal | None) -> dict[str, Any]:
     if proposal is None:
-        return {"detection": None, "services": [], "quality": None, "stability": None}
+        return {"detection": None, "services": [], "quality": None, "stability": None, "verticals": [],
+                "platform_modules": []}
     detection = proposal.detection
     return {
         "detection": {
@@ -198,6 +207,11 @@ def _proposal(proposal: Proposal | None) -> dict[str, Any]:
             "weights": {"structural": detection.structural_weight, "cochange": detection.cochange_weight},
             "granularity": detection.granularity,
             "min_service_size": detection.min_service_size,
+            "consensus_runs": detection.consensus_runs,
+            "consensus_threshold": detection.consensus_threshold,
+            "min_service_share": detection.min_service_share,
+            "max_service_share": detection.max_service_share,
+            "verticals": detection.verticals,
             "kernel_rule": {
                 "min_packages": detection.kernel.min_packages,
                 "min_outside_share": detection.kernel.min_outside_share,
@@ -218,6 +232,8 @@ def _proposal(proposal: Proposal | None) -> dict[str, Any]:
             for service in proposal.services
         ],
         "quality": {name: _quality(figures) for name, figures in proposal.quality},
+        "verticals": [{"domain": domain, "slices": list(slices)} for domain, slices in proposal.verticals],
+        "platform_modules": list(proposal.platform),
         "stability": None if proposal.stability is None else {
             "seeds": list(proposal.stability.seeds),
             "mean_ari": proposal.stability.mean_ari,
@@ -361,6 +377,9 @@ def analysis_from_dict(document: Any) -> Analysis:
         plan=_plan_from(root),
         tables=tuple(_table_from(table) for table in root.records("tables")) if version > 1 else (),
         data_links=tuple(_link_from(link) for link in root.records("data_links")) if version > 1 else (),
+        # absent from files written before roles were read from the code: none found
+        roles=tuple(ModuleRole(role.get("module", str), role.choice("role", ROLES), role.get("reason", str))
+                    for role in (root.records("module_roles") if root.has("module_roles") else ())),
     )
 
 
@@ -433,13 +452,22 @@ def _proposal_from(root: _Record) -> Proposal | None:
             target_services=detection.optional("requested_services", int), seed=detection.get("seed", int),
             structural_weight=weights.get("structural", float), cochange_weight=weights.get("cochange", float),
             min_service_size=detection.get("min_service_size", int),
+            # absent from files written before consensus clustering: one run, kept as it was
+            consensus_runs=detection.get("consensus_runs", int) if detection.has("consensus_runs") else 1,
+            min_service_share=(detection.get("min_service_share", float) if detection.has("min_service_share")
+                               else 0.0),
+            max_service_share=(detection.get("max_service_share", float) if detection.has("max_service_share")
+                               else 1.0),
+            verticals=detection.get("verticals", bool) if detection.has("verticals") else False,
+            consensus_threshold=(detection.get("consensus_threshold", float) if detection.has("consensus_threshold")
+                                 else Detection().consensus_threshold),
             granularity=detection.choice("granularity", GRANULARITIES),
             stability_runs=len(stability.ints("seeds")) if stability else 0,
             kernel=KernelRule(rule.get("min_packages", int), rule.get("min_outside_share", float),
                               rule.get("max_instability", float)),
             together=detection.string_lists("together"), apart=detection.string_lists("apart")),
         resolution=resolution,
-        services=tuple(Service(service.get("name", str), service.choice("kind", (SERVICE, KERNEL)), service.strings("modules"),
+        services=tuple(Service(service.get("name", str), service.choice("kind", (SERVICE, KERNEL, TOOLING)), service.strings("modules"),
                                service.get("loc", int),
                                tuple((item.get("package", str), item.get("modules", int))
                                      for item in service.records("packages")))
@@ -448,6 +476,12 @@ def _proposal_from(root: _Record) -> Proposal | None:
         stability=None if stability is None else Stability(
             stability.ints("seeds"), stability.get("mean_ari", float), stability.get("min_ari", float),
             tuple((item.get("module", str), item.get("runs", int)) for item in stability.records("moving_modules"))),
+        confidence=tuple((record.get("module", str), record.get("confidence", float))
+                         for record in sorted(root.records("modules"), key=lambda record: record.get("module", str))
+                         if record.has("confidence") and record.optional("confidence", float) is not None),
+        verticals=tuple((item.get("domain", str), item.strings("slices"))
+                        for item in (root.records("verticals") if root.has("verticals") else ())),
+        platform=root.strings("platform_modules") if root.has("platform_modules") else (),
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from decomposer.errors import InvalidConfig
 from decomposer.model import Detection
-from decomposer.stages.communities import detect_over_seeds, detect_services, search_resolution
+from decomposer.stages.communities import detect_services, search_resolution
 from decomposer.stages.services import name_services
 from decomposer.stages.stability import adjusted_rand_index
 
@@ -71,14 +71,6 @@ def test_planted_communities_are_recovered():
     services = detect_services(graph, Detection())
     found = {module: str(index) for index, service in enumerate(services) for module in service}
     assert adjusted_rand_index(truth, found) == 1.0
-
-
-def test_best_of_seeds_has_the_highest_modularity():
-    graph = _named(nx.connected_watts_strogatz_graph(80, 4, 0.3, seed=1))
-    (seed, best), others = detect_over_seeds(graph, Detection(seed=10, stability_runs=4), 1.0)
-    assert [other_seed for other_seed, _ in others] == [s for s in range(10, 15) if s != seed]
-    best_q = nx.community.modularity(graph, best)
-    assert all(best_q >= nx.community.modularity(graph, partition) for _, partition in others)
 
 
 def test_small_groups_merge_into_their_most_coupled_neighbour():

@@ -90,7 +90,7 @@ def test_csv_tables(report_dir: Path):
     assert services[-1].startswith("shared,shared,7,101,shop.core (6); shop (1),shop.core;")
     modules = (report_dir / "modules.csv").read_text().splitlines()
     assert len(modules) == 65
-    assert modules[0].startswith("module,path,package,service,loc,fan_in,fan_out")
+    assert modules[0].startswith("module,path,package,service,confidence,loc,fan_in,fan_out")
 
 
 def test_html_is_self_contained(report_dir: Path):

@@ -47,7 +47,7 @@ def _edit(saved: str, change) -> dict:  # noqa: ANN001 - a function of the docum
     (lambda d: d["modules"][3].update(loc="12"), "modules[3].loc should be a whole number, not a string"),
     (lambda d: d["modules"][0].pop("fan_in"), "modules[0].fan_in is missing"),
     (lambda d: d["imports"][1].update(lines=[1, None]), "imports[1].lines[1] should be a whole number, not null"),
-    (lambda d: d["services"][0].update(kind="team"), "services[0].kind should be one of service, shared, not 'team'"),
+    (lambda d: d["services"][0].update(kind="team"), "services[0].kind should be one of service, shared, tooling, not 'team'"),
     (lambda d: d["plan"][2].update(kind=7), "plan[2].kind should be a string, not a whole number"),
     (lambda d: d["repository"].update(packages="shop"), "repository.packages should be a list, not a string"),
     (lambda d: d["history"]["window"].update(since="yesterday"),

@@ -29,11 +29,12 @@ def test_borderline_modules_are_named():
     quality = _figures(0.4, None, 0.5)
     proposal = Proposal(Detection(), 1.0, (Service("a", "service", ("m1", "m2"), 10, (("pkg", 2),)),),
                         (("proposed", quality), ("package_layout", quality), ("random", quality)),
-                        Stability((43,), 0.5, 0.5, (("m2", 1), ("m1", 1))))
+                        Stability((1042,), 0.5, 0.5, (("m2", 1), ("m1", 1))), (("m1", 0.5), ("m2", 0.9)))
     analysis = Analysis(Repository("/repo", None, Layout(".", ("pkg",), "1 package (pkg)")), (), (), (), (), 2, (),
                         proposal=proposal)
     lines = summary_lines(analysis)
-    assert "  Borderline (elsewhere under another seed): m2, m1" in lines
+    assert "  Moves under another seed: m2, m1" in lines
+    assert "  Borderline (with their service in under 80% of the consensus runs): m1" in lines
 
 
 def test_the_summary_tells_the_data_story(sample_repo):

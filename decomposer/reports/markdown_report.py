@@ -55,9 +55,10 @@ def _services(analysis: Analysis, figures: tuple[str, ...]) -> list[str]:
         return []
     detection, stability = proposal.detection, proposal.stability
     lines = ["", "## Proposed services", "",
-             f"{detection.algorithm} at resolution {proposal.resolution:g}, seed {detection.seed}"
-             + (f"; agreement with {len(stability.seeds)} other seeds: adjusted Rand index "
-                f"{stability.mean_ari:.2f}" if stability else "") + "."]
+             f"Consensus of up to {detection.consensus_runs} {detection.algorithm} runs at resolution "
+             f"{proposal.resolution:g}, seed {detection.seed}"
+             + (f"; full reruns under seeds {', '.join(map(str, stability.seeds))} agree at adjusted Rand "
+                f"index {stability.mean_ari:.2f}" if stability else "") + "."]
     if "services" in figures:
         lines += ["", "![Service graph](services.png)"]
     ids = {service.name: f"s{index}" for index, service in enumerate(proposal.services)}

@@ -16,6 +16,10 @@ from decomposer.model import (
     Plan,
     QualityFigures,
 )
+from collections import Counter
+
+from decomposer.model import (BORDERLINE, CUT, EXTRACT, LIBRARY, MIGRATION, PARTITIONS, SERVICE, TEST, TOOLING,
+                              Analysis, Plan, QualityFigures)
 from decomposer.reports.markdown_report import QUALITY_ROWS
 from decomposer.schema import iso_time, sprint_count
 
@@ -34,6 +38,7 @@ def summary_lines(analysis: Analysis) -> list[str]:
         f"Packages:   {repository.layout.reason}",
         f"Modules:    {len(modules)} analysed, {len(analysis.excluded)} excluded "
         f"({sum(record.loc for record in modules)} lines of code)",
+        *_role_lines(analysis),
         f"Imports:    {len(analysis.imports)} module-to-module edges from {statements} import statements",
         f"Layout:     {len({record.package for record in modules})} packages at depth {analysis.package_depth}",
     ]
@@ -87,7 +92,7 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
         return []
     detection = proposal.detection
     services = [service for service in proposal.services if service.kind == SERVICE]
-    stability = (f"; agreement across {len(proposal.stability.seeds)} other seeds: "
+    stability = (f"; full reruns under seeds {', '.join(map(str, proposal.stability.seeds))} agree at "
                  f"ARI {proposal.stability.mean_ari:.2f}" if proposal.stability else "")
     lines = [f"Services:   {_plural(len(services), 'service')} proposed ({detection.algorithm}, "
              f"resolution {proposal.resolution:g}, seed {detection.seed}){stability}"]
@@ -95,10 +100,12 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
         top = ", ".join(f"{package} ({count})" for package, count in service.packages[:2])
         lines.append(f"  {service.name:24s} {len(service.modules):5d} modules {service.loc:7d} loc   {top}")
     if proposal.stability and proposal.stability.moving:
-        moving = proposal.stability.moving
-        named = ", ".join(module for module, _ in moving[:_TOP])
-        more = f" and {len(moving) - _TOP} more" if len(moving) > _TOP else ""
-        lines.append(f"  Borderline (elsewhere under another seed): {named}{more}")
+        lines.append("  Moves under another seed: " + _named(module for module, _ in proposal.stability.moving))
+    borderline = sorted((share, module) for module, share in proposal.confidence if share < BORDERLINE)
+    if borderline:
+        lines.append(f"  Borderline (with their service in under {BORDERLINE:.0%} of the consensus runs): "
+                     + _named(module for _, module in borderline))
+    lines += _giant_lines(proposal)
     quality = dict(proposal.quality)
     lines.append(f"Quality:    {'':20s} {'proposed':>9s} {'layout':>9s} {'random':>9s}")
     for key, label, better in QUALITY_ROWS:
@@ -109,6 +116,36 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
                                                             else f"{value:9.3f}") for value in values)
         lines.append(f"  {label:30s} {cells}   ({better} is better)")
     return lines + _layout_hint(quality["proposed"], quality["package_layout"])
+
+
+def _giant_lines(proposal) -> list[str]:
+    """Services still over the giant share: explained, so nobody takes them for a plan."""
+    total = sum(service.loc for service in proposal.services) or 1
+    limit = proposal.detection.max_service_share
+    return [f"  Note: {service.name} holds {service.loc / total:.0%} of the lines (over {limit:.0%}): "
+            + ("kept whole because --services asked for that many" if proposal.detection.target_services
+               else "its consensus runs never separate it, so split it by hand or raise --resolution")
+            for service in proposal.services if service.kind == SERVICE and service.loc > limit * total]
+
+
+def _role_lines(analysis: Analysis) -> list[str]:
+    """Tests, migrations and tooling found by their code, so the user sees what was set apart."""
+    counts = Counter(role.role for role in analysis.roles)
+    lines = []
+    left_out = [_plural(counts[role], name) for role, name in ((MIGRATION, "migration"), (TEST, "test module"))
+                if counts[role]]
+    if left_out:
+        lines.append(f"            left out by their code: {' and '.join(left_out)}")
+    if counts[TOOLING]:
+        lines.append(f"            {_plural(counts[TOOLING], 'tooling module')} (lint plugins, scripts, settings) "
+                     "kept out of the services (--keep-tooling to propose them)")
+    return lines
+
+
+def _named(modules) -> str:
+    modules = list(modules)
+    more = f" and {len(modules) - _TOP} more" if len(modules) > _TOP else ""
+    return ", ".join(modules[:_TOP]) + more
 
 
 def _layout_hint(proposed: QualityFigures, layout: QualityFigures) -> list[str]:

@@ -20,7 +20,7 @@ from collections import defaultdict
 
 import networkx as nx
 
-from decomposer.model import HISTORY_SIGNALS, KERNEL, BrittleModule, ModuleChurn, ModuleRecord
+from decomposer.model import HISTORY_SIGNALS, NOT_SERVICES, BrittleModule, ModuleChurn, ModuleRecord
 
 __all__ = ["rank_brittleness"]
 
@@ -138,7 +138,7 @@ def _instability(graph: nx.DiGraph, module: str) -> float:
 def _other_services(neighbours, module: str, service_of: dict[str, str]) -> int:  # noqa: ANN001
     """Proposed services other than the module's own; the shared kernel is a library, not one."""
     own = service_of.get(module)
-    return len({service_of[other] for other in neighbours if other in service_of} - {own, KERNEL})
+    return len({service_of[other] for other in neighbours if other in service_of} - {own} - NOT_SERVICES)
 
 
 def _counts_across(graph: nx.DiGraph, module: str, service_of: dict[str, str]) -> dict[str, int]:
@@ -146,7 +146,7 @@ def _counts_across(graph: nx.DiGraph, module: str, service_of: dict[str, str]) -
     own = service_of.get(module)
 
     def foreign(other: str) -> bool:
-        return other in service_of and service_of[other] not in (own, KERNEL)
+        return other in service_of and service_of[other] != own and service_of[other] not in NOT_SERVICES
 
     importers = [other for other in graph.predecessors(module) if foreign(other)]
     imported = [other for other in graph.successors(module) if foreign(other)]

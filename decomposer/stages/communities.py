@@ -27,7 +27,8 @@ import networkx as nx
 from decomposer.errors import InvalidConfig
 from decomposer.model import ALGORITHMS, Detection
 
-__all__ = ["detect_over_seeds", "detect_services", "search_resolution", "unit_of_module"]
+__all__ = ["detect_services", "detect_under_seeds", "induced_subgraph", "merge_small_groups", "search_resolution", "settle_services",
+           "unit_of_module"]
 
 Partition = tuple[frozenset[str], ...]
 
@@ -46,10 +47,42 @@ def detect_services(
         The services as sets of modules, sorted by their smallest module.
     """
     seed = detection.seed if seed is None else seed
+    return detect_under_seeds(graph, detection, (seed,), resolution)[0]
+
+
+def detect_under_seeds(graph: nx.Graph, detection: Detection, seeds: tuple[int, ...] | range,
+                       resolution: float | None = None) -> list[Partition]:
+    """`detect_services` under each of `seeds`, preparing the graph once (consensus runs)."""
     resolution = detection.resolution if resolution is None else resolution
     unit_of = _release_misplaced(graph, {module: unit_of_module(module, detection) for module in graph})
     units = _unit_graph(graph, unit_of)
-    groups = _communities(units, detection.algorithm, resolution, seed)
+    names, numbered = _numbered(units)
+    return [_finish(graph, detection, unit_of, units,
+                    _communities(names, numbered, detection.algorithm, resolution, seed)) for seed in seeds]
+
+
+def settle_services(graph: nx.Graph, detection: Detection, groups: Partition) -> Partition:
+    """Finish groups of modules found elsewhere (a consensus) the way `detect_services` finishes
+    its communities: steps 3-6, each unit going to the group that holds most of its modules.
+
+    Returns:
+        The services as sets of modules, sorted by their smallest module.
+    """
+    unit_of = _release_misplaced(graph, {module: unit_of_module(module, detection) for module in graph})
+    units = _unit_graph(graph, unit_of)
+    group_of = {module: index for index, group in enumerate(groups) for module in group}
+    votes: defaultdict[str, Counter[int]] = defaultdict(Counter)
+    for module, unit in unit_of.items():
+        if module in group_of and _has_neighbours(units, unit):
+            votes[unit][group_of[module]] += 1
+    unit_groups: defaultdict[int, set[str]] = defaultdict(set)
+    for unit, count in sorted(votes.items()):
+        unit_groups[min(count, key=lambda index: (-count[index], index))].add(unit)
+    return _finish(graph, detection, unit_of, units, [unit_groups[index] for index in sorted(unit_groups)])
+
+
+def _finish(graph: nx.Graph, detection: Detection, unit_of: dict[str, str], units: nx.Graph,
+            groups: list[set[str]]) -> Partition:
     groups = _split_disconnected(units, groups)
     groups = _attach_isolated(units, groups)
     groups = _merge_small(units, groups, detection.min_service_size)
@@ -59,33 +92,6 @@ def detect_services(
     services = [frozenset().union(*(members[unit] for unit in group)) for group in groups]
     services = _pull_apart(graph, services, detection.apart)
     return tuple(sorted(services, key=min))
-
-
-def detect_over_seeds(
-    graph: nx.Graph, detection: Detection, resolution: float
-) -> tuple[tuple[int, Partition], list[tuple[int, Partition]]]:
-    """Run the detection under `stability_runs + 1` seeds and keep the best partition.
-
-    The best partition has the highest modularity (at `resolution`) on `graph`; ties go to the
-    earlier seed. Louvain and label propagation are randomised: one run can land in a poor
-    local optimum, and the spread between runs tells how stable the answer is. Greedy
-    modularity is deterministic and runs once.
-
-    Returns:
-        (seed, partition) of the best run, and the other runs.
-    """
-    count = 1 if detection.algorithm == "greedy" else detection.stability_runs + 1
-    runs = [(seed, detect_services(graph, detection, seed=seed, resolution=resolution))
-            for seed in range(detection.seed, detection.seed + count)]
-    scores = {seed: _modularity(graph, partition, resolution) for seed, partition in runs}
-    best = max(runs, key=lambda run: (scores[run[0]], -run[0]))
-    return best, [run for run in runs if run[0] != best[0]]
-
-
-def _modularity(graph: nx.Graph, partition: Partition, resolution: float) -> float:
-    if graph.size(weight="weight") == 0:
-        return 0.0
-    return nx.community.modularity(graph, partition, weight="weight", resolution=resolution)
 
 
 def unit_of_module(module: str, detection: Detection) -> str:
@@ -158,10 +164,15 @@ def _unit_graph(graph: nx.Graph, unit_of: dict[str, str]) -> nx.Graph:
     return units
 
 
-def _communities(units: nx.Graph, algorithm: str, resolution: float, seed: int) -> list[set[str]]:
+def _numbered(units: nx.Graph) -> tuple[list[str], nx.Graph]:
+    """The units coupled to some other unit, sorted, and their graph relabelled 0, 1, ..."""
     connected = units.subgraph(node for node in units if _has_neighbours(units, node))
     names = sorted(connected)
-    numbered = nx.convert_node_labels_to_integers(connected.subgraph(names).copy(), ordering="sorted")
+    return names, nx.convert_node_labels_to_integers(connected.subgraph(names).copy(), ordering="sorted")
+
+
+def _communities(names: list[str], numbered: nx.Graph, algorithm: str, resolution: float,
+                 seed: int) -> list[set[str]]:
     if numbered.number_of_nodes() == 0:
         return []
     found = _run_algorithm(numbered, algorithm, resolution, seed)
@@ -232,6 +243,36 @@ def _home_by_package(unit: str, group_of: dict[str, int]) -> int | None:
         if votes:
             return min(votes, key=lambda index: (-votes[index], index))
     return None
+
+
+def induced_subgraph(graph: nx.Graph, nodes) -> nx.Graph:
+    """The subgraph of `graph` on `nodes`, built in sorted order.
+
+    networkx's `subgraph` iterates a small node set in hash order, and Louvain's result depends
+    on the order it visits nodes and neighbours: building the copy sorted keeps every result
+    independent of Python's string hashing.
+    """
+    keep = frozenset(nodes)
+    sub = nx.Graph()
+    sub.add_nodes_from(sorted(keep))
+    sub.add_weighted_edges_from(sorted((min(a, b), max(a, b), weight) for a, b, weight in graph.edges(data="weight")
+                                       if a in keep and b in keep))
+    return sub
+
+
+def merge_small_groups(graph: nx.Graph, groups: Partition, size: dict[str, int], min_size: int) -> Partition:
+    """Merge every group whose modules' `size` sums under `min_size` as step 5 does (most coupled
+    neighbour; coupled to nothing: the longest package prefix), smallest first.
+
+    Returns:
+        The groups, sorted by their smallest module.
+    """
+    sized = nx.Graph()
+    for module in sorted(graph):
+        sized.add_node(module, size=size.get(module, 0))
+    sized.add_weighted_edges_from((a, b, weight) for a, b, weight in graph.edges(data="weight") if a != b)
+    merged = _merge_small(sized, [set(group) for group in groups], min_size)
+    return tuple(sorted((frozenset(group) for group in merged), key=min))
 
 
 def _merge_small(units: nx.Graph, groups: list[set[str]], min_size: int) -> list[set[str]]:

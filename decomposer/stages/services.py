@@ -14,9 +14,11 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from decomposer.model import KERNEL, SERVICE, Service
+from decomposer.model import KERNEL, NOT_SERVICES, SERVICE, TOOLING, Service
 
 __all__ = ["name_services", "random_partition"]
+
+_DOMAIN_SHARE = 0.25
 
 
 def name_services(
@@ -24,17 +26,43 @@ def name_services(
     kernel: frozenset[str],
     package_of: dict[str, str],
     loc: dict[str, int],
+    tooling: frozenset[str] = frozenset(),
+    domain_of: dict[str, str] | None = None,
 ) -> tuple[Service, ...]:
-    """Return one `Service` per group, plus the shared kernel when it is not empty.
+    """Return one `Service` per group, plus the shared kernel and the tooling when not empty.
 
-    Services come by number of modules (largest first), then name; the kernel comes last.
+    `domain_of` names the domain of each vertical slice (stages/layers.py): such modules count
+    for their domain, not their layer's package, when the service is named.
+
+    Services come by number of modules (largest first), then name; the kernel, then the
+    tooling come last.
     """
     ordered = sorted(groups, key=lambda group: (-len(group), min(group)))
-    names = _unique_names(ordered, package_of, loc)
+    names = _unique_names(ordered, _naming(ordered, package_of, domain_of or {}, loc), loc)
     services = [_service(name, SERVICE, group, package_of, loc) for name, group in zip(names, ordered)]
     if kernel:
         services.append(_service(KERNEL, KERNEL, kernel, package_of, loc))
+    if tooling:
+        services.append(_service(TOOLING, TOOLING, tooling, package_of, loc))
     return tuple(services)
+
+
+def _naming(groups: list[frozenset[str]], package_of: dict[str, str], domain_of: dict[str, str],
+            loc: dict[str, int]) -> dict[str, str]:
+    """The package each module counts for when naming: a service whose largest vertical domain
+    holds at least `_DOMAIN_SHARE` of its lines is named after that domain (`inventory`, not
+    `main.tasks`), whatever layers its modules sit in."""
+    naming = dict(package_of)
+    for group in groups:
+        lines: Counter[str] = Counter()
+        for module in group:
+            if module in domain_of:
+                lines[domain_of[module]] += loc.get(module, 0)
+        if lines:
+            domain = min(lines, key=lambda name: (-lines[name], name))
+            if lines[domain] >= _DOMAIN_SHARE * sum(loc.get(module, 0) for module in group):
+                naming |= {module: domain for module in group}
+    return naming
 
 
 def random_partition(sizes: list[int], modules: list[str], seed: int) -> dict[str, str]:
@@ -71,7 +99,7 @@ def _unique_names(groups: list[frozenset[str]], package_of: dict[str, str], loc:
     seen: Counter[str] = Counter()
     unique = list(names)
     for index in sorted(range(len(names)), key=lambda index: (index not in keepers, index)):
-        name = f"{names[index]}-service" if names[index] == KERNEL else names[index]
+        name = f"{names[index]}-service" if names[index] in NOT_SERVICES else names[index]
         seen[name] += 1
         unique[index] = name if seen[name] == 1 else f"{name}-{seen[name]}"
     return unique

@@ -1,4 +1,8 @@
-"""How stable a proposal is: the same detection under other seeds, compared with the proposal.
+"""How stable a proposal is: the same full detection under far-apart seeds, compared with the proposal.
+
+The runs compared are what a user gets when rerunning with another `--seed`: the whole
+consensus (many seeded runs) under `seed + 1000`, `seed + 2000`, ..., so that no run shares
+a seed with the proposal's own consensus runs.
 
 Agreement is the adjusted Rand index (Hubert & Arabie, 1985): 1 for identical partitions,
 about 0 for chance agreement. A module "moves" in a run when the run's group that holds it
@@ -13,7 +17,18 @@ from math import comb
 
 from decomposer.model import Stability
 
-__all__ = ["adjusted_rand_index", "measure_stability"]
+__all__ = ["adjusted_rand_index", "far_seeds", "measure_stability"]
+
+_SEED_STEP = 1000  # more than any consensus uses, so the seed ranges never overlap
+
+
+def far_seeds(seed: int, count: int) -> tuple[int, ...]:
+    """The seeds of the stability runs: `count` seeds, `_SEED_STEP` apart, after `seed`.
+
+    >>> far_seeds(42, 2)
+    (1042, 2042)
+    """
+    return tuple(seed + _SEED_STEP * step for step in range(1, count + 1))
 
 
 def adjusted_rand_index(first: dict[str, str], second: dict[str, str]) -> float:

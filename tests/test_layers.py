@@ -1,0 +1,50 @@
+"""Layered code: a graphql layer mirroring the apps gives vertical services named by domain."""
+
+from __future__ import annotations
+
+from decomposer.config import load_settings
+from decomposer.model import ImportEdge
+from decomposer.pipeline import analyze
+from decomposer.stages.layers import find_layers
+
+APPS = ("orders", "payments", "users")
+
+
+def _layered_files() -> dict[str, str]:
+    files = {"shop/__init__.py": "", "shop/graphql/__init__.py": "",
+             "shop/graphql/base.py": "class Node:\n    pass\n\n\nclass Query:\n    pass\n"}
+    for app in APPS:
+        files[f"shop/{app}/__init__.py"] = ""
+        files[f"shop/{app}/models.py"] = f"class {app.title()}:\n    name = '{app}'\n    size = 1\n"
+        files[f"shop/{app}/services.py"] = (f"from shop.{app}.models import {app.title()}\n\n\n"
+                                            f"def create():\n    return {app.title()}()\n")
+        files[f"shop/graphql/{app}.py"] = (f"from shop.graphql.base import Node, Query\n"
+                                           f"from shop.{app} import models, services\n\n\n"
+                                           f"class {app.title()}Node(Node):\n    model = models.{app.title()}\n\n\n"
+                                           f"def resolve():\n    return services.create()\n")
+    return files
+
+
+def test_a_layer_mirroring_the_apps_is_found_with_its_domains_and_platform():
+    modules = tuple(sorted(path[:-3].replace("/__init__", "").replace("/", ".") for path in _layered_files()))
+    imports = tuple(ImportEdge(f"shop.graphql.{app}", "shop.graphql.base", (1,)) for app in APPS)
+    layering = find_layers(modules, imports)
+    assert layering.layers == ("shop", "shop.graphql")
+    assert layering.verticals == (
+        ("orders", ("shop.graphql.orders", "shop.orders", "shop.orders.models", "shop.orders.services")),
+        ("payments", ("shop.graphql.payments", "shop.payments", "shop.payments.models", "shop.payments.services")),
+        ("users", ("shop.graphql.users", "shop.users", "shop.users.models", "shop.users.services")),
+    )
+    assert layering.platform == ("shop.graphql.base",)
+
+
+def test_services_are_verticals_named_after_their_domain(make_repo):
+    analysis = analyze(load_settings(make_repo(_layered_files()), {}, use_config=False))
+    services = {service.name: service.modules for service in analysis.proposal.services if service.kind == "service"}
+    verticals = {app: (f"shop.graphql.{app}", f"shop.{app}", f"shop.{app}.models", f"shop.{app}.services")
+                 for app in APPS}
+    # The layer's platform module (and the empty package modules) is too small for a service of
+    # its own, so it joins the vertical it is most coupled with (ties: the smaller name).
+    verticals["orders"] = ("shop", "shop.graphql", "shop.graphql.base") + verticals["orders"]
+    assert services == verticals
+    assert analysis.proposal.verticals[0][0] == "orders"
