@@ -51,6 +51,7 @@ from decomposer.model import (
     AnalysisWarning,
     BrittleModule,
     CheckResult,
+    CoChange,
     DependencyGraph,
     HistorySummary,
     HistoryWindow,
@@ -75,7 +76,7 @@ from decomposer.stages.brittleness import rank_brittleness
 from decomposer.stages.communities import detect_over_seeds, search_resolution
 from decomposer.stages.coupling import build_coupling_graph
 from decomposer.stages.data import annotate_links, assign_owners, crossing_data, hidden_data_reasons, module_data_pairs
-from decomposer.stages.graph_input import graph_groups, graph_scan
+from decomposer.stages.graph_input import graph_groups, graph_scan, use_case_links
 from decomposer.stages.history import (
     change_coupling,
     churn_by_module,
@@ -259,12 +260,14 @@ def _recent_since(window: HistoryWindow, history: HistorySettings) -> int | None
     return None if window.until is None else window.until - history.recent_days * 86400
 
 
-def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -> Proposal:
+def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph,
+             usage: tuple[CoChange, ...] = ()) -> Proposal:
+    """Detect the services and measure them; `usage`: use-case links of a graph's lone nodes."""
     detection = settings.detection
     package_of = {record.module: record.package for record in analysis.modules}
     loc = {record.module: record.loc for record in analysis.modules}
     kernel = find_shared_kernel(import_graph, package_of, detection.kernel)
-    coupling = build_coupling_graph(tuple(sorted(package_of)), analysis.imports, analysis.cochange,
+    coupling = build_coupling_graph(tuple(sorted(package_of)), analysis.imports, analysis.cochange + usage,
                                     module_data_pairs(analysis.tables, analysis.data_links),
                                     structural_weight=detection.structural_weight,
                                     cochange_weight=detection.cochange_weight, data_weight=detection.data_weight)
@@ -408,8 +411,16 @@ def analyze_graph(settings: Settings, graph_path: Path, reference_path: Path | N
     if mined is not None:
         analysis = _with_history(analysis, mined, {source.path: source.module for source in modules if source.path},
                                  settings.history, state)
+    if all(groups[source.module] == source.module for source in modules):
+        # The kernel rule counts importing *packages*; with every node its own package, any node
+        # called from three others would be a library (10 of daytrader's 74 classes): no kernel.
+        settings = dataclasses.replace(settings, detection=dataclasses.replace(
+            settings.detection, kernel=dataclasses.replace(settings.detection.kernel, min_packages=len(modules) + 1)))
+        analysis = dataclasses.replace(analysis, warnings=analysis.warnings + (AnalysisWarning("", (
+            f"the nodes of {graph_path.name} have no groups (packages, folders): no shared kernel proposed")),))
     progress("Proposing services")
-    analysis = dataclasses.replace(analysis, proposal=_propose(analysis, settings, import_graph))
+    usage = use_case_links(graph, settings.history.thresholds.min_degree)
+    analysis = dataclasses.replace(analysis, proposal=_propose(analysis, settings, import_graph, usage))
     analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, import_graph, ()))
     return replan(analysis, settings.planning), _literature(analysis, graph, reference)
 

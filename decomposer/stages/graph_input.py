@@ -9,9 +9,11 @@ one the file gives, else its folder (`src/cart/api.ts` -> `src/cart`), else its 
 
 from __future__ import annotations
 
-from decomposer.model import CodeScan, DependencyGraph, ImportEdge, SourceModule
+from collections import Counter, defaultdict
 
-__all__ = ["graph_groups", "graph_scan", "group_of_node"]
+from decomposer.model import CoChange, CodeScan, DependencyGraph, ImportEdge, SourceModule
+
+__all__ = ["graph_groups", "graph_scan", "group_of_node", "use_case_links"]
 
 
 def graph_scan(graph: DependencyGraph) -> CodeScan:
@@ -39,3 +41,32 @@ def group_of_node(node: str) -> str:
     if "." in node.strip("."):
         return node.strip(".").rsplit(".", 1)[0]
     return node
+
+
+def use_case_links(graph: DependencyGraph, min_degree: float) -> tuple[CoChange, ...]:
+    """Couple each node that no edge reaches to the nodes that serve the same use cases.
+
+    The file says nothing else about such a node (a servlet only the container calls, say), so
+    it goes where its use cases run, as a module that changes with others goes with them. The
+    degree is the share of its use cases the other node serves too, in percent; pairs under
+    `min_degree` are left out. Nodes with edges keep their edges alone: use cases added to
+    every pair blur the call structure (measured on the Mono2Micro apps, benchmarks/literature.py).
+    """
+    linked = {edge.source for edge in graph.edges if edge.source != edge.target} | {
+        edge.target for edge in graph.edges if edge.source != edge.target}
+    serving: defaultdict[str, set[str]] = defaultdict(set)
+    for node in graph.nodes:
+        for case in node.use_cases:
+            serving[case].add(node.node)
+    pairs = {}
+    for node in graph.nodes:
+        if node.node in linked or not node.use_cases:
+            continue
+        shared = Counter(other for case in node.use_cases for other in serving[case] if other != node.node)
+        for other, together in shared.items():
+            degree = round(100 * together / len(node.use_cases), 2)
+            key = (min(node.node, other), max(node.node, other))
+            if degree >= min_degree and degree > pairs.get(key, (0, 0.0))[1]:
+                pairs[key] = (together, degree)
+    return tuple(sorted((CoChange(a, b, together, degree) for (a, b), (together, degree) in pairs.items()),
+                        key=lambda pair: (-pair.degree, -pair.shared_commits, pair.a, pair.b)))
