@@ -147,7 +147,7 @@ def _is_package(item: dict[str, Any]) -> bool:
 
 _DOT_EDGE = re.compile(r'^\s*("(?:[^"\\]|\\.)*"|[\w.$/-]+)\s*->\s*("(?:[^"\\]|\\.)*"|[\w.$/-]+)\s*(\[[^\]]*\])?\s*;?\s*$')
 _DOT_OTHER = re.compile(r'^\s*($|//|#|/\*|\*|}|(strict\s+)?(di)?graph\b|(node|edge|graph)\s*\[|[\w"].*\[.*\]\s*;?\s*$|\w+\s*=)')
-_EXTERNAL = re.compile(r"\((java\.|jdk\.|JDK internal API|not found)[^)]*\)$")
+_EXTERNAL = re.compile(r" \((java\.|jdk\.|JDK internal API|not found).*\)$")
 
 
 def _from_dot(path: Path, text: str) -> DependencyGraph:
@@ -173,7 +173,7 @@ def _unquote(name: str) -> str:
 
 def _cut_archive(name: str) -> str:
     """`com.foo.Bar (app.jar)` -> `com.foo.Bar`: jdeps names the archive of a target."""
-    return re.sub(r"\s+\([^)]*\)$", "", name).strip()
+    return re.sub(r"\s+\(.*\)$", "", name).strip()
 
 
 def _graph(path: Path, nodes: list[GraphNode] | tuple[()], edges: list[GraphEdge], file_format: str) -> DependencyGraph:
