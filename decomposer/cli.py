@@ -171,6 +171,10 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
     community detection on both, with the shared kernel apart, and measures the proposal
     side by side with your current package layout.
     """
+    if graph_file and (packages or source_root or package_depth or exclude_type_checking):
+        raise click.BadParameter("--package, --source-root, --package-depth and --exclude-type-checking "
+                                 "read Python code; with a graph, give groups in the file instead",
+                                 param_hint="'--graph'")
     repo_dir = pipeline.repository_dir(path)
     out = OutputFolder(out_dir or Path(_DEFAULT_OUT), repo_dir)
     cache = None if no_cache else check_output_dir(repo_dir, cache_dir or _default_cache_dir(), "--cache-dir")

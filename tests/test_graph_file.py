@@ -119,3 +119,9 @@ def test_reference_with_or_without_header(tmp_path: Path):
     assert read_reference(_write(tmp_path, "s.csv", "a,x\n")) == {"a": "x"}
     with pytest.raises(InvalidGraph, match=r"t\.csv:2: expected `node,service`, got 'b'"):
         read_reference(_write(tmp_path, "t.csv", "a,x\nb\n"))
+
+
+def test_dot_subgraphs_and_attributes_are_skipped(tmp_path: Path):
+    path = tmp_path / "g.dot"
+    path.write_text('digraph g {\n  rankdir=LR;\n  subgraph cluster_a {\n    "a" [shape=box];\n  }\n  a -> b;\n}\n')
+    assert read_graph(path).edges == (GraphEdge("a", "b", 1, ""),)

@@ -96,3 +96,10 @@ def test_cli_reference_needs_a_graph(cli, tmp_path: Path):
     result = cli("analyze", tmp_path, "--reference", tmp_path / "r.csv", "--out", tmp_path.parent / "out-ref")
     assert result.exit_code == 2
     assert "needs --graph" in result.output
+
+
+def test_cli_python_only_flags_are_refused_with_a_graph(cli, tmp_path: Path):
+    result = cli("analyze", tmp_path, "--graph", tmp_path / "g.csv", "--package", "shop")
+    assert result.exit_code == 2
+    assert "read Python code; with a graph, give groups in the file instead" in result.output
+

@@ -5,7 +5,7 @@ Four formats, told apart by the file's content:
 - CSV: a header `source,target,weight[,kind]`, then one edge per line;
 - JSON: `{"nodes": [{"id", "path", "lines", "group", "use_cases"}], "edges": [{"source",
   "target", "weight", "kind"}]}`, nodes optional;
-- DOT: `"a" -> "b";` lines, as `jdeps -verbose:class -dotoutput DIR` writes them; a target jdeps
+- DOT: `"a" -> "b";` lines, as `jdeps -verbose:class -filter:none -dotoutput DIR` writes them; a target jdeps
   marks as outside the analysed archives (`(java.base)`, `(JDK internal API ...)`, `(not found)`)
   is dropped, any other ` (archive)` suffix is cut off;
 - dependency-cruiser's JSON (`depcruise --output-type json`): `modules[].source` with its
@@ -146,7 +146,7 @@ def _is_package(item: dict[str, Any]) -> bool:
 
 
 _DOT_EDGE = re.compile(r'^\s*("(?:[^"\\]|\\.)*"|[\w.$/-]+)\s*->\s*("(?:[^"\\]|\\.)*"|[\w.$/-]+)\s*(\[[^\]]*\])?\s*;?\s*$')
-_DOT_OTHER = re.compile(r'^\s*($|//|#|/\*|\*|}|(strict\s+)?(di)?graph\b|(node|edge|graph)\s*\[|[\w"].*\[.*\]\s*;?\s*$|\w+\s*=)')
+_DOT_OTHER = re.compile(r'^\s*($|//|#|/\*|\*|[{}]|(strict\s+)?(di)?graph\b|subgraph\b|(node|edge|graph)\s*\[|[\w"].*\[.*\]\s*;?\s*$|\w+\s*=)')
 _EXTERNAL = re.compile(r" \((java\.|jdk\.|JDK internal API|not found).*\)$")
 
 
