@@ -434,7 +434,8 @@ def _literature(analysis: Analysis, graph: DependencyGraph,
                  if any(node.use_cases for node in graph.nodes) else None)
     partitions = [("proposed", analysis.service_of), ("package_layout", kept)]
     if reference:
-        partitions.append(("reference", {node: reference[node] for node in kept if node in reference}))
+        # in the file's order: SM depends on which class a group lists last (docs/metrics.md)
+        partitions.append(("reference", {node: group for node, group in reference.items() if node in kept}))
     return tuple((name, literature_figures(partition, calls, use_cases, reference,
                                            analysis.proposal.detection.ned_bounds if analysis.proposal else (5, 20)))
                  for name, partition in partitions if partition)
