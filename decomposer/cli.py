@@ -23,6 +23,7 @@ from decomposer.errors import DecomposerError
 from decomposer.model import ALGORITHMS, GRANULARITIES, SIGNALS, Planning
 from decomposer.reports.check_report import check_lines, check_to_dict
 from decomposer.reports.contracts import contract_files
+from decomposer.reports.literature_report import literature_csv, literature_lines
 from decomposer.reports.plan_report import plan_files
 from decomposer.reports.summary import plan_lines, summary_lines
 from decomposer.reports.writer import FORMATS, OutputFolder, check_output_dir, use_matplotlib_dir, write_reports
@@ -72,7 +73,8 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
     "Examples:\n\n"
     "\b\n"
     "  decomposer analyze ~/src/shop --out shop-report\n"
-    "  decomposer analyze . --out ../report --package shop --exclude 'shop.legacy.*'\n\n"
+    "  decomposer analyze . --out ../report --package shop --exclude 'shop.legacy.*'\n"
+    "  decomposer analyze ~/src/shop-java --graph deps.dot --out report   (jdeps, any language)\n\n"
     "Defaults can live in the analysed repo's pyproject.toml under [tool.decomposer] "
     "(packages, source_root, exclude, history window, coupling thresholds, algorithm, resolution, "
     "services, seed, weights, together/apart pins, ...: see docs/concepts.md); flags win over it."
@@ -80,6 +82,11 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               help=f"Folder for the report files (default: ./{_DEFAULT_OUT}). Must be outside PATH.")
+@click.option("--graph", "graph_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Analyse this dependency graph instead of PATH's Python code: CSV source,target,weight[,kind], "
+                   "JSON, jdeps DOT or dependency-cruiser JSON (docs/graph-input.md). PATH gives git history.")
+@click.option("--reference", "reference_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="With --graph: a reference decomposition, CSV node,service, to score MoJoFM and ARI against.")
 @click.option("--package", "packages", multiple=True, metavar="NAME",
               help="Top-level package to analyse; repeat for several (default: discovered).")
 @click.option("--source-root", metavar="DIR",
@@ -158,9 +165,9 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("-v", "--verbose", is_flag=True,
               help="Show each step with its time, even when output is not a terminal.")
 @_user_errors
-def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_root: str | None,
-            exclude: tuple[str, ...], no_default_excludes: bool, keep_tooling: bool | None,
-            exclude_type_checking: bool | None,
+def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference_file: Path | None,
+            packages: tuple[str, ...], source_root: str | None, exclude: tuple[str, ...],
+            no_default_excludes: bool, keep_tooling: bool | None, exclude_type_checking: bool | None,
             package_depth: int | None, no_history: bool, since: datetime.datetime | None,
             until: datetime.datetime | None, min_revisions: int | None, min_shared_commits: int | None,
             min_degree: float | None, max_changeset: int | None, algorithm: str | None,
@@ -178,6 +185,10 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
     community detection on both, with the shared kernel apart, and measures the proposal
     side by side with your current package layout.
     """
+    if graph_file and (packages or source_root or package_depth or exclude_type_checking):
+        raise click.BadParameter("--package, --source-root, --package-depth and --exclude-type-checking "
+                                 "read Python code; with a graph, give groups in the file instead",
+                                 param_hint="'--graph'")
     repo_dir = pipeline.repository_dir(path)
     out = OutputFolder(out_dir or Path(_DEFAULT_OUT), repo_dir)
     cache = None if no_cache else check_output_dir(repo_dir, cache_dir or _default_cache_dir(), "--cache-dir")
@@ -197,10 +208,19 @@ def analyze(path: Path, out_dir: Path | None, packages: tuple[str, ...], source_
         "brittleness_weights": brittleness_weights, "sprint_capacity": sprint_capacity,
     }, use_config=not no_config)
     progress = _progress(quiet, verbose)
-    analysis = pipeline.analyze(settings, progress)
+    literature: list[str] = []
+    if graph_file:
+        analysis, figures = pipeline.analyze_graph(settings, graph_file, reference_file, progress)
+        out.add("literature.csv", literature_csv(figures))
+        literature = literature_lines(figures)
+    elif reference_file:
+        raise click.BadParameter("needs --graph (a reference decomposition names graph nodes)",
+                                 param_hint="'--reference'")
+    else:
+        analysis = pipeline.analyze(settings, progress)
     written = write_reports(analysis, out, formats or tuple(FORMATS), progress=progress)
     if not quiet:
-        click.echo("\n".join(summary_lines(analysis)))
+        click.echo("\n".join(summary_lines(analysis) + literature))
         names = {path.name: path for path in written}
         main_file = names.get("report.html") or names.get("analysis.json")
         click.echo(f"Report:     {main_file or out.path} ({len(written)} files in {out.path})")

@@ -10,6 +10,7 @@ __all__ = [
     "DecomposerError",
     "GitFailed",
     "InvalidConfig",
+    "InvalidGraph",
     "InvalidPath",
     "CannotWrite",
     "MalformedGitLog",
@@ -33,6 +34,10 @@ class PackageNotFound(DecomposerError):
 
 class InvalidConfig(DecomposerError):
     """`[tool.decomposer]` in the analysed repo's pyproject.toml is unreadable or invalid."""
+
+
+class InvalidGraph(DecomposerError):
+    """A dependency graph or reference file (`analyze --graph`, `--reference`) cannot be read."""
 
 
 class OutputInsideRepository(DecomposerError):

@@ -85,6 +85,10 @@ __all__ = [
     "Repository",
     "SourceModule",
     "crossing_counts",
+    "DependencyGraph",
+    "GraphEdge",
+    "GraphNode",
+    "LiteratureFigures",
 ]
 
 # The vocabulary every layer shares: written here once, imported everywhere else.
@@ -685,3 +689,48 @@ def crossing_counts(imports: tuple[ImportEdge, ...], service_of: dict[str, str],
         if source and target and source != target and kernel not in (source, target):
             counts[source, target] += edge.count
     return counts
+
+
+@dataclass(frozen=True, slots=True)
+class GraphNode:
+    """One node of a dependency graph read from a file (`decomposer analyze --graph`)."""
+
+    node: str  # its name: a class, a module, a file; plays the part of a module everywhere
+    path: str = ""  # repository-relative file, for git history; "" when unknown
+    lines: int = 0  # lines of code; 0 when unknown
+    group: str = ""  # its group in the current layout (package, folder); "" to derive one
+    use_cases: tuple[str, ...] = ()  # use cases (business contexts) whose traces reach it, sorted
+
+
+@dataclass(frozen=True, slots=True)
+class GraphEdge:
+    """Calls, imports or references from one node to another, as a positive whole weight."""
+
+    source: str
+    target: str
+    weight: int = 1
+    kind: str = ""  # free text from the file (`call`, `import`, `local`...); "" when not given
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyGraph:
+    """A dependency graph read from a file: every node, every edge, sorted by name."""
+
+    nodes: tuple[GraphNode, ...]  # every node an edge names, plus isolated nodes the file lists
+    edges: tuple[GraphEdge, ...]  # one per (source, target): weights of repeated lines summed
+    file_format: str  # csv | json | dot | dependency-cruiser
+
+
+@dataclass(frozen=True, slots=True)
+class LiteratureFigures:
+    """One partition measured as the decomposition papers measure it (docs/metrics.md)."""
+
+    groups: int
+    bcp: float | None  # business context purity; lower is better; None without use cases
+    icp: float  # inter-call percentage; lower is better
+    sm: float  # structural modularity; higher is better
+    ifn: float  # interface number; lower is better
+    ned: float  # non-extreme distribution; lower is better
+    turbo_mq: float  # higher is better (at most the number of groups)
+    mojofm: float | None = None  # percent, against a reference decomposition; higher is better
+    ari: float | None = None  # adjusted Rand index against the same reference

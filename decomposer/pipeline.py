@@ -24,6 +24,10 @@ functions of those records; reports only format an `Analysis`. Data flows in num
 10. plan the extraction: kernel first, then the service with the fewest calls back into the
     monolith, cycles cut before their services leave, packed into sprints.
 
+`analyze_graph` runs the same steps 4-10 on a dependency graph read from a file (any language:
+jdeps, dependency-cruiser, an edge list) instead of steps 1-3, with history when its nodes
+name files of a git repository, and measures the partitions as the literature does.
+
 Every other command starts from a saved analysis.json, read back into the same typed
 `Analysis` (`load_analysis`): `replan` redoes step 10 with other settings, `check` redoes
 steps 2-3 and compares the imports that cross the saved boundaries, and the gates are a
@@ -52,12 +56,14 @@ from decomposer.model import (
     AnalysisWarning,
     BrittleModule,
     CheckResult,
-    CodeScan,
+    CoChange,
+    DependencyGraph,
     Detection,
     HistorySummary,
     HistoryWindow,
     ImportEdge,
     Layout,
+    LiteratureFigures,
     MinedHistory,
     ModuleRole,
     ModuleTraits,
@@ -73,6 +79,7 @@ from decomposer.sources.analysis_file import read_analysis
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, read_repo_state
+from decomposer.sources.graph_file import read_graph, read_reference
 from decomposer.sources.incremental import mine_with_cache
 from decomposer.sources.models import scan_models
 from decomposer.sources.traits import read_traits
@@ -81,6 +88,7 @@ from decomposer.stages.communities import induced_subgraph, search_resolution
 from decomposer.stages.consensus import Consensus, consensus_services, module_confidence
 from decomposer.stages.coupling import build_coupling_graph
 from decomposer.stages.data import annotate_links, assign_owners, crossing_data, hidden_data_reasons, module_data_pairs
+from decomposer.stages.graph_input import graph_groups, graph_scan, use_case_links
 from decomposer.stages.history import (
     change_coupling,
     churn_by_module,
@@ -96,6 +104,7 @@ from decomposer.stages.import_graph import (
 )
 from decomposer.stages.kernel import find_shared_kernel
 from decomposer.stages.layers import Layering, find_layers, tie_verticals
+from decomposer.stages.literature import literature_figures
 from decomposer.stages.quality import partition_quality
 from decomposer.stages.ratchet import check_crossings
 from decomposer.stages.roles import classify_modules, drop_modules
@@ -104,7 +113,7 @@ from decomposer.stages.sizing import follow_shims, merge_toys, split_giants
 from decomposer.stages.stability import far_seeds, measure_stability
 from decomposer.stages.strangler import plan_extraction
 
-__all__ = ["analyze", "check", "load_analysis", "plan_inputs", "python_pathspecs",
+__all__ = ["analyze", "analyze_graph", "check", "load_analysis", "plan_inputs", "python_pathspecs",
            "replan", "repository_dir", "run"]
 
 Progress = Callable[[str], None]
@@ -126,7 +135,7 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
     state = read_repo_state(repo_dir)
     with ThreadPoolExecutor(max_workers=1) as background:
         # `git log` streams in its own process while this one scans the code: two cores busy.
-        history = background.submit(_mine, settings, repo_dir, layout, state, progress)
+        history = background.submit(_mine, settings, repo_dir, python_pathspecs(layout), state, progress)
         progress(f"Scanning imports in {', '.join(layout.packages)} (source root: {layout.source_root})")
         scan = scan_code(
             repo_dir,
@@ -170,7 +179,8 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
     shims = frozenset(trait.module for trait in traits if trait.reexport)
     analysis = _with_owners(dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph, shims)))
     progress("Ranking brittle modules")
-    analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, graph, scan))
+    analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, graph,
+                                                                      scan.cycle_breakers))
     progress("Planning the extraction")
     return replan(analysis, settings.planning)
 
@@ -202,7 +212,7 @@ def _roles(modules: tuple[SourceModule, ...], imports: tuple[ImportEdge, ...], t
                  if (not scan.keep_tooling if role.role == TOOLING else scan.default_excludes))
 
 
-def _mine(settings: Settings, repo_dir: Path, layout: Layout, state: RepoState,
+def _mine(settings: Settings, repo_dir: Path, pathspecs: tuple[str, ...], state: RepoState,
           progress: Progress) -> tuple[MinedHistory | None, tuple[AnalysisWarning, ...]]:
     """Read the history (or the cache); say plainly when there is none to read."""
     if not settings.history.enabled:
@@ -213,7 +223,7 @@ def _mine(settings: Settings, repo_dir: Path, layout: Layout, state: RepoState,
     if state.head is None or state.head_time is None:
         return None, (AnalysisWarning("", "the repository has no commits yet: analysed without history"),)
     request = _window_request(settings.history, state.head_time)
-    mined = mine_with_cache(repo_dir, state, python_pathspecs(layout), request, settings.cache_dir, progress)
+    mined = mine_with_cache(repo_dir, state, pathspecs, request, settings.cache_dir, progress)
     return mined, _state_warnings(state, len(mined.commits)) + mined.warnings
 
 
@@ -271,7 +281,10 @@ def _recent_since(window: HistoryWindow, history: HistorySettings) -> int | None
     return None if window.until is None else window.until - history.recent_days * 86400
 
 
-def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, shims: frozenset[str]) -> Proposal:
+def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, shims: frozenset[str] = frozenset(),
+             usage: tuple[CoChange, ...] = ()) -> Proposal:
+    """Detect the services and measure them; `shims`: re-export modules that follow what they
+    re-export; `usage`: use-case links of a graph's lone nodes."""
     detection = settings.detection
     package_of = {record.module: record.package for record in analysis.modules}
     loc = {record.module: record.loc for record in analysis.modules}
@@ -280,7 +293,7 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
                                 package_of, detection.kernel)
     layering = find_layers(tuple(module for module in sorted(package_of) if module not in tooling),
                            analysis.imports) if detection.verticals else None
-    coupling = build_coupling_graph(tuple(sorted(package_of)), analysis.imports, analysis.cochange,
+    coupling = build_coupling_graph(tuple(sorted(package_of)), analysis.imports, analysis.cochange + usage,
                                     module_data_pairs(analysis.tables, analysis.data_links),
                                     structural_weight=detection.structural_weight,
                                     cochange_weight=detection.cochange_weight, data_weight=detection.data_weight)
@@ -341,10 +354,10 @@ def _with_owners(analysis: Analysis) -> Analysis:
 
 
 def _brittleness(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph,
-                 scan: CodeScan) -> tuple[BrittleModule, ...]:
+                 cycle_breakers: tuple[tuple[str, str], ...]) -> tuple[BrittleModule, ...]:
     service_of = analysis.service_of
     analysed = set(service_of) or {record.module for record in analysis.modules}
-    breakers = tuple(pair for pair in scan.cycle_breakers if pair[0] in analysed and pair[1] in analysed)
+    breakers = tuple(pair for pair in cycle_breakers if pair[0] in analysed and pair[1] in analysed)
     ranked = rank_brittleness(
         analysis.modules, import_graph, churn=analysis.churn, sum_of_coupling=dict(analysis.sum_of_coupling),
         service_of=service_of, cycle_breakers=breakers, weights=dict(settings.scoring.weights),
@@ -404,3 +417,75 @@ def check(repo_path: Path, analysis: Analysis, cache_dir: Path | None = None) ->
              if step.kind == EXTRACT]
     return check_crossings(analysis.imports, imports, analysis.service_of,
                            [source.module for source in modules], steps)
+
+
+# `decomposer analyze PATH --graph FILE`: the same method on a graph from any language.
+
+GraphResult = tuple[Analysis, tuple[tuple[str, LiteratureFigures], ...]]
+
+
+def analyze_graph(settings: Settings, graph_path: Path, reference_path: Path | None = None,
+                  progress: Progress = lambda message: None) -> GraphResult:
+    """Analyse the dependency graph in `graph_path`; PATH (`settings.repo_path`) gives the history.
+
+    Returns:
+        The analysis, and the literature figures (docs/metrics.md) of the proposal, the layout
+        in the file's groups and, with `reference_path`, the reference decomposition.
+
+    Raises:
+        DecomposerError: PATH or a file cannot be read; the message names the file and line.
+    """
+    repo_dir = check_repo_path(settings.repo_path)
+    graph = read_graph(graph_path)
+    reference = read_reference(reference_path) if reference_path else None
+    modules, imports, excluded = exclude_modules(graph_scan(graph), settings.scan.exclude_patterns)
+    if not modules:
+        raise PackageNotFound(f"all {len(excluded)} nodes of {graph_path} match the exclude patterns; "
+                              "check exclude or pass --no-default-excludes")
+    groups = graph_groups(graph)
+    import_graph = build_import_graph(modules, imports)
+    layout = Layout(source_root=".", packages=tuple(sorted({groups[source.module] for source in modules})),
+                    reason=f"read from {graph_path.name} ({graph.file_format}): {len(graph.nodes)} nodes, "
+                           f"{len(graph.edges)} edges")
+    state = read_repo_state(repo_dir)
+    pathspecs = tuple(f":(literal){source.path}" for source in modules if source.path)
+    mined, warnings = _mine(settings, repo_dir, pathspecs, state, progress) if pathspecs else (None, (
+        AnalysisWarning("", f"the nodes of {graph_path.name} name no file: analysed without history"),))
+    analysis = Analysis(
+        repository=Repository(path=str(repo_dir), head=state.head, layout=layout),
+        modules=tuple(dataclasses.replace(record, package=groups[record.module])
+                      for record in module_records(modules, import_graph, 1)),
+        imports=imports, excluded=excluded, exclude_patterns=settings.scan.exclude_patterns,
+        package_depth=1, warnings=warnings,
+    )
+    if mined is not None:
+        analysis = _with_history(analysis, mined, {source.path: source.module for source in modules if source.path},
+                                 settings.history, state)
+    if all(groups[source.module] == source.module for source in modules):
+        # The kernel rule counts importing *packages*; with every node its own package, any node
+        # called from three others would be a library (10 of daytrader's 74 classes): no kernel.
+        settings = dataclasses.replace(settings, detection=dataclasses.replace(
+            settings.detection, kernel=dataclasses.replace(settings.detection.kernel, min_packages=len(modules) + 1)))
+        analysis = dataclasses.replace(analysis, warnings=analysis.warnings + (AnalysisWarning("", (
+            f"the nodes of {graph_path.name} have no groups (packages, folders): no shared kernel proposed")),))
+    progress("Proposing services")
+    usage = use_case_links(graph, settings.history.thresholds.min_degree)
+    analysis = dataclasses.replace(analysis, proposal=_propose(analysis, settings, import_graph, usage=usage))
+    analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, import_graph, ()))
+    return replan(analysis, settings.planning), _literature(analysis, graph, reference)
+
+
+def _literature(analysis: Analysis, graph: DependencyGraph,
+                reference: dict[str, str] | None) -> tuple[tuple[str, LiteratureFigures], ...]:
+    """The proposal, the layout and the reference, measured on the file's calls."""
+    kept = {record.module: record.package for record in analysis.modules}
+    calls = {(edge.source, edge.target): edge.weight for edge in graph.edges}
+    use_cases = ({node.node: node.use_cases for node in graph.nodes}
+                 if any(node.use_cases for node in graph.nodes) else None)
+    partitions = [("proposed", analysis.service_of), ("package_layout", kept)]
+    if reference:
+        # in the file's order: SM depends on which class a group lists last (docs/metrics.md)
+        partitions.append(("reference", {node: group for node, group in reference.items() if node in kept}))
+    return tuple((name, literature_figures(partition, calls, use_cases, reference,
+                                           analysis.proposal.detection.ned_bounds if analysis.proposal else (5, 20)))
+                 for name, partition in partitions if partition)
