@@ -23,7 +23,6 @@ from decomposer.model import (
     ROLES,
     TOOLING,
     ModuleRole,
-    LIBRARY,
     PARTITIONS,
     SERVICE,
     STEP_KINDS,

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from decomposer.model import (
+    BORDERLINE,
     CUT,
     EXTRACT,
     KERNEL,
     LIBRARY,
+    MIGRATION,
     PARTITIONS,
     RELATION_KINDS,
     SERVICE,
     SPLIT_DATA,
     SPLIT_MODULE,
+    TEST,
+    TOOLING,
     Analysis,
     Plan,
     QualityFigures,
 )
-from collections import Counter
-
-from decomposer.model import (BORDERLINE, CUT, EXTRACT, LIBRARY, MIGRATION, PARTITIONS, SERVICE, TEST, TOOLING,
-                              Analysis, Plan, QualityFigures)
 from decomposer.reports.markdown_report import QUALITY_ROWS
 from decomposer.schema import iso_time, sprint_count
 
