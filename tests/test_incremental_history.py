@@ -260,3 +260,17 @@ def _random_change(repo: Path, rng: random.Random, files: list[str], branches: l
         present = [path for path in files if (repo / path).exists()] or files
         chosen = rng.sample(present, min(len(present), rng.randint(1, 3)))
         commit_files(repo, {path: f"x = {name}\n" * rng.randint(1, 5) for path in chosen}, "change", date=date)
+
+
+def test_a_cached_head_that_no_longer_exists_mines_everything(tmp_path: Path):
+    repo = _small_repo(tmp_path / "amended")
+    checker = _Checker(repo, tmp_path / "cache")
+    checker.check()
+    assert checker.incremental_runs() == 4
+    old_head = git(repo, "rev-parse", "HEAD").strip()
+    commit_files(repo, {"app/a.py": "A = 7\n"}, "amended", date=_day(2024, 2, 2))
+    git(repo, "reset", "--quiet", "--soft", "HEAD~2")
+    git(repo, "commit", "--quiet", "-m", "squashed", date=_day(2024, 2, 3))
+    (repo / ".git" / "objects" / old_head[:2] / old_head[2:]).unlink()  # as after `git gc --prune`
+    checker.check()
+    assert checker.incremental_runs() == 4  # each cache mines all once; "all" then cuts the walk
