@@ -11,7 +11,9 @@ window and for `--since 2000-01-01` (the whole history):
 - the incremental mine of HEAD from the cache filled at `HEAD~N` (the cache is copied afresh
   before each run, so every run starts from `HEAD~N`'s walk);
 - a second run on the same HEAD (the walk is cut again, git is not asked for commits);
-- the window listed without files (what a HEAD with merges since the cached one costs first).
+- the window listed without files (what a HEAD with merges since the cached one costs first);
+- a merge: `HEAD~N` merged with HEAD (`git merge --no-ff`, a detached commit in the clone),
+  mined incrementally from `HEAD~N`'s cache (the path for merges) and fully.
 
 Each incremental result is checked equal to the full mine. Figures are the best of N runs.
 """
@@ -19,6 +21,7 @@ Each incremental result is checked equal to the full mine. Figures are the best 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -81,15 +84,38 @@ def window_rows(repo_dir: Path, pathspecs: tuple[str, ...], name: str, cache_roo
     assert again == full
     listed_seconds, listed = best_of(repeat, lambda: list_window(repo_dir, pathspecs, request))
     walk_mb = sum(path.stat().st_size for path in working.rglob("*.json")) / 1e6
+    merge_rows = merge_timings(repo_dir, pathspecs, name, head, back, repeat, copy_seed, working)
     return [
         (f"full mine at HEAD~{back}, filling the cache", seconds_seed, ""),
         ("full mine at HEAD (no cache)", full_seconds, f"{len(full.commits)} commits: {full.window.description}"),
         (f"incremental mine at HEAD (cache from HEAD~{back})", incremental_seconds,
-         f"{next(m for m in reversed(messages) if m.startswith('Mining'))[20:-1]}; {full_seconds / incremental_seconds:.1f}x faster; cache {walk_mb:.1f} MB"),
-        ("second run at HEAD (walk cut again)", again_seconds, f"{full_seconds / again_seconds:.1f}x faster"),
+         f"{next(m for m in reversed(messages) if m.startswith('Mining'))[20:-1]}; {full_seconds / incremental_seconds:.1f}x the speed of a full mine; cache {walk_mb:.1f} MB"),
+        ("second run at HEAD (walk cut again)", again_seconds, f"{full_seconds / again_seconds:.1f}x the speed of a full mine"),
         ("window listed without files (merges path)", listed_seconds,
          f"{len(listed[0]) if listed else 0} commits listed"),
+        *merge_rows,
     ]
+
+
+def merge_timings(repo_dir: Path, pathspecs: tuple[str, ...], name: str, head: str, back: int, repeat: int,
+                  copy_seed: Callable[[], None], working: Path) -> list[tuple[str, float, str]]:
+    """Full and incremental mines of a merge of HEAD into HEAD~back, from HEAD~back's cache."""
+    checkout(repo_dir, f"{head}~{back}")
+    identity = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+                "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
+    subprocess.run(["git", "-C", str(repo_dir), "merge", "--quiet", "--no-ff", "-m", "bench merge", head],
+                   check=True, env={**os.environ, **identity})
+    try:
+        state = read_repo_state(repo_dir)
+        request = WINDOWS[name](state.head_time)
+        full_seconds, full = best_of(repeat, lambda: mine_with_cache(repo_dir, state, pathspecs, request, None))
+        seconds, mined = best_of(repeat, lambda: mine_with_cache(repo_dir, state, pathspecs, request, working),
+                                 copy_seed)
+        assert mined == full, f"{name}: the incremental mine of the merge differs from the full mine"
+    finally:
+        checkout(repo_dir, head)
+    return [("merge HEAD~N + HEAD: full mine", full_seconds, f"{len(full.commits)} commits"),
+            ("merge HEAD~N + HEAD: incremental (merges path)", seconds, f"{full_seconds / seconds:.1f}x the speed of a full mine")]
 
 
 def main(argv: list[str]) -> int:

@@ -10,6 +10,8 @@ byte, with a mine that reads everything from git.
 from __future__ import annotations
 
 import json
+import random
+import subprocess
 from dataclasses import asdict
 from pathlib import Path
 
@@ -208,3 +210,67 @@ def test_the_sample_replayed_forward_gives_the_same_analysis_json(sample_repo: P
         fresh = analyze(load_settings(clone, {"min_commits": 100}, use_config=False))
         assert analysis_json(with_cache) == analysis_json(fresh), sha
     assert sum(message.startswith(INCREMENTAL) for message in messages) == 3
+
+
+@pytest.mark.parametrize("seed", [3, 36])  # 36 interleaves a merged branch with older commits
+def test_seeded_random_histories_mine_as_fresh(tmp_path: Path, seed: int):
+    # Branches, merges (some refused as conflicts), renames, docs-only commits, resets and
+    # clocks that run backwards, in a seeded order; every window checked after every step.
+    rng = random.Random(seed)
+    repo = tmp_path / "random"
+    repo.mkdir()
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    files = [f"app/m{index}.py" for index in range(6)]
+    moment = 1_600_000_000
+    commit_files(repo, {"app/__init__.py": "", **{name: "x = 0\n" for name in files}}, "start",
+                 date=f"@{moment} +0000")
+    checker, branches = _Checker(repo, tmp_path / "cache"), ["main"]
+    for step in range(8):
+        for index in range(rng.randint(1, 6)):
+            moment += rng.randint(-5, 40) * 86400
+            _random_change(repo, rng, files, branches, f"{step}.{index}", f"@{moment} +0000")
+        checker.check()
+    assert checker.incremental_runs() > 0
+
+
+def _random_change(repo: Path, rng: random.Random, files: list[str], branches: list[str], name: str,
+                   date: str) -> None:
+    action = rng.random()
+    if action < 0.15 and len(branches) < 3:
+        git(repo, "checkout", "--quiet", "-b", f"b{name}")
+        branches.append(f"b{name}")
+    elif action < 0.3 and len(branches) > 1:
+        current = git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip()
+        try:
+            git(repo, "merge", "--quiet", "--no-ff", "-m", "merge", rng.choice([b for b in branches if b != current]),
+                date=date)
+        except subprocess.CalledProcessError:
+            git(repo, "merge", "--abort")
+    elif action < 0.4:
+        git(repo, "checkout", "--quiet", rng.choice(branches))
+    elif action < 0.45 and (repo / files[0]).exists():
+        git(repo, "mv", files[0], f"app/r{name.replace('.', '_')}.py")
+        files[0] = f"app/r{name.replace('.', '_')}.py"
+        commit_files(repo, {}, "move", date=date)
+    elif action < 0.5:
+        commit_files(repo, {"README": f"{name}\n"}, "docs", date=date)
+    elif action < 0.55 and git(repo, "rev-list", "--count", "HEAD").strip() not in ("1", "2"):
+        git(repo, "reset", "--quiet", "--hard", "HEAD~1")
+    else:
+        present = [path for path in files if (repo / path).exists()] or files
+        chosen = rng.sample(present, min(len(present), rng.randint(1, 3)))
+        commit_files(repo, {path: f"x = {name}\n" * rng.randint(1, 5) for path in chosen}, "change", date=date)
+
+
+def test_a_cached_head_that_no_longer_exists_mines_everything(tmp_path: Path):
+    repo = _small_repo(tmp_path / "amended")
+    checker = _Checker(repo, tmp_path / "cache")
+    checker.check()
+    assert checker.incremental_runs() == 4
+    old_head = git(repo, "rev-parse", "HEAD").strip()
+    commit_files(repo, {"app/a.py": "A = 7\n"}, "amended", date=_day(2024, 2, 2))
+    git(repo, "reset", "--quiet", "--soft", "HEAD~2")
+    git(repo, "commit", "--quiet", "-m", "squashed", date=_day(2024, 2, 3))
+    (repo / ".git" / "objects" / old_head[:2] / old_head[2:]).unlink()  # as after `git gc --prune`
+    checker.check()
+    assert checker.incremental_runs() == 4  # each cache mines all once; "all" then cuts the walk

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from decomposer.model import Commit, LogWalk, MinedHistory, RepoState
+from decomposer.model import LogWalk, MinedHistory, RepoState
 from decomposer.sources.cache import history_key, load_history, load_walk, store_history, store_walk
 from decomposer.sources.git import (
     WindowRequest,
@@ -63,7 +63,10 @@ def mine_with_cache(repo_dir: Path, state: RepoState, pathspecs: tuple[str, ...]
     """
     assert state.head is not None
     line_counts = not state.partial
-    counted = lambda count: progress(f"  {count} commits read")  # noqa: E731
+
+    def counted(count: int) -> None:
+        progress(f"  {count} commits read")
+
     if cache_dir is None:
         progress("Mining git history")
         return mine_walk(repo_dir, pathspecs, request, line_counts=line_counts, progress=counted)[0]
@@ -99,6 +102,12 @@ def _walk_to(repo_dir: Path, pathspecs: tuple[str, ...], request: WindowRequest,
             return None
         commits, whole_range = new  # else the window ended among the new commits
         return LogWalk(head, commits + cached.commits, cached.complete) if whole_range else LogWalk(head, commits, False)
+    return _listed_walk(repo_dir, pathspecs, request, cached, head, line_counts)
+
+
+def _listed_walk(repo_dir: Path, pathspecs: tuple[str, ...], request: WindowRequest, cached: LogWalk,
+                 head: str, line_counts: bool) -> LogWalk | None:
+    """HEAD's walk in the order git lists it, the files of commits the cache lacks read from git."""
     listed = list_window(repo_dir, pathspecs, request)
     if listed is None:
         return None
@@ -108,7 +117,6 @@ def _walk_to(repo_dir: Path, pathspecs: tuple[str, ...], request: WindowRequest,
     if read is None:
         return None
     known.update((commit.sha, commit) for commit in read)
-    commits: tuple[Commit, ...] = tuple(known[commit.sha] for commit in listed[0] if commit.sha in known)
-    if len(commits) != len(listed[0]):  # git did not give back every commit asked for
+    if any(commit.sha not in known for commit in listed[0]):  # git did not give back every commit asked for
         return None
-    return LogWalk(head, commits, listed[1])
+    return LogWalk(head, tuple(known[commit.sha] for commit in listed[0]), listed[1])
