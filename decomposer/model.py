@@ -75,7 +75,11 @@ __all__ = [
     "RepoState",
     "Repository",
     "SourceModule",
+    "ASSIGNMENT_SCHEMA",
+    "Assignment",
+    "AssignmentFigures",
     "crossing_counts",
+    "link_modules",
 ]
 
 # The vocabulary every layer shares: written here once, imported everywhere else.
@@ -126,6 +130,7 @@ DATA_PATTERNS: dict[str, str] = {
     "query": "re-route the join through the owner's API, or read a view or replica it publishes",
     "transaction": "turn the transaction into a saga, each step with a compensating action",
 }
+ASSIGNMENT_SCHEMA = "decomposer-assignment/1"  # the assignment file's format (docs/assignments.md)
 HISTORY_SIGNALS = frozenset({"commits", "sum_of_coupling", "lines_changed", "recent_commits", "authors"})
 
 
@@ -568,6 +573,27 @@ class CheckResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Assignment:
+    """Every module's service, as a person decided it (an edited proposal; docs/assignments.md)."""
+
+    services: tuple[tuple[str, str], ...]  # (module, service), sorted by module; KERNEL: the kernel
+    repository_head: str | None  # the HEAD the assignment was made against; None: unknown
+    source: str  # where it was read from, for messages
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentFigures:
+    """The figures the review page recomputes after every move, computed here the same way."""
+
+    crossing_imports: int  # import statements between services, the kernel left out (crossing_counts)
+    icp: float  # inter-call percentage, the kernel a group like any other (stages/quality.py)
+    crossing_data_links: int | None  # data links between groups (stages/data.crossing_data); None without models
+    largest: str  # the service with most modules (the kernel left out); ties: the name
+    largest_modules: int
+    item_cost: int | None  # change points of the moved item in its service (docs/assignments.md)
+
+
+@dataclass(frozen=True, slots=True)
 class Repository:
     """The analysed repository as the report names it."""
 
@@ -624,3 +650,9 @@ def crossing_counts(imports: tuple[ImportEdge, ...], service_of: dict[str, str],
         if source and target and source != target and kernel not in (source, target):
             counts[source, target] += edge.count
     return counts
+
+
+def link_modules(link: DataLink, module_of_model: dict[str, str]) -> tuple[str | None, str | None]:
+    """The two modules a data link ties: the holder's (or user's) and the target model's."""
+    source = module_of_model.get(link.source) if link.kind in RELATION_KINDS else link.module
+    return source, module_of_model.get(link.target)

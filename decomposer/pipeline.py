@@ -40,6 +40,11 @@ from decomposer.config import HistorySettings, Settings
 from decomposer.errors import PackageNotFound
 from decomposer.model import (
     EXTRACT,
+    Assignment,
+    AssignmentFigures,
+    Detection,
+    Service,
+    Stability,
     KERNEL,
     PARTITIONS,
     Analysis,
@@ -59,11 +64,13 @@ from decomposer.model import (
     Repository,
 )
 from decomposer.sources.analysis_file import read_analysis
+from decomposer.sources.assignment_file import read_assignment
 from decomposer.sources.cache import history_key, load_history, store_history
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, mine_history, read_repo_state
 from decomposer.sources.models import scan_models
+from decomposer.stages.assignment import assignment_figures as _figures_of, place_assignment
 from decomposer.stages.brittleness import rank_brittleness
 from decomposer.stages.communities import detect_over_seeds, search_resolution
 from decomposer.stages.coupling import build_coupling_graph
@@ -84,12 +91,12 @@ from decomposer.stages.import_graph import (
 from decomposer.stages.kernel import find_shared_kernel
 from decomposer.stages.quality import partition_quality
 from decomposer.stages.ratchet import check_crossings
-from decomposer.stages.services import name_services, random_partition
+from decomposer.stages.services import name_services, random_partition, services_from_partition
 from decomposer.stages.stability import measure_stability
 from decomposer.stages.strangler import plan_extraction
 
-__all__ = ["analyze", "check", "load_analysis", "plan_inputs", "python_pathspecs",
-           "replan", "repository_dir", "run"]
+__all__ = ["analyze", "assignment_figures", "check", "load_analysis", "load_assignment", "plan_inputs",
+           "python_pathspecs", "reassign", "replan", "repository_dir", "run"]
 
 Progress = Callable[[str], None]
 
@@ -141,8 +148,9 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
     if mined is not None:
         analysis = _with_history(analysis, mined, {source.path: source.module for source in modules},
                                  settings.history, state)
-    progress("Proposing services")
-    analysis = _with_owners(dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph)))
+    progress("Proposing services" if settings.assignment is None else "Placing modules as assigned")
+    proposal, placed = _propose(analysis, settings, graph)
+    analysis = _with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=analysis.warnings + placed))
     progress("Ranking brittle modules")
     analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, graph, scan))
     progress("Planning the extraction")
@@ -247,20 +255,42 @@ def _recent_since(window: HistoryWindow, history: HistorySettings) -> int | None
     return None if window.until is None else window.until - history.recent_days * 86400
 
 
-def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -> Proposal:
+def _propose(analysis: Analysis, settings: Settings,
+             import_graph: nx.DiGraph) -> tuple[Proposal, tuple[AnalysisWarning, ...]]:
+    """Detect the services, or place every module as `settings.assignment` says (no detection)."""
     detection = settings.detection
+    coupling = _coupling_graph(analysis, detection)
     package_of = {record.module: record.package for record in analysis.modules}
     loc = {record.module: record.loc for record in analysis.modules}
+    if settings.assignment is not None:
+        proposed, warnings = place_assignment(settings.assignment, tuple(package_of), coupling, package_of,
+                                              analysis.repository.head)
+        services = services_from_partition(proposed, package_of, loc)
+        return _measured(analysis, detection, detection.resolution, services, coupling, None), warnings
     kernel = find_shared_kernel(import_graph, package_of, detection.kernel)
-    coupling = build_coupling_graph(tuple(sorted(package_of)), analysis.imports, analysis.cochange,
-                                    module_data_pairs(analysis.tables, analysis.data_links),
-                                    structural_weight=detection.structural_weight,
-                                    cochange_weight=detection.cochange_weight, data_weight=detection.data_weight)
     service_graph = coupling.subgraph(module for module in coupling if module not in kernel).copy()
     resolution = (search_resolution(service_graph, detection, detection.target_services)
                   if detection.target_services else detection.resolution)
     (_, groups), other_runs = detect_over_seeds(service_graph, detection, resolution)
     services = name_services(groups, kernel, package_of, loc)
+    proposed = {module: service.name for service in services for module in service.modules}
+    runs = [(seed, _as_partition(partition, kernel)) for seed, partition in other_runs]
+    stability = measure_stability(proposed, runs) if runs else None
+    return _measured(analysis, detection, resolution, services, coupling, stability), ()
+
+
+def _coupling_graph(analysis: Analysis, detection: Detection) -> nx.Graph:
+    """Imports, co-change and data links between the analysed modules, mixed by `detection`'s weights."""
+    return build_coupling_graph(tuple(sorted(record.module for record in analysis.modules)), analysis.imports,
+                                analysis.cochange, module_data_pairs(analysis.tables, analysis.data_links),
+                                structural_weight=detection.structural_weight,
+                                cochange_weight=detection.cochange_weight, data_weight=detection.data_weight)
+
+
+def _measured(analysis: Analysis, detection: Detection, resolution: float, services: tuple[Service, ...],
+              coupling: nx.Graph, stability: Stability | None) -> Proposal:
+    """The proposal `services` with its quality next to the two baselines."""
+    package_of = {record.module: record.package for record in analysis.modules}
     proposed = {module: service.name for service in services for module in service.modules}
     cochange = analysis.cochange if analysis.history else None
     sizes = [len(service.modules) for service in services]
@@ -271,8 +301,6 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph) -
         for name, partition in zip(PARTITIONS, (
             proposed, package_of, random_partition(sizes, list(package_of), detection.seed)))
     )
-    runs = [(seed, _as_partition(partition, kernel)) for seed, partition in other_runs]
-    stability = measure_stability(proposed, runs) if runs else None
     return Proposal(detection, resolution, services, quality, stability)
 
 
@@ -328,6 +356,43 @@ def replan(analysis: Analysis, planning: Planning = Planning()) -> Analysis:
     """`analysis` with its extraction plan made anew under `planning` (no repository is read)."""
     plan: Plan | None = plan_extraction(plan_inputs(analysis), planning) if analysis.proposal else None
     return dataclasses.replace(analysis, plan=plan)
+
+
+def reassign(analysis: Analysis, assignment: Assignment, planning: Planning = Planning()) -> Analysis:
+    """`analysis` with the services `assignment` says, measured and planned anew (no repository is read).
+
+    Services (names, lines, packages), quality, table owners and crossing data links, and the
+    plan are redone; stability stays the detection's, and brittleness its scores (they do not
+    depend on the boundaries). What did not fit the file is in the returned warnings, first.
+    """
+    if analysis.proposal is None:
+        return replan(analysis, planning)
+    detection = analysis.proposal.detection
+    coupling = _coupling_graph(analysis, detection)
+    package_of = {record.module: record.package for record in analysis.modules}
+    proposed, warnings = place_assignment(assignment, tuple(package_of), coupling, package_of,
+                                          analysis.repository.head)
+    services = services_from_partition(proposed, package_of, {record.module: record.loc for record in analysis.modules})
+    proposal = _measured(analysis, detection, analysis.proposal.resolution, services, coupling,
+                         analysis.proposal.stability)
+    earlier = tuple(warning for warning in analysis.warnings if warning.path != assignment.source)
+    return replan(_with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=warnings + earlier)),
+                  planning)
+
+
+def assignment_figures(analysis: Analysis, service_of: dict[str, str],
+                       moved: frozenset[str] = frozenset()) -> AssignmentFigures:
+    """The figures report.html recomputes after a move, for the partition `service_of` (stages.assignment)."""
+    return _figures_of(service_of, analysis.imports, analysis.tables, analysis.data_links, moved)
+
+
+def load_assignment(json_path: Path) -> Assignment:
+    """Read an assignment file (docs/assignments.md).
+
+    Raises:
+        InvalidPath: missing, not JSON, or not an assignment; the message names the problem.
+    """
+    return read_assignment(json_path)
 
 
 def load_analysis(json_path: Path) -> Analysis:
