@@ -670,7 +670,15 @@
       return move(modules.map(function (name) { return byName[name]; }), target, modules.join(", "));
     },
     undo: undo,
-    assignment: assignmentText
+    assignment: assignmentText,
+    /** Where the service named `service` is drawn, in CSS pixels from the viewport's corner. */
+    point: function (service) {
+      var p = position[names.indexOf(service)], box = canvas.getBoundingClientRect();
+      return {x: box.left + (view.x + view.scale * p.x) * box.width / canvas.width,
+              y: box.top + (view.y + view.scale * p.y) * box.height / canvas.height};
+    },
+    opened: function () { return visible.length; },
+    serviceOf: function (name) { return names[assign[byName[name]]]; }
   };
   document.getElementById("review").setAttribute("data-ready", "yes");
 })();
