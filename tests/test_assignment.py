@@ -92,7 +92,7 @@ def test_the_proposal_as_an_assignment_changes_nothing(analysis):
 
 
 def test_plan_with_assignments_writes_every_report(cli, analysis, sample_repo: Path, tmp_path: Path):
-    cli("analyze", sample_repo, "--out", tmp_path / "report")
+    cli("analyze", sample_repo, "--out", tmp_path / "report", "--no-cache", "--format", "json")
     edit = tmp_path / "edit.json"
     document = assignment_to_dict(analysis) | {"repository_head": "0" * 40}
     document["services"]["shop.orders.checkout"] = "payments"
