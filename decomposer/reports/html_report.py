@@ -87,6 +87,7 @@ def report_html(analysis: Analysis, images: dict[str, bytes]) -> str:
             + f"\n<script>{_SCRIPT}</script>\n{_review_script(analysis)}</body>\n</html>\n")
 
 
+_BRITTLE_ROWS = 250  # a longer table is read by no one and weighs megabytes at thousands of modules
 _REVIEW = """
 <h2>Review the boundaries</h2>
 <p class="muted">Each disc is a service (area by lines of code; the kernel in grey); lines are import
@@ -241,8 +242,13 @@ def _brittle(analysis: Analysis, images: dict[str, bytes]) -> str:
     service_of = analysis.service_of
     rows = [[entry.rank, entry.module, service_of.get(entry.module), entry.score, entry.hotspot,
              commits.get(entry.module), records[entry.module].fan_in, records[entry.module].fan_out,
-             _Markup("<br>".join(_e(reason) for reason in entry.reasons))] for entry in analysis.brittleness]
-    return ("<h2>Brittle modules</h2>" + _image(images, "brittleness", "Churn against coupling")
+             _Markup("<br>".join(_e(reason) for reason in entry.reasons))]
+            for entry in analysis.brittleness[:_BRITTLE_ROWS]]
+    more = len(analysis.brittleness) - len(rows)
+    note = (f'<p class="muted">The {len(rows)} most brittle of {len(analysis.brittleness)} modules; every module '
+            "is in brittle_modules.csv, and its reasons show when it is selected in the review view.</p>"
+            if more > 0 else "")
+    return ("<h2>Brittle modules</h2>" + _image(images, "brittleness", "Churn against coupling") + note
             + _table(["rank", "module", "service", "score", "hotspot", "commits", "fan-in", "fan-out", "reasons"],
                      rows, {0, 3, 5, 6, 7}))
 

@@ -270,8 +270,9 @@
       Object.keys(edges.imports).forEach(function (key) {
         var n = edges.imports[key];
         if (n < show.min) { return; }
-        line(edges.imports, key, edges.cyclic[key] ? "rgba(214,39,40,0.75)" : "rgba(80,80,80,0.35)", [],
-             Math.min(1 + Math.sqrt(n) / 2, 12));
+        var pair = key.split(">").map(Number), kernel = pair[0] === kernelIndex || pair[1] === kernelIndex;
+        line(edges.imports, key, edges.cyclic[key] ? "rgba(214,39,40,0.75)"
+             : kernel ? "rgba(120,120,120,0.12)" : "rgba(80,80,80,0.4)", [], Math.min(1 + Math.sqrt(n) / 2, 12));
       });
     }
     if (show.cochange) {
@@ -661,6 +662,7 @@
   showModule(-1);
   showExport();
   paint();
+  performance.mark("review-ready");  // benchmarks/browser_review.py reads it
   // For scripts and tests: the same operations the controls perform.
   window.decomposerReview = {
     figures: function () { return figures(assign, lastItem); },
