@@ -21,7 +21,9 @@ functions of those records; reports only format an `Analysis`. Data flows in num
     monolith, cycles cut before their services leave, packed into sprints.
 
 Every other command starts from a saved analysis.json, read back into the same typed
-`Analysis` (`load_analysis`): `replan` redoes step 10 with other settings, `check` redoes
+`Analysis` (`load_analysis`): `replan` redoes step 10 with other settings, `reassign` takes
+the services from an assignment file (docs/assignments.md) and redoes steps 7 (as assigned),
+8 and 10 (`analyze` with `Settings.assignment` does the same in place of the detection), `check` redoes
 steps 2-3 and compares the imports that cross the saved boundaries, and the gates are a
 report of the loaded analysis. Nothing here writes a file: reports.writer does, and it
 refuses any folder inside the analysed repository.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -167,3 +168,16 @@ def test_graphviz_draws_the_dot_file(report_dir: Path, tmp_path: Path):
                             capture_output=True, text=True, check=False)
     assert (result.returncode, result.stderr) == (0, "")
     assert (tmp_path / "modules.svg").read_text().count('class="node"') == 64
+
+
+def test_review_data_is_safe_inside_a_script_and_compact(analysis):
+    from decomposer.reports.review_data import review_json
+
+    odd = "shop.x</script><!--<b>&\u2028"
+    records = (dataclasses.replace(analysis.modules[0], module=odd),) + analysis.modules[1:]
+    text = review_json(dataclasses.replace(analysis, modules=records))
+    assert "<" not in text and "\u2028" not in text  # nothing can close the <script> it sits in
+    document = json.loads(text)
+    assert document["modules"][0] == odd
+    assert len(document["imports"]) == 2 * len(document["lines"]) == 2 * len(analysis.imports)
+    assert document["confidence"] is None and document["seeds"] == 5
