@@ -47,6 +47,7 @@ def _python_figures(analysis, service_of: dict[str, str], moved: frozenset[str] 
 def _move_in_page(browser: Browser, module: str, target: str) -> None:
     """What a reviewer does: open the service with a click, find the module, choose where, Move."""
     service = browser.evaluate(f"decomposerReview.serviceOf({module!r})")
+    browser.evaluate('document.getElementById("review-canvas").scrollIntoView()')
     point = browser.evaluate(f"decomposerReview.point({service!r})")
     browser.click(point["x"], point["y"])
     browser.wait_for("decomposerReview.opened() > 0")

@@ -171,23 +171,31 @@
   var hovered = null;
   var visible = [];        // drawn module dots: {module, x, y, r}
 
+  // Fruchterman-Reingold, a fixed number of rounds from a circle: the same data, the same picture.
+  // The kernel's edges pull nothing (everyone imports it); gravity keeps loose services near.
   function layoutServices() {
     var count = names.length, loc = serviceLoc(assign), edges = serviceEdges(assign).imports;
     for (var i = position.length; i < count; i++) {
       var angle = 2 * Math.PI * i / Math.max(count, 1);
-      position.push({x: 400 * Math.cos(angle), y: 400 * Math.sin(angle)});
+      position.push({x: 300 * Math.cos(angle), y: 300 * Math.sin(angle)});
     }
-    var pairs = Object.keys(edges).map(function (key) {
+    var heaviest = 1, pairs = [];
+    Object.keys(edges).forEach(function (key) {
       var pair = key.split(">").map(Number);
-      return [pair[0], pair[1], Math.log(edges[key]) + 1];
+      if (isService(pair[0]) && isService(pair[1])) {
+        pairs.push([pair[0], pair[1], Math.log(edges[key]) + 1]);
+        heaviest = Math.max(heaviest, Math.log(edges[key]) + 1);
+      }
     });
-    for (var step = 0; step < 200; step++) {  // a few rounds of a force layout: repulsion + weighted springs
-      var heat = 40 * (1 - step / 200) + 1, shift = position.map(function () { return {x: 0, y: 0}; });
+    var rounds = 300;
+    for (var step = 0; step < rounds; step++) {
+      var heat = 60 * (1 - step / rounds) + 0.5, shift = position.map(function () { return {x: 0, y: 0}; });
       for (var a = 0; a < count; a++) {
         for (var b = a + 1; b < count; b++) {
           var dx = position[a].x - position[b].x, dy = position[a].y - position[b].y;
           var distance = Math.sqrt(dx * dx + dy * dy) + 0.01;
-          var room = radius(loc[a]) + radius(loc[b]) + 60;
+          var room = radius(loc[a]) + radius(loc[b]) + 70;
+          if (distance > 4 * room) { continue; }  // far apart: no push, so loose services stay near
           var push = room * room / distance;
           shift[a].x += dx / distance * push; shift[a].y += dy / distance * push;
           shift[b].x -= dx / distance * push; shift[b].y -= dy / distance * push;
@@ -196,14 +204,15 @@
       pairs.forEach(function (pair) {
         var p = position[pair[0]], q = position[pair[1]];
         var dx = p.x - q.x, dy = p.y - q.y, distance = Math.sqrt(dx * dx + dy * dy) + 0.01;
-        var pull = distance * distance / 300 * pair[2] / 4;
+        var pull = distance * distance / 400 * (0.2 + 0.8 * pair[2] / heaviest);
         shift[pair[0]].x -= dx / distance * pull; shift[pair[0]].y -= dy / distance * pull;
         shift[pair[1]].x += dx / distance * pull; shift[pair[1]].y += dy / distance * pull;
       });
       position.forEach(function (p, i) {
+        if (i >= count) { return; }
+        shift[i].x -= p.x * 0.05; shift[i].y -= p.y * 0.05;  // gravity towards the middle
         var length = Math.sqrt(shift[i].x * shift[i].x + shift[i].y * shift[i].y) + 0.01;
         p.x += shift[i].x / length * Math.min(length, heat); p.y += shift[i].y / length * Math.min(length, heat);
-        p.x -= p.x * 0.002; p.y -= p.y * 0.002;  // a weak pull to the middle keeps islands near
       });
     }
   }
@@ -213,7 +222,7 @@
   function fit() {
     var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity, loc = serviceLoc(assign);
     position.forEach(function (p, i) {
-      var r = radius(loc[i]) + 20;
+      var r = radius(loc[i]) + 40;  // room for the label above the disc
       minX = Math.min(minX, p.x - r); maxX = Math.max(maxX, p.x + r);
       minY = Math.min(minY, p.y - r); maxY = Math.max(maxY, p.y + r);
     });
