@@ -170,6 +170,8 @@
   var selected = -1;       // module index
   var hovered = null;
   var visible = [];        // drawn module dots: {module, x, y, r}
+  var groupsShown = [];    // drawn sub-package discs: {group, members, x, y, r}
+  var openGroups = {};     // sub-package name -> true
 
   // Fruchterman-Reingold, a fixed number of rounds from a circle: the same data, the same picture.
   // The kernel's edges pull nothing (everyone imports it); gravity keeps loose services near.
@@ -232,16 +234,37 @@
     view.y = canvas.height / 2 - view.scale * (minY + maxY) / 2;
   }
 
-  // Where each module of an expanded service sits: a sunflower spiral around the service.
-  function modulePlaces(s, members) {
-    var centre = position[s], places = [];
-    members.forEach(function (m, k) {
-      var angle = k * 2.39996, distance = 7 * Math.sqrt(k + 1) + 12;
-      places.push({module: m, x: centre.x + distance * Math.cos(angle), y: centre.y + distance * Math.sin(angle),
-                   r: 2 + Math.sqrt(D.loc[m]) / 6});
+  // Where the items of an open service sit: a sunflower spiral around the service.
+  function spiral(centre, list, spacing, size) {
+    return list.map(function (item, k) {
+      var angle = k * 2.39996, distance = spacing * Math.sqrt(k + 1) + 2 * spacing;
+      return {item: item, x: centre.x + distance * Math.cos(angle), y: centre.y + distance * Math.sin(angle),
+              r: size(item)};
     });
-    return places;
   }
+
+  // What an open service shows: its modules or, past GROUP_AT modules, its sub-packages one level
+  // below the package all its modules share, each a disc that opens into its own modules.
+  var GROUP_AT = 60;
+  function items(members) {
+    if (members.length <= GROUP_AT) { return members.map(function (m) { return {module: m}; }); }
+    var common = D.modules[members[0]].split("."), depth = common.length;
+    members.forEach(function (m) {
+      var parts = D.modules[m].split("."), k = 0;
+      while (k < depth && k < parts.length && parts[k] === common[k]) { k++; }
+      depth = k;
+    });
+    var groups = {};
+    members.forEach(function (m) {
+      var parts = D.modules[m].split("."), key = parts.slice(0, Math.min(parts.length, depth + 1)).join(".");
+      (groups[key] = groups[key] || []).push(m);
+    });
+    return Object.keys(groups).sort().map(function (key) {
+      return groups[key].length === 1 ? {module: groups[key][0]} : {group: key, members: groups[key]};
+    });
+  }
+
+  function moduleSize(item) { return 2 + Math.sqrt(D.loc[item.module]) / 6; }
 
   // ---------------------------------------------------------------- drawing
   var colours = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f",
@@ -275,6 +298,7 @@
       c.strokeStyle = style; c.setLineDash(dash); c.lineWidth = width / view.scale;
       c.beginPath(); c.moveTo(p.x, p.y); c.lineTo(q.x, q.y); c.stroke();
     }
+    c.globalAlpha = Object.keys(expanded).length ? 0.35 : 1;  // an open service's modules come first
     if (show.imports) {
       Object.keys(edges.imports).forEach(function (key) {
         var n = edges.imports[key];
@@ -295,7 +319,8 @@
       });
     }
     c.setLineDash([]);
-    visible = [];
+    c.globalAlpha = 1;
+    visible = []; groupsShown = [];
     var members = names.map(function () { return []; });
     for (var m = 0; m < N; m++) { if (assign[m] >= 0) { members[assign[m]].push(m); } }
     names.forEach(function (name, s) {
@@ -305,19 +330,42 @@
       c.fillStyle = colour(s);
       c.beginPath(); c.arc(p.x, p.y, radius(loc[s]), 0, 2 * Math.PI); c.fill();
       c.globalAlpha = 1;
-      if (expanded[s]) {
-        modulePlaces(s, members[s]).forEach(function (place) {
-          visible.push(place);
-          c.fillStyle = place.module === selected ? "#000" : colour(s);
-          c.beginPath(); c.arc(place.x, place.y, place.r, 0, 2 * Math.PI); c.fill();
-        });
-      }
+      if (expanded[s]) { drawItems(c, s, members[s]); }
     });
     if (selected >= 0) { drawSelection(c); }
     c.fillStyle = "#111"; c.font = (12 / view.scale) + "px system-ui, sans-serif"; c.textAlign = "center";
     names.forEach(function (name, s) {
       if (sizes[s]) { c.fillText(name + " (" + sizes[s] + ")", position[s].x, position[s].y - radius(loc[s]) - 4 / view.scale); }
     });
+  }
+
+  function drawItems(c, s, members) {
+    spiral(position[s], items(members), 9, function (item) {
+      return item.module !== undefined ? moduleSize(item) : 3 + 1.2 * Math.sqrt(item.members.length);
+    }).forEach(function (place) {
+      var item = place.item;
+      if (item.module !== undefined) { dot(c, s, item.module, place.x, place.y, place.r); return; }
+      var open = openGroups[item.group] || item.members.indexOf(selected) >= 0;
+      groupsShown.push({group: item.group, members: item.members, x: place.x, y: place.y, r: place.r});
+      c.globalAlpha = open ? 0.2 : 0.6; c.fillStyle = colour(s);
+      c.beginPath(); c.arc(place.x, place.y, place.r, 0, 2 * Math.PI); c.fill();
+      c.globalAlpha = 1;
+      if (place.r * view.scale > 6) {  // big enough on screen to name
+        c.fillStyle = "#333"; c.font = (10 / view.scale) + "px system-ui, sans-serif"; c.textAlign = "center";
+        c.fillText(item.group.split(".").pop() + " (" + item.members.length + ")", place.x, place.y - place.r - 2 / view.scale);
+      }
+      if (open) {
+        spiral(place, item.members.map(function (m) { return {module: m}; }), 4, moduleSize).forEach(function (inner) {
+          dot(c, s, inner.item.module, inner.x, inner.y, inner.r * 0.7);
+        });
+      }
+    });
+  }
+
+  function dot(c, s, m, x, y, r) {
+    visible.push({module: m, x: x, y: y, r: r});
+    c.fillStyle = m === selected ? "#000" : colour(s);
+    c.beginPath(); c.arc(x, y, r, 0, 2 * Math.PI); c.fill();
   }
 
   function placeOf(m) {
@@ -567,7 +615,16 @@
     }
   }
 
+  // Centre the service `s` and zoom in (never out) until its open spiral fills a good part of the canvas.
+  function focus(s) {
+    var members = serviceSizes(assign)[s], reach = 9 * Math.sqrt(Math.min(members, GROUP_AT) + 1) + 40;
+    view.scale = Math.max(view.scale, Math.min(canvas.height * 0.4 / reach, 8));
+    view.x = canvas.width / 2 - view.scale * position[s].x;
+    view.y = canvas.height / 2 - view.scale * position[s].y;
+  }
+
   function select(m) {
+    if (m >= 0 && m !== selected && !expanded[assign[m]]) { expanded[assign[m]] = true; focus(assign[m]); }
     selected = m;
     if (m >= 0) { expanded[assign[m]] = true; }
     showModule(m);
@@ -586,6 +643,10 @@
       var v = visible[i], dx = point.x - v.x, dy = point.y - v.y, r = Math.max(v.r, 4 / view.scale);
       if (dx * dx + dy * dy <= r * r) { return {module: v.module}; }
     }
+    for (var g = groupsShown.length - 1; g >= 0; g--) {
+      var shown = groupsShown[g], gx = point.x - shown.x, gy = point.y - shown.y;
+      if (gx * gx + gy * gy <= shown.r * shown.r) { return {group: shown}; }
+    }
     var loc = serviceLoc(assign), sizes = serviceSizes(assign);
     for (var s = names.length - 1; s >= 0; s--) {
       if (!sizes[s]) { continue; }
@@ -599,7 +660,11 @@
     var tip = document.getElementById("review-tip");
     if (!found) { tip.hidden = true; return; }
     var text;
-    if (found.module !== undefined) {
+    if (found.group) {
+      var lines = found.group.members.reduce(function (sum, m) { return sum + D.loc[m]; }, 0);
+      text = found.group.group + ".*\n" + found.group.members.length + " modules, " + lines + " lines\nclick to " +
+        (openGroups[found.group.group] ? "close" : "open");
+    } else if (found.module !== undefined) {
       var m = found.module;
       text = D.modules[m] + "\n" + D.loc[m] + " lines, service " + names[assign[m]] +
         (D.rank[m] ? "\nbrittleness rank " + D.rank[m] : "");
@@ -640,7 +705,12 @@
     var found = hit(world(event));
     if (!found) { return; }
     if (found.module !== undefined) { select(found.module); return; }
-    if (expanded[found.service]) { delete expanded[found.service]; } else { expanded[found.service] = true; }
+    if (found.group) {
+      if (openGroups[found.group.group]) { delete openGroups[found.group.group]; } else { openGroups[found.group.group] = true; }
+      draw();
+      return;
+    }
+    if (expanded[found.service]) { delete expanded[found.service]; } else { expanded[found.service] = true; focus(found.service); }
     draw();
   });
   canvas.addEventListener("wheel", function (event) {
@@ -688,7 +758,7 @@
       return {x: box.left + (view.x + view.scale * p.x) * box.width / canvas.width,
               y: box.top + (view.y + view.scale * p.y) * box.height / canvas.height};
     },
-    opened: function () { return visible.length; },
+    opened: function () { return visible.length + groupsShown.length; },
     serviceOf: function (name) { return names[assign[byName[name]]]; }
   };
   document.getElementById("review").setAttribute("data-ready", "yes");
