@@ -136,3 +136,28 @@ def test_load_assignment_reads_what_the_schema_writes(analysis, tmp_path: Path):
     assignment = load_assignment(path)
     assert dict(assignment.services) == analysis.service_of
     assert assignment.repository_head == analysis.repository.head
+
+
+def test_analyze_with_assignments_pins_every_module(cli, analysis, sample_repo: Path, tmp_path: Path):
+    edit = tmp_path / "edit.json"
+    document = assignment_to_dict(analysis)
+    document["services"]["shop.orders.checkout"] = "checkout"  # a service of its own
+    del document["services"]["shop.orders.cart"]  # placed by coupling, with a warning
+    edit.write_text(json.dumps(document))
+    result = cli("analyze", sample_repo, "--out", tmp_path / "pinned", "--no-cache", "--format", "json",
+                 "--assignments", edit)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "Warning: edit.json does not name 1 analysed module(s), placed with the service they are most coupled "
+        "to: shop.orders.cart"]
+    saved = json.loads((tmp_path / "pinned" / "analysis.json").read_text())
+    services = {service["name"]: service["modules"] for service in saved["services"]}
+    assert services["checkout"] == ["shop.orders.checkout"]
+    assert "shop.orders.cart" in services["orders"]
+    assert saved["stability"] is None  # no detection ran
+
+
+def test_analyze_with_a_missing_assignment_file_is_one_line(cli, sample_repo: Path, tmp_path: Path):
+    result = cli("analyze", sample_repo, "--out", tmp_path / "out", "--assignments", tmp_path / "none.json")
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: {tmp_path / 'none.json'} does not exist; export it from report.html (Review the boundaries, Export the assignment)\n")

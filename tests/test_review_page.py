@@ -4,6 +4,7 @@ the page's figures against decomposer's own computation, export, and re-plan fro
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,7 @@ def test_move_recompute_export_and_replan(analysis, page: Path, tmp_path: Path):
         assert _page_figures(browser) == expected
         browser.evaluate('document.getElementById("review-export-button").click()')
         exported = browser.evaluate('document.getElementById("review-export").value')
+        pins = tomllib.loads(browser.evaluate('document.getElementById("review-pins").textContent'))
         # a sub-package to a new service, then undo: back to the figures of the one move
         browser.evaluate("decomposerReview.move(['shop.shipping', 'shop.shipping.zones'], 'zones')")
         assert _page_figures(browser) != expected
@@ -101,6 +103,8 @@ def test_move_recompute_export_and_replan(analysis, page: Path, tmp_path: Path):
             if not host.startswith(("file:", "data:", "blob:"))} == {"https://example.invalid"}  # the mutant's
     assert "https://example.invalid/x.png" in requested_by_mutant
     assert off != expected and off["crossing"] == expected["crossing"] + 1  # the check catches one statement
+    anchors = {MOVED: min(module for module, service in edited.items() if service == TARGET and module != MOVED)}
+    assert pins["tool"]["decomposer"]["together"] == [[MOVED, anchors[MOVED]]]  # the same move as pins
     document = json.loads(exported)
     assert document["schema"] == "decomposer-assignment/1"
     assert document["repository_head"] == analysis.repository.head

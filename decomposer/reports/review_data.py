@@ -14,6 +14,7 @@ Keys (format 1):
   services        the proposed services' names, kernel last; `service` per module: an index
   imports         flat [importer, imported, ...]; `lines`: each edge's statement lines
   cochange        flat [a, b, shared commits, ...]
+  models          whether the code has ORM models (without, there is no data figure)
   data            flat [source module, target module, kind index, ...] (`model.link_modules`);
                   `data_kinds` names the kinds
   rank, score     per module: brittleness rank (0: not ranked) and score x 1000
@@ -59,6 +60,7 @@ def review_data(analysis: Analysis) -> dict[str, Any]:
         "lines": [list(edge.lines) for edge in edges],
         "cochange": [number for pair in analysis.cochange if pair.a in index and pair.b in index
                      for number in (index[pair.a], index[pair.b], pair.shared_commits)],
+        "models": bool(analysis.tables),
         "data": _data(analysis, index),
         "data_kinds": list(LINK_KINDS),
         "rank": [brittle[module].rank if module in brittle else 0 for module in modules],

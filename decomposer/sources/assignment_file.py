@@ -22,7 +22,7 @@ def read_assignment(json_path: Path) -> Assignment:
     try:
         document = json.loads(json_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InvalidPath(f"{json_path} does not exist; export it from report.html (Review, Export)") from None
+        raise InvalidPath(f"{json_path} does not exist; export it from report.html (Review the boundaries, Export the assignment)") from None
     except IsADirectoryError:
         raise InvalidPath(f"{json_path} is a folder; pass the assignment .json file") from None
     except (OSError, ValueError, RecursionError) as error:

@@ -76,7 +76,7 @@
     return {
       crossing: crossing,
       icp: icpAll ? icpCross / icpAll : 0,
-      data: D.data_kinds && D.data.length ? dataCross : null,
+      data: D.models ? dataCross : null,  // as in Python: no figure without ORM models
       largest: largest < 0 ? "" : names[largest],
       largestModules: largest < 0 ? 0 : sizes[largest],
       cost: item && item.length ? itemCost(a, item) : null
@@ -516,6 +516,7 @@
   function move(modules, target, label) {
     var to = serviceIndex(target);
     var from = modules.map(function (m) { return assign[m]; });
+    if (from.every(function (s) { return s === to; })) { return figures(assign, lastItem); }  // already there
     lastCostBefore = itemCost(assign, modules);
     modules.forEach(function (m) { assign[m] = to; });
     history.push({modules: modules, from: from, to: to, label: label + " -> " + target,
