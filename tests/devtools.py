@@ -65,10 +65,14 @@ class Browser:
                                         stderr=subprocess.DEVNULL, pass_fds=(3, 4), preexec_fn=on_three_and_four)
         for fd in (to_browser, from_browser, high_in, high_out):
             os.close(fd)
-        target = next(info for info in self.call("Target.getTargets")["targetInfos"] if info["type"] == "page")
-        self.session = self.call("Target.attachToTarget", targetId=target["targetId"], flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime", "Network", "Log"):
-            self.call(f"{domain}.enable", session=True)
+        try:
+            target = next(info for info in self.call("Target.getTargets")["targetInfos"] if info["type"] == "page")
+            self.session = self.call("Target.attachToTarget", targetId=target["targetId"], flatten=True)["sessionId"]
+            for domain in ("Page", "Runtime", "Network", "Log"):
+                self.call(f"{domain}.enable", session=True)
+        except BaseException:
+            self.__exit__()  # no browser left behind when it could not be driven
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
