@@ -85,11 +85,24 @@ def test_move_recompute_export_and_replan(analysis, page: Path, tmp_path: Path):
         browser.evaluate('document.getElementById("review-export-button").click()')
         exported = browser.evaluate('document.getElementById("review-export").value')
         pins = tomllib.loads(browser.evaluate('document.getElementById("review-pins").textContent'))
-        # a sub-package to a new service, then undo: back to the figures of the one move
-        browser.evaluate("decomposerReview.move(['shop.shipping', 'shop.shipping.zones'], 'zones')")
-        assert _page_figures(browser) != expected
+        # the whole shop.shipping sub-package to a new service, through the form; then undone
+        browser.evaluate("decomposerReview.select('shop.shipping.zones')")
+        browser.evaluate("""(() => { document.getElementById("review-move-what").value = "shop.shipping|package";
+            document.getElementById("review-move-to").value = "new";
+            document.getElementById("review-new-name").value = "logistics";
+            document.getElementById("review-move").click(); })()""")
+        shipping = frozenset(module for module in edited if module.startswith("shop.shipping"))
+        assert _page_figures(browser) == _python_figures(analysis, edited | dict.fromkeys(shipping, "logistics"),
+                                                         shipping)
         browser.evaluate('document.getElementById("review-undo").click()')
         assert _page_figures(browser) == expected
+        # two modules to a new service, then a module into the kernel; each undone in turn
+        for moved, target in ((["shop.shipping", "shop.shipping.zones"], "zones"), (["shop.catalog.search"], "shared")):
+            browser.evaluate(f"decomposerReview.move({moved!r}, {target!r})")
+            assert _page_figures(browser) == _python_figures(
+                analysis, edited | dict.fromkeys(moved, target), frozenset(moved)), target
+            browser.evaluate('document.getElementById("review-undo").click()')
+            assert _page_figures(browser) == expected
         problems = browser.problems()
         requested = browser.requested()
         browser.open(mutant.as_uri())
