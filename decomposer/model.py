@@ -622,6 +622,10 @@ class Analysis:
     plan: Plan | None = None
     tables: tuple[Table, ...] = ()  # ORM models found, by model identity, with their owner
     data_links: tuple[DataLink, ...] = ()  # relations, queries, transactions, with crossing set
+    # How brittleness was scored, to score it again under other boundaries (`reassign`);
+    # None in a saved analysis from before decomposer recorded it.
+    scoring: Scoring | None = None
+    recent_days: int | None = None  # the span of "recent" churn in the brittleness reasons
 
     @property
     def service_of(self) -> dict[str, str]:

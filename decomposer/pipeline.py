@@ -46,6 +46,7 @@ from decomposer.model import (
     AssignmentFigures,
     Detection,
     Service,
+    SourceModule,
     Stability,
     KERNEL,
     PARTITIONS,
@@ -53,7 +54,6 @@ from decomposer.model import (
     AnalysisWarning,
     BrittleModule,
     CheckResult,
-    CodeScan,
     HistorySummary,
     HistoryWindow,
     Layout,
@@ -63,6 +63,7 @@ from decomposer.model import (
     Planning,
     Proposal,
     RepoState,
+    Scoring,
     Repository,
 )
 from decomposer.sources.analysis_file import read_analysis
@@ -146,6 +147,8 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
         warnings=history_warnings + scan.warnings + _new_paths(models.warnings, scan.warnings),
         tables=models.tables,
         data_links=models.links,
+        scoring=settings.scoring,
+        recent_days=settings.history.recent_days,
     )
     if mined is not None:
         analysis = _with_history(analysis, mined, {source.path: source.module for source in modules},
@@ -154,7 +157,8 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
     proposal, placed = _propose(analysis, settings, graph)
     analysis = _with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=analysis.warnings + placed))
     progress("Ranking brittle modules")
-    analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, graph, scan))
+    analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings.detection.seed, graph,
+                                                                      scan.cycle_breakers))
     progress("Planning the extraction")
     return replan(analysis, settings.planning)
 
@@ -319,20 +323,34 @@ def _with_owners(analysis: Analysis) -> Analysis:
     )
 
 
-def _brittleness(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph,
-                 scan: CodeScan) -> tuple[BrittleModule, ...]:
+def _brittleness(analysis: Analysis, seed: int, import_graph: nx.DiGraph,
+                 cycle_breakers: tuple[tuple[str, str], ...]) -> tuple[BrittleModule, ...]:
+    """Every module's brittleness under `analysis`'s services, with the hidden data links as a reason."""
     service_of = analysis.service_of
     analysed = set(service_of) or {record.module for record in analysis.modules}
-    breakers = tuple(pair for pair in scan.cycle_breakers if pair[0] in analysed and pair[1] in analysed)
+    breakers = tuple(pair for pair in cycle_breakers if pair[0] in analysed and pair[1] in analysed)
+    scoring = analysis.scoring or Scoring()
     ranked = rank_brittleness(
         analysis.modules, import_graph, churn=analysis.churn, sum_of_coupling=dict(analysis.sum_of_coupling),
-        service_of=service_of, cycle_breakers=breakers, weights=dict(settings.scoring.weights),
-        seed=settings.detection.seed, recent_days=settings.history.recent_days,
+        service_of=service_of, cycle_breakers=breakers, weights=dict(scoring.weights),
+        seed=seed, recent_days=analysis.recent_days or HistorySettings().recent_days,
     )
     owners = {table.model: table.service for table in analysis.tables if table.service}
     hidden = hidden_data_reasons(analysis.data_links, analysis.tables, owners)
     return tuple(dataclasses.replace(entry, reasons=entry.reasons + (hidden[entry.module],))
                  if entry.module in hidden else entry for entry in ranked)
+
+
+def _rescored(analysis: Analysis, seed: int) -> tuple[BrittleModule, ...]:
+    """Brittleness again under the new services: the same scores, new counts across services and
+    reasons; kept as saved when the analysis did not record its weights."""
+    if analysis.scoring is None or not analysis.brittleness:
+        return analysis.brittleness
+    sources = tuple(SourceModule(record.module, record.path, record.loc, record.path.endswith("__init__.py"))
+                    for record in analysis.modules)
+    breakers = tuple(sorted((entry.module, imported) for entry in analysis.brittleness
+                            for imported in entry.cycle_breakers))
+    return _brittleness(analysis, seed, build_import_graph(sources, analysis.imports), breakers)
 
 
 def _as_partition(groups: tuple[frozenset[str], ...], kernel: frozenset[str]) -> dict[str, str]:
@@ -378,8 +396,9 @@ def reassign(analysis: Analysis, assignment: Assignment, planning: Planning = Pl
     proposal = _measured(analysis, detection, analysis.proposal.resolution, services, coupling,
                          analysis.proposal.stability)
     earlier = tuple(warning for warning in analysis.warnings if warning.path != assignment.source)
-    return replan(_with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=warnings + earlier)),
-                  planning)
+    analysis = _with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=warnings + earlier))
+    analysis = dataclasses.replace(analysis, brittleness=_rescored(analysis, detection.seed))
+    return replan(analysis, planning)
 
 
 def assignment_figures(analysis: Analysis, service_of: dict[str, str],

@@ -48,6 +48,7 @@ from decomposer.model import (
     Proposal,
     QualityFigures,
     Repository,
+    Scoring,
     Service,
     Stability,
 )
@@ -86,6 +87,8 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
         "settings": {
             "exclude": list(analysis.exclude_patterns),
             "package_depth": analysis.package_depth,
+            "brittleness_weights": None if analysis.scoring is None else dict(analysis.scoring.weights),
+            "recent_days": analysis.recent_days,
         },
         "summary": {
             "modules": len(modules),
@@ -364,7 +367,17 @@ def analysis_from_dict(document: Any) -> Analysis:
         plan=_plan_from(root),
         tables=tuple(_table_from(table) for table in root.records("tables")) if version > 1 else (),
         data_links=tuple(_link_from(link) for link in root.records("data_links")) if version > 1 else (),
+        scoring=_scoring_from(settings),
+        recent_days=settings.optional("recent_days", int) if settings.has("recent_days") else None,
     )
+
+
+def _scoring_from(settings: _Record) -> Scoring | None:
+    """The brittleness weights, when the analysis recorded them (older ones did not)."""
+    if not settings.has("brittleness_weights") or settings.optional("brittleness_weights", dict) is None:
+        return None
+    weights = settings.record("brittleness_weights")
+    return Scoring(tuple((name, weights.get(name, float)) for name in weights.value))
 
 
 def _table_from(table: _Record) -> Table:

@@ -161,3 +161,17 @@ def test_analyze_with_a_missing_assignment_file_is_one_line(cli, sample_repo: Pa
     result = cli("analyze", sample_repo, "--out", tmp_path / "out", "--assignments", tmp_path / "none.json")
     assert (result.exit_code, result.stderr) == (
         1, f"Error: {tmp_path / 'none.json'} does not exist; export it from report.html (Review the boundaries, Export the assignment)\n")
+
+
+def test_reassign_scores_brittleness_again_under_the_new_services(analysis):
+    moved = reassign(analysis, _edited(analysis, {"shop.orders.checkout": "payments"}))
+    assert [(entry.module, entry.score, entry.rank) for entry in moved.brittleness] == [
+        (entry.module, entry.score, entry.rank) for entry in analysis.brittleness]
+    after = next(entry for entry in moved.brittleness if entry.module == "shop.orders.checkout")
+    service_of = moved.service_of
+    assert after.imports_out_across == sum(
+        edge.count for edge in moved.imports if edge.importer == "shop.orders.checkout"
+        and service_of[edge.imported] not in ("payments", KERNEL))
+    assert moved.brittleness != analysis.brittleness
+    same = reassign(analysis, _edited(analysis, {}))
+    assert same.brittleness == analysis.brittleness
