@@ -92,8 +92,10 @@ _REVIEW = """
 <h2>Review the boundaries</h2>
 <p class="muted">Each disc is a service (area by lines of code; the kernel in grey); lines are import
 statements between services (width by count; red: a cycle), co-change (green, dashed) and data
-links (purple, dotted). Drag to pan, wheel to zoom, click a service to open it into its modules and
-a module for its imports. Move a module or its sub-package, and the figures are recomputed;
+links (purple, dotted); "at least" hides lighter lines (statements, shared commits, links). Drag to
+pan, wheel to zoom, click a service to open it into its modules (a large one into its sub-packages)
+and a module for its imports (out in blue, in in orange). Move a module or its sub-package, and the
+figures are recomputed;
 export the result and run <code>decomposer plan analysis.json --assignments assignment.json</code>
 to re-plan from it (docs/assignments.md).</p>
 <div id="review">
@@ -103,7 +105,8 @@ to re-plan from it (docs/assignments.md).</p>
 <label><input type="checkbox" id="review-show-data" checked> data links</label>
 <label>at least <input type="number" id="review-min-weight" value="1" min="0" style="width:4em"></label>
 <button type="button" id="review-fit">fit</button></p>
-<canvas id="review-canvas" width="900" height="640"></canvas>
+<canvas id="review-canvas" width="900" height="640" role="img"
+ aria-label="The proposed services and the imports between them; the search box and the panel give the same facts as text"></canvas>
 </div>
 <div id="review-panel">
 <h3>Find a module</h3>
