@@ -35,7 +35,7 @@ details { margin: 0.3em 0; } summary { cursor: pointer; }
 #review { display: flex; gap: 1em; align-items: flex-start; }
 #review-graph { flex: 1 1 auto; min-width: 0; }
 #review-canvas { width: 100%; border: 1px solid #ddd; cursor: grab; background: #fcfcfc; }
-#review-panel { flex: 0 0 360px; font-size: 0.85em; max-height: 900px; overflow-y: auto; }
+#review-panel { flex: 0 0 360px; font-size: 0.85em; max-height: 900px; overflow-y: auto; overflow-x: hidden; }
 #review-panel h3 { margin: 0.8em 0 0.3em; font-size: 1.05em; }
 #review-panel select, #review-panel input[type=text], #review-panel input[type=search] { width: 100%; box-sizing: border-box; }
 #review-results button { display: block; width: 100%; text-align: left; font: inherit; margin: 1px 0;
@@ -46,7 +46,7 @@ details { margin: 0.3em 0; } summary { cursor: pointer; }
 #review-details p.reason { margin: 0.2em 0; color: #444; }
 #review-tip { position: absolute; background: #fff; border: 1px solid #999; padding: 4px 6px; font-size: 0.8em;
   white-space: pre; pointer-events: none; box-shadow: 1px 1px 4px rgba(0,0,0,0.2); }
-#review-moves, #review-pins { white-space: pre-wrap; font-size: 0.85em; background: #f6f6f6; padding: 4px; }
+#review-moves, #review-pins { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.85em; background: #f6f6f6; padding: 4px; }
 #review-export { width: 100%; height: 6em; font-size: 0.8em; }
 .legend span { margin-right: 1em; }
 """
@@ -114,14 +114,15 @@ to re-plan from it (docs/assignments.md).</p>
 <div id="review-results"></div>
 <h3>Figures</h3>
 <table><thead><tr><th>figure</th><th>proposed</th><th>now</th></tr></thead><tbody id="review-figures"></tbody></table>
-<h3>Selected module</h3>
-<div id="review-details"></div>
 <h3>Move</h3>
+<p id="review-move-hint" class="muted">Select a module (click it, or find it above).</p>
 <label>what <select id="review-move-what"></select></label>
 <label>to <select id="review-move-to"></select></label>
 <input type="text" id="review-new-name" placeholder="name of a new service" aria-label="new service name">
 <p><button type="button" id="review-move">Move</button> <button type="button" id="review-undo" disabled>Undo</button></p>
 <div id="review-moves"></div>
+<h3>Selected module</h3>
+<div id="review-details"></div>
 <h3>Export</h3>
 <p><button type="button" id="review-export-button">Export the assignment</button>
 <a id="review-download" hidden>assignment.json</a></p>

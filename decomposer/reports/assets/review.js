@@ -476,7 +476,9 @@
         what.appendChild(option);
       }
     }
-    var to = clear(document.getElementById("review-move-to")), sizes = serviceSizes(assign);
+    document.getElementById("review-move-hint").hidden = true;
+    var to = document.getElementById("review-move-to"), chosen = to.value, sizes = serviceSizes(assign);
+    clear(to);
     names.map(function (name, s) { return s; })
       .filter(function (s) { return s !== kernelIndex && (sizes[s] > 0 || s >= D.services.length); })
       .sort(function (a, b) { return names[a] < names[b] ? -1 : 1; })
@@ -484,6 +486,7 @@
     var kernel = el("option", KERNEL + " (the kernel)"); kernel.value = String(kernelIndex < 0 ? "kernel" : kernelIndex);
     to.appendChild(kernel);
     var fresh = el("option", "a new service named below"); fresh.value = "new"; to.appendChild(fresh);
+    if ([].some.call(to.options, function (option) { return option.value === chosen; })) { to.value = chosen; }
   }
 
   function isPackage(m) { return /__init__\.py$/.test(D.paths[m]); }
