@@ -102,6 +102,14 @@ def test_move_recompute_export_and_replan(analysis, page: Path, tmp_path: Path):
                                                          shipping)
         browser.evaluate('document.getElementById("review-undo").click()')
         assert _page_figures(browser) == expected
+        # an exported file loaded back (the proposal: every module moved back), then undone
+        proposal = json.dumps({"schema": "decomposer-assignment/1", "services": analysis.service_of})
+        browser.evaluate(f"decomposerReview.load({proposal!r}, 'proposal.json')")
+        assert _page_figures(browser) | {"cost": None} == _python_figures(analysis, analysis.service_of)
+        assert browser.evaluate('document.getElementById("review-load-result").textContent') == (
+            "proposal.json: 1 module moved")
+        browser.evaluate('document.getElementById("review-undo").click()')
+        assert _page_figures(browser) == expected
         # two modules to a new service, then a module into the kernel; each undone in turn
         for moved, target in ((["shop.shipping", "shop.shipping.zones"], "zones"), (["shop.catalog.search"], "shared")):
             browser.evaluate(f"decomposerReview.move({moved!r}, {target!r})")

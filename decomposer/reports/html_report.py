@@ -127,6 +127,8 @@ to re-plan from it (docs/assignments.md).</p>
 <p><button type="button" id="review-export-button">Export the assignment</button>
 <a id="review-download" hidden>assignment.json</a></p>
 <textarea id="review-export" readonly aria-label="exported assignment"></textarea>
+<p><label>Continue from an exported file: <input type="file" id="review-load" accept=".json,application/json"></label></p>
+<p id="review-load-result" class="muted"></p>
 <p>The same moves as <code>[tool.decomposer]</code> pins:</p>
 <div id="review-pins"></div>
 </div>

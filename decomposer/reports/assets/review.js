@@ -515,15 +515,18 @@
     position[s] = {x: p.x + 120, y: p.y + 120};
   }
 
-  /** Move `modules` (indexes) to the service named `target`; returns the figures after. */
-  function move(modules, target, label) {
+  /** Move `modules` (indexes) to the service named `target`; returns the figures after.
+   *  `pattern` names them in the pins (a module, or a sub-package as `name.*`); null: each module. */
+  function move(modules, target, pattern) {
     var to = serviceIndex(target);
     var from = modules.map(function (m) { return assign[m]; });
     if (from.every(function (s) { return s === to; })) { return figures(assign, lastItem); }  // already there
     lastCostBefore = itemCost(assign, modules);
     modules.forEach(function (m) { assign[m] = to; });
-    history.push({modules: modules, from: from, to: to, label: label + " -> " + target,
-                  item: lastItem, before: lastCostBefore});
+    var pins = pattern ? [{pattern: pattern, modules: modules, to: to, from: from[0]}]
+      : modules.map(function (m, k) { return {pattern: D.modules[m], modules: [m], to: to, from: from[k]}; });
+    history.push({modules: modules, from: from, item: true, before: lastCostBefore, pins: pins,
+                  label: (pattern || modules.length + " modules") + " -> " + target});
     lastItem = modules;
     changed();
     return figures(assign, modules);
@@ -533,8 +536,9 @@
     var last = history.pop();
     if (!last) { return; }
     last.modules.forEach(function (m, k) { assign[m] = last.from[k]; });
-    lastItem = history.length ? history[history.length - 1].modules : null;
-    lastCostBefore = history.length ? history[history.length - 1].before : null;
+    var previous = history[history.length - 1];
+    lastItem = previous && previous.item ? previous.modules : null;
+    lastCostBefore = previous && previous.item ? previous.before : null;
     changed();
   }
 
@@ -556,7 +560,7 @@
       target = choice === "kernel" ? KERNEL : names[Number(choice)];
     }
     var modules = what[1] === "module" ? [byName[what[0]]] : subpackage(what[0]);
-    move(modules, target, what[1] === "module" ? what[0] : what[0] + ".* (" + modules.length + " modules)");
+    move(modules, target, what[1] === "module" ? what[0] : what[0] + ".*");
   }
 
   // ---------------------------------------------------------------- export
@@ -571,11 +575,11 @@
     var lines = ["[tool.decomposer]", "# approximate: pins guide the detection, the assignment file is exact",
                  "together = ["], apart = [];
     history.forEach(function (move) {
-      var pattern = move.modules.length > 1 ? move.label.split(" ")[0] : D.modules[move.modules[0]];
-      var anchor = firstOther(move.to, move.modules);
-      if (anchor >= 0) { lines.push("    [" + JSON.stringify(pattern) + ", " + JSON.stringify(D.modules[anchor]) + "],"); }
-      var left = firstOther(move.from[0], move.modules);
-      if (left >= 0) { apart.push("    [" + JSON.stringify(pattern) + ", " + JSON.stringify(D.modules[left]) + "],"); }
+      move.pins.forEach(function (pin) {
+        var anchor = firstOther(pin.to, pin.modules), left = firstOther(pin.from, pin.modules);
+        if (anchor >= 0) { lines.push("    [" + JSON.stringify(pin.pattern) + ", " + JSON.stringify(D.modules[anchor]) + "],"); }
+        if (left >= 0) { apart.push("    [" + JSON.stringify(pin.pattern) + ", " + JSON.stringify(D.modules[left]) + "],"); }
+      });
     });
     lines.push("]", "apart = [");
     return lines.concat(apart, ["]"]).join("\n");
@@ -600,6 +604,34 @@
     link.download = "assignment.json";
     link.hidden = false;
     link.click();
+  }
+
+  /** Apply an exported assignment (its text) as one move that Undo takes back; says what did not fit. */
+  function loadAssignment(text, source) {
+    var result = document.getElementById("review-load-result"), document_;
+    try { document_ = JSON.parse(text); } catch (error) { result.textContent = source + " is not JSON: " + error.message; return; }
+    if (!document_ || document_.schema !== "decomposer-assignment/1" || typeof document_.services !== "object") {
+      result.textContent = source + " is not a decomposer assignment (schema decomposer-assignment/1)";
+      return;
+    }
+    var modules = [], targets = [], unknown = 0;
+    Object.keys(document_.services).forEach(function (name) {
+      var target = document_.services[name];
+      if (!(name in byName) || typeof target !== "string" || !target.trim()) { unknown += 1; return; }
+      if (names[assign[byName[name]]] !== target.trim()) { modules.push(byName[name]); targets.push(target.trim()); }
+    });
+    var from = modules.map(function (m) { return assign[m]; });
+    var to = targets.map(serviceIndex);
+    modules.forEach(function (m, k) { assign[m] = to[k]; });
+    if (modules.length) {
+      history.push({modules: modules, from: from, item: false, label: "loaded " + source + " (" + modules.length + " modules)",
+                    pins: modules.map(function (m, k) { return {pattern: D.modules[m], modules: [m], to: to[k], from: from[k]}; })});
+      lastItem = null; lastCostBefore = null;
+    }
+    result.textContent = source + ": " + modules.length + (modules.length === 1 ? " module" : " modules") + " moved" +
+      (unknown ? ", " + unknown + " names left out (not in this analysis)" : "") +
+      (document_.repository_head && document_.repository_head !== D.head ? "; made against another HEAD" : "");
+    changed();
   }
 
   // ---------------------------------------------------------------- search
@@ -735,6 +767,13 @@
   document.getElementById("review-undo").addEventListener("click", undo);
   document.getElementById("review-export-button").addEventListener("click", exportFile);
   document.getElementById("review-fit").addEventListener("click", function () { fit(); draw(); });
+  document.getElementById("review-load").addEventListener("change", function (event) {
+    var file = event.target.files[0];
+    if (!file) { return; }
+    var reader = new FileReader();
+    reader.onload = function () { loadAssignment(String(reader.result), file.name); event.target.value = ""; };
+    reader.readAsText(file);
+  });
   ["review-show-imports", "review-show-cochange", "review-show-data", "review-min-weight"].forEach(function (id) {
     document.getElementById(id).addEventListener("input", draw);
   });
@@ -752,9 +791,10 @@
     select: function (name) { select(byName[name]); },
     expand: function (service) { expanded[names.indexOf(service)] = true; paint(); return visible.length; },
     move: function (modules, target) {
-      return move(modules.map(function (name) { return byName[name]; }), target, modules.join(", "));
+      return move(modules.map(function (name) { return byName[name]; }), target, modules.length === 1 ? modules[0] : null);
     },
     undo: undo,
+    load: loadAssignment,
     assignment: assignmentText,
     /** Where the service named `service` is drawn, in CSS pixels from the viewport's corner. */
     point: function (service) {
