@@ -42,18 +42,15 @@ from decomposer.config import HistorySettings, Settings
 from decomposer.errors import PackageNotFound
 from decomposer.model import (
     EXTRACT,
-    Assignment,
-    AssignmentFigures,
-    Detection,
-    Service,
-    SourceModule,
-    Stability,
     KERNEL,
     PARTITIONS,
     Analysis,
     AnalysisWarning,
+    Assignment,
+    AssignmentFigures,
     BrittleModule,
     CheckResult,
+    Detection,
     HistorySummary,
     HistoryWindow,
     Layout,
@@ -63,8 +60,11 @@ from decomposer.model import (
     Planning,
     Proposal,
     RepoState,
-    Scoring,
     Repository,
+    Scoring,
+    Service,
+    SourceModule,
+    Stability,
 )
 from decomposer.sources.analysis_file import read_analysis
 from decomposer.sources.assignment_file import read_assignment
@@ -381,9 +381,10 @@ def replan(analysis: Analysis, planning: Planning = Planning()) -> Analysis:
 def reassign(analysis: Analysis, assignment: Assignment, planning: Planning = Planning()) -> Analysis:
     """`analysis` with the services `assignment` says, measured and planned anew (no repository is read).
 
-    Services (names, lines, packages), quality, table owners and crossing data links, and the
-    plan are redone; stability stays the detection's, and brittleness its scores (they do not
-    depend on the boundaries). What did not fit the file is in the returned warnings, first.
+    Services (names, lines, packages), quality, table owners and crossing data links,
+    brittleness (the same scores; new counts across services and reasons) and the plan are
+    redone; stability stays the detection's. What did not fit the file comes first in the
+    analysis's warnings (with the file's name as their path).
     """
     if analysis.proposal is None:
         return replan(analysis, planning)

@@ -26,9 +26,9 @@ import networkx as nx
 
 from decomposer.model import (
     KERNEL,
+    AnalysisWarning,
     Assignment,
     AssignmentFigures,
-    AnalysisWarning,
     DataLink,
     ImportEdge,
     Table,
