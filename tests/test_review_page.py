@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from decomposer.config import Settings
+from decomposer.model import crossing_counts
 from decomposer.pipeline import analyze, assignment_figures, load_assignment, reassign
 from decomposer.reports.writer import OutputFolder, write_reports
 from devtools import CHROMIUM, Browser
@@ -83,6 +84,12 @@ def test_move_recompute_export_and_replan(analysis, page: Path, tmp_path: Path):
         browser.open(page.as_uri())
         browser.wait_for(READY)
         assert _page_figures(browser) | {"cost": None} == _python_figures(analysis, analysis.service_of)
+        browser.evaluate("decomposerReview.showEdge('orders', 'payments')")  # what a click on the line shows
+        between = browser.evaluate('document.getElementById("review-details").textContent')
+        counts = crossing_counts(analysis.imports, analysis.service_of)
+        assert f"orders imports payments: {counts['orders', 'payments']} statements" in between
+        assert f"payments imports orders: {counts['payments', 'orders']} statements" in between
+        assert "shop/orders/checkout.py:" in between
         _move_in_page(browser, MOVED, TARGET)
         details = browser.evaluate('document.getElementById("review-details").textContent')
         assert f"service: {TARGET} (proposed: orders)" in details

@@ -94,7 +94,8 @@ _REVIEW = """
 statements between services (width by count; red: a cycle), co-change (green, dashed) and data
 links (purple, dotted); "at least" hides lighter lines (statements, shared commits, links). Drag to
 pan, wheel to zoom, click a service to open it into its modules (a large one into its sub-packages)
-and a module for its imports (out in blue, in in orange). Move a module or its sub-package, and the
+and a module for its imports (out in blue, in in orange); hover or click a line for the import statements
+between two services. Move a module or its sub-package, and the
 figures are recomputed;
 export the result and run <code>decomposer plan analysis.json --assignments assignment.json</code>
 to re-plan from it (docs/assignments.md).</p>
@@ -114,14 +115,17 @@ to re-plan from it (docs/assignments.md).</p>
 <div id="review-results"></div>
 <h3>Figures</h3>
 <table><thead><tr><th>figure</th><th>proposed</th><th>now</th></tr></thead><tbody id="review-figures"></tbody></table>
+<p class="muted">Crossing statements leave out the kernel; ICP counts it as a group. A moved item's cost, in
+change points as the plan counts them: 2 per import statement or data link from it into another service,
+1 per one from another service into it, 1 per module moved (its cost before the move in the first column).</p>
 <h3>Move</h3>
 <p id="review-move-hint" class="muted">Select a module (click it, or find it above).</p>
 <label>what <select id="review-move-what"></select></label>
 <label>to <select id="review-move-to"></select></label>
 <input type="text" id="review-new-name" placeholder="name of a new service" aria-label="new service name">
-<p><button type="button" id="review-move">Move</button> <button type="button" id="review-undo" disabled>Undo</button></p>
+<p><button type="button" id="review-move">Move</button> <button type="button" id="review-undo" disabled title="Ctrl+Z">Undo</button></p>
 <div id="review-moves"></div>
-<h3>Selected module</h3>
+<h3>Selection</h3>
 <div id="review-details"></div>
 <h3>Export</h3>
 <p><button type="button" id="review-export-button">Export the assignment</button>

@@ -287,8 +287,11 @@
     requestAnimationFrame(function () { pending = false; paint(); });
   }
 
+  var currentEdges = null;  // serviceEdges(assign), redone after each change of the assignment
+
   function paint() {
-    var c = context, edges = serviceEdges(assign), show = filters(), loc = serviceLoc(assign);
+    currentEdges = currentEdges || serviceEdges(assign);
+    var c = context, edges = currentEdges, show = filters(), loc = serviceLoc(assign);
     var sizes = serviceSizes(assign);
     c.setTransform(1, 0, 0, 1, 0, 0);
     c.clearRect(0, 0, canvas.width, canvas.height);
@@ -543,6 +546,7 @@
   }
 
   function changed() {
+    currentEdges = null;
     showFigures();
     showModule(selected);
     showExport();
@@ -689,14 +693,62 @@
       var p = position[s], ex = point.x - p.x, ey = point.y - p.y, rr = radius(loc[s]);
       if (ex * ex + ey * ey <= rr * rr) { return {service: s}; }
     }
-    return null;
+    return hitEdge(point);
+  }
+
+  // The drawn import line between two services nearest the point, within a few pixels.
+  function hitEdge(point) {
+    var show = filters(), best = null, reach = 5 / view.scale;
+    if (!show.imports || !currentEdges) { return null; }
+    Object.keys(currentEdges.imports).forEach(function (key) {
+      if (currentEdges.imports[key] < show.min) { return; }
+      var pair = key.split(">").map(Number), p = position[pair[0]], q = position[pair[1]];
+      var dx = q.x - p.x, dy = q.y - p.y, length = dx * dx + dy * dy || 1;
+      var t = Math.max(0, Math.min(1, ((point.x - p.x) * dx + (point.y - p.y) * dy) / length));
+      var ex = p.x + t * dx - point.x, ey = p.y + t * dy - point.y, distance = Math.sqrt(ex * ex + ey * ey);
+      if (distance <= reach && (!best || distance < best.distance)) {
+        best = {edge: [Math.min(pair[0], pair[1]), Math.max(pair[0], pair[1])], distance: distance};
+      }
+    });
+    return best;
+  }
+
+  function statements(s, t) { return currentEdges.imports[s + ">" + t] || 0; }
+
+  /** The import statements between two services, each way, with file:line, in the details panel. */
+  function showEdge(pair) {
+    var box = clear(document.getElementById("review-details"));
+    box.appendChild(el("h4", names[pair[0]] + " \u2194 " + names[pair[1]]));
+    if (currentEdges.cyclic[pair[0] + ">" + pair[1]] || currentEdges.cyclic[pair[1] + ">" + pair[0]]) {
+      box.appendChild(el("p", "In an import cycle between services: the plan cuts some of these.", "reason"));
+    }
+    [[pair[0], pair[1]], [pair[1], pair[0]]].forEach(function (way) {
+      var list = [];
+      for (var e = 0; e < E; e++) { if (assign[edgeFrom[e]] === way[0] && assign[edgeTo[e]] === way[1]) { list.push(e); } }
+      var details = el("details"), ul = el("ul");
+      details.appendChild(el("summary", names[way[0]] + " imports " + names[way[1]] + ": " + statements(way[0], way[1]) +
+                             " statements"));
+      list.forEach(function (e) {
+        ul.appendChild(el("li", D.modules[edgeFrom[e]] + " \u2192 " + D.modules[edgeTo[e]] + "  " +
+          D.lines[e].map(function (line) { return D.paths[edgeFrom[e]] + ":" + line; }).join(", ")));
+      });
+      details.appendChild(ul);
+      details.open = list.length <= 12;
+      box.appendChild(details);
+    });
   }
 
   function tooltip(found, event) {
     var tip = document.getElementById("review-tip");
     if (!found) { tip.hidden = true; return; }
     var text;
-    if (found.group) {
+    if (found.edge) {
+      var a = found.edge[0], b = found.edge[1];
+      text = names[a] + " \u2192 " + names[b] + ": " + statements(a, b) + " import statements\n" +
+        names[b] + " \u2192 " + names[a] + ": " + statements(b, a) +
+        (currentEdges.cyclic[a + ">" + b] || currentEdges.cyclic[b + ">" + a] ? "\nin an import cycle" : "") +
+        "\nclick to list them";
+    } else if (found.group) {
       var lines = found.group.members.reduce(function (sum, m) { return sum + D.loc[m]; }, 0);
       text = found.group.group + ".*\n" + found.group.members.length + " modules, " + lines + " lines\nclick to " +
         (openGroups[found.group.group] ? "close" : "open");
@@ -741,6 +793,7 @@
     var found = hit(world(event));
     if (!found) { return; }
     if (found.module !== undefined) { select(found.module); return; }
+    if (found.edge) { showEdge(found.edge); return; }
     if (found.group) {
       if (openGroups[found.group.group]) { delete openGroups[found.group.group]; } else { openGroups[found.group.group] = true; }
       draw();
@@ -765,6 +818,13 @@
   });
   document.getElementById("review-move").addEventListener("click", moveFromForm);
   document.getElementById("review-undo").addEventListener("click", undo);
+  document.addEventListener("keydown", function (event) {
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
+    if ((event.ctrlKey || event.metaKey) && event.key === "z" && !typing && history.length) {
+      event.preventDefault();
+      undo();
+    }
+  });
   document.getElementById("review-export-button").addEventListener("click", exportFile);
   document.getElementById("review-fit").addEventListener("click", function () { fit(); draw(); });
   document.getElementById("review-load").addEventListener("change", function (event) {
@@ -795,6 +855,7 @@
     },
     undo: undo,
     load: loadAssignment,
+    showEdge: function (a, b) { paint(); showEdge([names.indexOf(a), names.indexOf(b)]); },
     assignment: assignmentText,
     /** Where the service named `service` is drawn, in CSS pixels from the viewport's corner. */
     point: function (service) {
