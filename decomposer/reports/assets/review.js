@@ -457,7 +457,8 @@
         var who = other(e), file = D.paths[fileOf >= 0 ? fileOf : who];
         var li = el("li", D.modules[who] + " [" + names[assign[who]] + "]  " + D.lines[e].map(function (line) {
           return file + ":" + line; }).join(", "));
-        li.className = assign[who] !== assign[edgeFrom[e] === who ? edgeTo[e] : edgeFrom[e]] ? "crossing" : "";
+        var mine = assign[edgeFrom[e] === who ? edgeTo[e] : edgeFrom[e]];  // a boundary: not into the kernel
+        li.className = assign[who] !== mine && isService(assign[who]) && isService(mine) ? "crossing" : "";
         ul.appendChild(li);
       });
     details.appendChild(ul);
