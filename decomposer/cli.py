@@ -25,7 +25,7 @@ from decomposer.model import ALGORITHMS, GRANULARITIES, SIGNALS, Analysis, Plann
 from decomposer.reports.check_report import check_lines, check_to_dict
 from decomposer.reports.contracts import contract_files
 from decomposer.reports.plan_report import plan_files
-from decomposer.reports.summary import plan_lines, summary_lines
+from decomposer.reports.summary import plan_lines, reassigned_lines, summary_lines
 from decomposer.reports.writer import FORMATS, OutputFolder, check_output_dir, use_matplotlib_dir, write_reports
 
 __all__ = ["main"]
@@ -226,8 +226,11 @@ def plan(analysis_json: Path, sprint_capacity: int, assignments_json: Path | Non
     planning = Planning(capacity=sprint_capacity)
     if assignments_json is not None:
         assignment = pipeline.load_assignment(assignments_json)
-        analysis = pipeline.reassign(pipeline.load_analysis(analysis_json), assignment, planning)
+        saved = pipeline.load_analysis(analysis_json)
+        analysis = pipeline.reassign(saved, assignment, planning)
         _warn_assignment(analysis, assignment.source)
+        if not quiet:
+            click.echo("\n".join(reassigned_lines(saved, analysis)))
         out = OutputFolder(out_dir or analysis_json.parent / "assigned", Path(analysis.repository.path))
         use_matplotlib_dir(None)
         written = write_reports(analysis, out, tuple(FORMATS))
