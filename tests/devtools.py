@@ -45,6 +45,7 @@ class Browser:
         self.events: list[dict[str, Any]] = []
         self._profile = tempfile.TemporaryDirectory()
         self.net_log = Path(self._profile.name) / "net.json"
+        self.downloads = Path(self._profile.name) / "downloads"
         self._next = 0
         self._buffer = b""
 
@@ -70,6 +71,8 @@ class Browser:
             self.session = self.call("Target.attachToTarget", targetId=target["targetId"], flatten=True)["sessionId"]
             for domain in ("Page", "Runtime", "Network", "Log"):
                 self.call(f"{domain}.enable", session=True)
+            # downloads go to the profile, never to the user's ~/Downloads
+            self.call("Browser.setDownloadBehavior", behavior="allow", downloadPath=str(self.downloads))
         except BaseException:
             self.__exit__()  # no browser left behind when it could not be driven
             raise
@@ -87,6 +90,15 @@ class Browser:
             self.process.wait()
         os.close(self._commands)
         os.close(self._replies)
+
+    def downloaded(self, name: str) -> str:
+        """The text of a file the page downloaded, once it is complete."""
+        deadline = time.monotonic() + self.timeout
+        while not (self.downloads / name).exists():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no download named {name}")
+            time.sleep(0.05)
+        return (self.downloads / name).read_text(encoding="utf-8")
 
     def hosts(self) -> set[str]:
         """Scheme and host of every URL in the net log (written when the browser closed)."""

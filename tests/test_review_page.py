@@ -97,6 +97,7 @@ def test_move_recompute_export_and_replan(analysis, page: Path, tmp_path: Path):
         assert _page_figures(browser) == expected
         browser.evaluate('document.getElementById("review-export-button").click()')
         exported = browser.evaluate('document.getElementById("review-export").value')
+        assert browser.downloaded("assignment.json") == exported  # the button saves the very text
         pins = tomllib.loads(browser.evaluate('document.getElementById("review-pins").textContent'))
         # the whole shop.shipping sub-package to a new service, through the form; then undone
         browser.evaluate("decomposerReview.select('shop.shipping.zones')")
