@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import json
@@ -20,12 +21,12 @@ from decomposer import pipeline
 from decomposer._version import __version__
 from decomposer.config import DEFAULT_EXCLUDES, Settings, load_settings
 from decomposer.errors import DecomposerError
-from decomposer.model import ALGORITHMS, GRANULARITIES, SIGNALS, Planning
+from decomposer.model import ALGORITHMS, GRANULARITIES, SIGNALS, Analysis, Planning
 from decomposer.reports.check_report import check_lines, check_to_dict
 from decomposer.reports.contracts import contract_files
 from decomposer.reports.literature_report import literature_csv, literature_lines
 from decomposer.reports.plan_report import plan_files
-from decomposer.reports.summary import plan_lines, summary_lines
+from decomposer.reports.summary import plan_lines, reassigned_lines, summary_lines
 from decomposer.reports.writer import FORMATS, OutputFolder, check_output_dir, use_matplotlib_dir, write_reports
 
 __all__ = ["main"]
@@ -154,6 +155,10 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--sprint-capacity", type=click.IntRange(min=1), metavar="N",
               help=f"Change points per sprint in the extraction plan (default {_DEFAULT.planning.capacity}; "
                    "docs/concepts.md).")
+@click.option("--assignments", "assignments_json", type=click.Path(path_type=Path, dir_okay=False),
+              help="Pin every module's service as this file says (exported from report.html; "
+                   "docs/assignments.md) instead of detecting services; modules it does not name "
+                   "join the service they are most coupled to.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(tuple(FORMATS)),
               help="What to write (repeatable; default: everything). "
                    + "; ".join(f"{name}: {what}" for name, what in FORMATS.items()) + ".")
@@ -173,9 +178,10 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
             min_degree: float | None, max_changeset: int | None, algorithm: str | None,
             resolution: float | None, target_services: int | None, seed: int | None,
             weights: dict[str, float], granularity: str | None, min_service_size: int | None,
-            min_service_share: float | None, no_verticals: bool, consensus_runs: int | None, stability_runs: int | None, brittleness_weights: tuple[tuple[str, float], ...],
-            sprint_capacity: int | None, formats: tuple[str, ...], cache_dir: Path | None, no_cache: bool,
-            no_config: bool, quiet: bool, verbose: bool) -> None:
+            min_service_share: float | None, no_verticals: bool, consensus_runs: int | None,
+            stability_runs: int | None, brittleness_weights: tuple[tuple[str, float], ...],
+            sprint_capacity: int | None, assignments_json: Path | None, formats: tuple[str, ...],
+            cache_dir: Path | None, no_cache: bool, no_config: bool, quiet: bool, verbose: bool) -> None:
     """Analyse the monolith at PATH and write analysis.json to --out.
 
     PATH is the repository (or the folder of the code inside it). decomposer finds its
@@ -207,6 +213,8 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
         "stability_runs": stability_runs, **weights,
         "brittleness_weights": brittleness_weights, "sprint_capacity": sprint_capacity,
     }, use_config=not no_config)
+    if assignments_json is not None:
+        settings = dataclasses.replace(settings, assignment=pipeline.load_assignment(assignments_json))
     progress = _progress(quiet, verbose)
     literature: list[str] = []
     if graph_file:
@@ -218,6 +226,7 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
                                  param_hint="'--reference'")
     else:
         analysis = pipeline.analyze(settings, progress)
+        _warn_assignment(analysis, settings.assignment.source if settings.assignment else None)
     written = write_reports(analysis, out, formats or tuple(FORMATS), progress=progress)
     if not quiet:
         click.echo("\n".join(summary_lines(analysis) + literature))
@@ -227,31 +236,57 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
 
 
 @main.command("plan", epilog=(
-    "Example:\n\n"
+    "Examples:\n\n"
     "\b\n"
-    "  decomposer plan shop-report/analysis.json --sprint-capacity 50"
+    "  decomposer plan shop-report/analysis.json --sprint-capacity 50\n"
+    "  decomposer plan shop-report/analysis.json --assignments shop-assignment.json --out shop-edited"
 ))
 @click.argument("analysis_json", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--sprint-capacity", type=click.IntRange(min=1), default=_DEFAULT.planning.capacity,
               show_default=True, metavar="N", help="Change points per sprint.")
+@click.option("--assignments", "assignments_json", type=click.Path(path_type=Path, dir_okay=False),
+              help="Re-plan from these boundaries (the file report.html exports; docs/assignments.md): "
+                   "services, quality, data ownership, plan and every report are redone.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder for plan.md, plan.csv and plan.json (default: the analysis.json's folder).")
+              help="Folder for plan.md, plan.csv and plan.json (default: the analysis.json's folder); "
+                   "with --assignments, for every report (default: an `assigned` folder beside analysis.json).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @_user_errors
-def plan(analysis_json: Path, sprint_capacity: int, out_dir: Path | None, quiet: bool) -> None:
+def plan(analysis_json: Path, sprint_capacity: int, assignments_json: Path | None, out_dir: Path | None,
+         quiet: bool) -> None:
     """Re-plan the extraction from an existing ANALYSIS_JSON, e.g. with another sprint capacity.
 
     Reads the services, imports, churn and brittleness that `decomposer analyze` recorded, and
-    writes plan.md, plan.csv and plan.json without analysing the repository again.
+    writes plan.md, plan.csv and plan.json without analysing the repository again. With
+    --assignments, the services are the ones in that file, and every report is written anew.
     """
-    analysis = pipeline.replan(pipeline.load_analysis(analysis_json), Planning(capacity=sprint_capacity))
-    out = OutputFolder(out_dir or analysis_json.parent, Path(analysis.repository.path))
-    for name, text in plan_files(analysis, with_json=True).items():
-        out.add(name, text)
-    written = out.write()
+    planning = Planning(capacity=sprint_capacity)
+    if assignments_json is not None:
+        assignment = pipeline.load_assignment(assignments_json)
+        saved = pipeline.load_analysis(analysis_json)
+        analysis = pipeline.reassign(saved, assignment, planning)
+        _warn_assignment(analysis, assignment.source)
+        if not quiet:
+            click.echo("\n".join(reassigned_lines(saved, analysis)))
+        out = OutputFolder(out_dir or analysis_json.parent / "assigned", Path(analysis.repository.path))
+        use_matplotlib_dir(None)
+        written = write_reports(analysis, out, tuple(FORMATS))
+    else:
+        analysis = pipeline.replan(pipeline.load_analysis(analysis_json), planning)
+        out = OutputFolder(out_dir or analysis_json.parent, Path(analysis.repository.path))
+        for name, text in plan_files(analysis, with_json=True).items():
+            out.add(name, text)
+        written = out.write()
     if not quiet and analysis.plan:
         click.echo("\n".join(plan_lines(analysis.plan)))
         click.echo(f"Written:    {', '.join(str(path) for path in written)}")
+
+
+def _warn_assignment(analysis: Analysis, source: str | None) -> None:
+    """One line on stderr per thing an assignment file said that did not fit the analysis."""
+    for warning in analysis.warnings:
+        if source and warning.path == source:
+            click.echo(f"Warning: {warning.message}", err=True)
 
 
 @main.command("contracts", epilog=(

@@ -62,6 +62,7 @@ from typing import Any
 from decomposer.errors import InvalidConfig
 from decomposer.model import (
     ALGORITHMS,
+    Assignment,
     GRANULARITIES,
     SIGNALS,
     CouplingThresholds,
@@ -132,6 +133,7 @@ class Settings:
     detection: Detection = Detection()
     scoring: Scoring = Scoring()
     planning: Planning = Planning()
+    assignment: Assignment | None = None  # `analyze --assignments`: pin every module's service
 
 
 def _is_list_of_str(value: Any) -> bool:

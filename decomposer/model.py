@@ -84,11 +84,15 @@ __all__ = [
     "RepoState",
     "Repository",
     "SourceModule",
+    "ASSIGNMENT_SCHEMA",
+    "Assignment",
+    "AssignmentFigures",
     "crossing_counts",
     "DependencyGraph",
     "GraphEdge",
     "GraphNode",
     "LiteratureFigures",
+    "link_modules",
 ]
 
 # The vocabulary every layer shares: written here once, imported everywhere else.
@@ -147,6 +151,7 @@ DATA_PATTERNS: dict[str, str] = {
     "query": "re-route the join through the owner's API, or read a view or replica it publishes",
     "transaction": "turn the transaction into a saga, each step with a compensating action",
 }
+ASSIGNMENT_SCHEMA = "decomposer-assignment/1"  # the assignment file's format (docs/assignments.md)
 HISTORY_SIGNALS = frozenset({"commits", "sum_of_coupling", "lines_changed", "recent_commits", "authors"})
 
 
@@ -632,6 +637,27 @@ class CheckResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Assignment:
+    """Every module's service, as a person decided it (an edited proposal; docs/assignments.md)."""
+
+    services: tuple[tuple[str, str], ...]  # (module, service), sorted by module; KERNEL: the kernel
+    repository_head: str | None  # the HEAD the assignment was made against; None: unknown
+    source: str  # where it was read from, for messages
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentFigures:
+    """The figures the review page recomputes after every move, computed here the same way."""
+
+    crossing_imports: int  # import statements between services, the kernel left out (crossing_counts)
+    icp: float  # inter-call percentage, the kernel a group like any other (stages/quality.py)
+    crossing_data_links: int | None  # data links between groups (stages/data.crossing_data); None without models
+    largest: str  # the service with most modules (the kernel left out); ties: the name
+    largest_modules: int
+    item_cost: int | None  # change points of the moved item in its service (docs/assignments.md)
+
+
+@dataclass(frozen=True, slots=True)
 class Repository:
     """The analysed repository as the report names it."""
 
@@ -661,6 +687,10 @@ class Analysis:
     tables: tuple[Table, ...] = ()  # ORM models found, by model identity, with their owner
     data_links: tuple[DataLink, ...] = ()  # relations, queries, transactions, with crossing set
     roles: tuple[ModuleRole, ...] = ()  # modules found to be tests, migrations or tooling, by module
+    # How brittleness was scored, to score it again under other boundaries (`reassign`);
+    # None in a saved analysis from before decomposer recorded it.
+    scoring: Scoring | None = None
+    recent_days: int | None = None  # the span of "recent" churn in the brittleness reasons
 
     @property
     def service_of(self) -> dict[str, str]:
@@ -734,3 +764,7 @@ class LiteratureFigures:
     turbo_mq: float  # higher is better (at most the number of groups)
     mojofm: float | None = None  # percent, against a reference decomposition; higher is better
     ari: float | None = None  # adjusted Rand index against the same reference
+def link_modules(link: DataLink, module_of_model: dict[str, str]) -> tuple[str | None, str | None]:
+    """The two modules a data link ties: the holder's (or user's) and the target model's."""
+    source = module_of_model.get(link.source) if link.kind in RELATION_KINDS else link.module
+    return source, module_of_model.get(link.target)

@@ -29,7 +29,9 @@ jdeps, dependency-cruiser, an edge list) instead of steps 1-3, with history when
 name files of a git repository, and measures the partitions as the literature does.
 
 Every other command starts from a saved analysis.json, read back into the same typed
-`Analysis` (`load_analysis`): `replan` redoes step 10 with other settings, `check` redoes
+`Analysis` (`load_analysis`): `replan` redoes step 10 with other settings, `reassign` takes
+the services from an assignment file (docs/assignments.md) and redoes steps 7 (as assigned),
+8 and 10 (`analyze` with `Settings.assignment` does the same in place of the detection), `check` redoes
 steps 2-3 and compares the imports that cross the saved boundaries, and the gates are a
 report of the loaded analysis. Nothing here writes a file: reports.writer does, and it
 refuses any folder inside the analysed repository.
@@ -54,6 +56,8 @@ from decomposer.model import (
     TOOLING,
     Analysis,
     AnalysisWarning,
+    Assignment,
+    AssignmentFigures,
     BrittleModule,
     CheckResult,
     CoChange,
@@ -73,9 +77,13 @@ from decomposer.model import (
     Proposal,
     RepoState,
     Repository,
+    Scoring,
+    Service,
     SourceModule,
+    Stability,
 )
 from decomposer.sources.analysis_file import read_analysis
+from decomposer.sources.assignment_file import read_assignment
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, read_repo_state
@@ -83,6 +91,7 @@ from decomposer.sources.graph_file import read_graph, read_reference
 from decomposer.sources.incremental import mine_with_cache
 from decomposer.sources.models import scan_models
 from decomposer.sources.traits import read_traits
+from decomposer.stages.assignment import assignment_figures as _figures_of, place_assignment
 from decomposer.stages.brittleness import rank_brittleness
 from decomposer.stages.communities import induced_subgraph, search_resolution
 from decomposer.stages.consensus import Consensus, consensus_services, module_confidence
@@ -108,13 +117,13 @@ from decomposer.stages.literature import literature_figures
 from decomposer.stages.quality import partition_quality
 from decomposer.stages.ratchet import check_crossings
 from decomposer.stages.roles import classify_modules, drop_modules
-from decomposer.stages.services import name_services, random_partition
+from decomposer.stages.services import name_services, random_partition, services_from_partition
 from decomposer.stages.sizing import follow_shims, merge_toys, split_giants
 from decomposer.stages.stability import far_seeds, measure_stability
 from decomposer.stages.strangler import plan_extraction
 
-__all__ = ["analyze", "analyze_graph", "check", "load_analysis", "plan_inputs", "python_pathspecs",
-           "replan", "repository_dir", "run"]
+__all__ = ["analyze", "analyze_graph", "assignment_figures", "check", "load_analysis", "load_assignment",
+           "plan_inputs", "python_pathspecs", "reassign", "replan", "repository_dir", "run"]
 
 Progress = Callable[[str], None]
 
@@ -171,15 +180,18 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
         tables=models.tables,
         data_links=models.links,
         roles=roles,
+        scoring=settings.scoring,
+        recent_days=settings.history.recent_days,
     )
     if mined is not None:
         analysis = _with_history(analysis, mined, {source.path: source.module for source in modules},
                                  settings.history, state)
-    progress("Proposing services")
+    progress("Proposing services" if settings.assignment is None else "Placing modules as assigned")
     shims = frozenset(trait.module for trait in traits if trait.reexport)
-    analysis = _with_owners(dataclasses.replace(analysis, proposal=_propose(analysis, settings, graph, shims)))
+    proposal, placed = _propose(analysis, settings, graph, shims)
+    analysis = _with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=analysis.warnings + placed))
     progress("Ranking brittle modules")
-    analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, graph,
+    analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings.detection.seed, graph,
                                                                       scan.cycle_breakers))
     progress("Planning the extraction")
     return replan(analysis, settings.planning)
@@ -282,21 +294,24 @@ def _recent_since(window: HistoryWindow, history: HistorySettings) -> int | None
 
 
 def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, shims: frozenset[str] = frozenset(),
-             usage: tuple[CoChange, ...] = ()) -> Proposal:
-    """Detect the services and measure them; `shims`: re-export modules that follow what they
+             usage: tuple[CoChange, ...] = ()) -> tuple[Proposal, tuple[AnalysisWarning, ...]]:
+    """Detect the services (the consensus of many seeded runs), or place every module as
+    `settings.assignment` says (no detection). `shims`: re-export modules that follow what they
     re-export; `usage`: use-case links of a graph's lone nodes."""
     detection = settings.detection
+    coupling = _coupling_graph(analysis, detection, usage)
     package_of = {record.module: record.package for record in analysis.modules}
     loc = {record.module: record.loc for record in analysis.modules}
+    if settings.assignment is not None:
+        proposed, warnings = place_assignment(settings.assignment, tuple(package_of), coupling, package_of,
+                                              analysis.repository.head)
+        services = services_from_partition(proposed, package_of, loc)
+        return _measured(analysis, detection, detection.resolution, services, coupling, None), warnings
     tooling = frozenset(role.module for role in analysis.roles if role.role == TOOLING)
     kernel = find_shared_kernel(import_graph.subgraph(module for module in import_graph if module not in tooling),
                                 package_of, detection.kernel)
     layering = find_layers(tuple(module for module in sorted(package_of) if module not in tooling),
                            analysis.imports) if detection.verticals else None
-    coupling = build_coupling_graph(tuple(sorted(package_of)), analysis.imports, analysis.cochange + usage,
-                                    module_data_pairs(analysis.tables, analysis.data_links),
-                                    structural_weight=detection.structural_weight,
-                                    cochange_weight=detection.cochange_weight, data_weight=detection.data_weight)
     service_graph = induced_subgraph(coupling, (module for module in coupling
                                                 if module not in kernel and module not in tooling))
     service_graph = tie_verticals(service_graph, layering.verticals if layering else ())
@@ -305,6 +320,31 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
     consensus = consensus_services(service_graph, detection, resolution, detection.seed)
     groups = _sized(consensus, service_graph, loc, shims, analysis.imports, detection)
     services = name_services(groups, kernel, package_of, loc, tooling, _domain_of(layering))
+    proposed = {module: service.name for service in services for module in service.modules}
+    runs = [(seed, _as_partition(_sized(consensus_services(service_graph, detection, resolution, seed),
+                                        service_graph, loc, shims, analysis.imports, detection),
+                                 kernel, tooling))
+            for seed in far_seeds(detection.seed, detection.stability_runs)]
+    stability = measure_stability(proposed, runs) if runs else None
+    measured = _measured(analysis, detection, resolution, services, coupling, stability)
+    return dataclasses.replace(measured, confidence=module_confidence(groups, consensus.first),
+                               verticals=layering.verticals if layering else (),
+                               platform=layering.platform if layering else ()), ()
+
+
+def _coupling_graph(analysis: Analysis, detection: Detection, usage: tuple[CoChange, ...] = ()) -> nx.Graph:
+    """Imports, co-change (and `usage`) and data links between the analysed modules, mixed by
+    `detection`'s weights."""
+    return build_coupling_graph(tuple(sorted(record.module for record in analysis.modules)), analysis.imports,
+                                analysis.cochange + usage, module_data_pairs(analysis.tables, analysis.data_links),
+                                structural_weight=detection.structural_weight,
+                                cochange_weight=detection.cochange_weight, data_weight=detection.data_weight)
+
+
+def _measured(analysis: Analysis, detection: Detection, resolution: float, services: tuple[Service, ...],
+              coupling: nx.Graph, stability: Stability | None) -> Proposal:
+    """The proposal `services` with its quality next to the two baselines."""
+    package_of = {record.module: record.package for record in analysis.modules}
     proposed = {module: service.name for service in services for module in service.modules}
     cochange = analysis.cochange if analysis.history else None
     sizes = [len(service.modules) for service in services]
@@ -315,14 +355,7 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
         for name, partition in zip(PARTITIONS, (
             proposed, package_of, random_partition(sizes, list(package_of), detection.seed)))
     )
-    runs = [(seed, _as_partition(_sized(consensus_services(service_graph, detection, resolution, seed),
-                                        service_graph, loc, shims, analysis.imports, detection),
-                                 kernel, tooling))
-            for seed in far_seeds(detection.seed, detection.stability_runs)]
-    stability = measure_stability(proposed, runs) if runs else None
-    return Proposal(detection, resolution, services, quality, stability,
-                    module_confidence(groups, consensus.first), layering.verticals if layering else (),
-                    layering.platform if layering else ())
+    return Proposal(detection, resolution, services, quality, stability)
 
 
 def _domain_of(layering: Layering | None) -> dict[str, str]:
@@ -353,15 +386,17 @@ def _with_owners(analysis: Analysis) -> Analysis:
     )
 
 
-def _brittleness(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph,
+def _brittleness(analysis: Analysis, seed: int, import_graph: nx.DiGraph,
                  cycle_breakers: tuple[tuple[str, str], ...]) -> tuple[BrittleModule, ...]:
+    """Every module's brittleness under `analysis`'s services, with the hidden data links as a reason."""
     service_of = analysis.service_of
     analysed = set(service_of) or {record.module for record in analysis.modules}
     breakers = tuple(pair for pair in cycle_breakers if pair[0] in analysed and pair[1] in analysed)
+    scoring = analysis.scoring or Scoring()
     ranked = rank_brittleness(
         analysis.modules, import_graph, churn=analysis.churn, sum_of_coupling=dict(analysis.sum_of_coupling),
-        service_of=service_of, cycle_breakers=breakers, weights=dict(settings.scoring.weights),
-        seed=settings.detection.seed, recent_days=settings.history.recent_days,
+        service_of=service_of, cycle_breakers=breakers, weights=dict(scoring.weights),
+        seed=seed, recent_days=analysis.recent_days or HistorySettings().recent_days,
     )
     owners = {table.model: table.service for table in analysis.tables if table.service}
     hidden = hidden_data_reasons(analysis.data_links, analysis.tables, owners)
@@ -369,8 +404,20 @@ def _brittleness(analysis: Analysis, settings: Settings, import_graph: nx.DiGrap
                  if entry.module in hidden else entry for entry in ranked)
 
 
+def _rescored(analysis: Analysis, seed: int) -> tuple[BrittleModule, ...]:
+    """Brittleness again under the new services: the same scores, new counts across services and
+    reasons; kept as saved when the analysis did not record its weights."""
+    if analysis.scoring is None or not analysis.brittleness:
+        return analysis.brittleness
+    sources = tuple(SourceModule(record.module, record.path, record.loc, record.path.endswith("__init__.py"))
+                    for record in analysis.modules)
+    breakers = tuple(sorted((entry.module, imported) for entry in analysis.brittleness
+                            for imported in entry.cycle_breakers))
+    return _brittleness(analysis, seed, build_import_graph(sources, analysis.imports), breakers)
+
+
 def _as_partition(groups: tuple[frozenset[str], ...], kernel: frozenset[str],
-                  tooling: frozenset[str]) -> dict[str, str]:
+                  tooling: frozenset[str] = frozenset()) -> dict[str, str]:
     partition = {module: str(index) for index, group in enumerate(groups) for module in group}
     return partition | {module: KERNEL for module in kernel} | {module: TOOLING for module in tooling}
 
@@ -393,6 +440,45 @@ def replan(analysis: Analysis, planning: Planning = Planning()) -> Analysis:
     """`analysis` with its extraction plan made anew under `planning` (no repository is read)."""
     plan: Plan | None = plan_extraction(plan_inputs(analysis), planning) if analysis.proposal else None
     return dataclasses.replace(analysis, plan=plan)
+
+
+def reassign(analysis: Analysis, assignment: Assignment, planning: Planning = Planning()) -> Analysis:
+    """`analysis` with the services `assignment` says, measured and planned anew (no repository is read).
+
+    Services (names, lines, packages), quality, table owners and crossing data links,
+    brittleness (the same scores; new counts across services and reasons) and the plan are
+    redone; stability stays the detection's. What did not fit the file comes first in the
+    analysis's warnings (with the file's name as their path).
+    """
+    if analysis.proposal is None:
+        return replan(analysis, planning)
+    detection = analysis.proposal.detection
+    coupling = _coupling_graph(analysis, detection)
+    package_of = {record.module: record.package for record in analysis.modules}
+    proposed, warnings = place_assignment(assignment, tuple(package_of), coupling, package_of,
+                                          analysis.repository.head)
+    services = services_from_partition(proposed, package_of, {record.module: record.loc for record in analysis.modules})
+    proposal = _measured(analysis, detection, analysis.proposal.resolution, services, coupling,
+                         analysis.proposal.stability)
+    earlier = tuple(warning for warning in analysis.warnings if warning.path != assignment.source)
+    analysis = _with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=warnings + earlier))
+    analysis = dataclasses.replace(analysis, brittleness=_rescored(analysis, detection.seed))
+    return replan(analysis, planning)
+
+
+def assignment_figures(analysis: Analysis, service_of: dict[str, str],
+                       moved: frozenset[str] = frozenset()) -> AssignmentFigures:
+    """The figures report.html recomputes after a move, for the partition `service_of` (stages.assignment)."""
+    return _figures_of(service_of, analysis.imports, analysis.tables, analysis.data_links, moved)
+
+
+def load_assignment(json_path: Path) -> Assignment:
+    """Read an assignment file (docs/assignments.md).
+
+    Raises:
+        InvalidPath: missing, not JSON, or not an assignment; the message names the problem.
+    """
+    return read_assignment(json_path)
 
 
 def load_analysis(json_path: Path) -> Analysis:
@@ -470,8 +556,10 @@ def analyze_graph(settings: Settings, graph_path: Path, reference_path: Path | N
             f"the nodes of {graph_path.name} have no groups (packages, folders): no shared kernel proposed")),))
     progress("Proposing services")
     usage = use_case_links(graph, settings.history.thresholds.min_degree)
-    analysis = dataclasses.replace(analysis, proposal=_propose(analysis, settings, import_graph, usage=usage))
-    analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings, import_graph, ()))
+    proposal, _ = _propose(analysis, settings, import_graph, usage=usage)
+    analysis = dataclasses.replace(analysis, proposal=proposal)
+    analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings.detection.seed,
+                                                                      import_graph, ()))
     return replan(analysis, settings.planning), _literature(analysis, graph, reference)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from decomposer._version import __version__
 from decomposer.model import (
     ALGORITHMS,
+    ASSIGNMENT_SCHEMA,
     GRANULARITIES,
     HOTSPOTS,
     KERNEL,
@@ -28,6 +29,7 @@ from decomposer.model import (
     STEP_KINDS,
     TABLE_KINDS,
     Analysis,
+    Assignment,
     DataCut,
     DataLink,
     Table,
@@ -49,12 +51,13 @@ from decomposer.model import (
     Proposal,
     QualityFigures,
     Repository,
+    Scoring,
     Service,
     Stability,
 )
 
 __all__ = ["SCHEMA_VERSION", "COST_UNIT", "InvalidDocument", "analysis_from_dict", "analysis_to_dict",
-           "iso_time", "module_rows", "plan_to_dict", "sprint_count"]
+           "assignment_from_dict", "assignment_to_dict", "iso_time", "module_rows", "plan_to_dict", "sprint_count"]
 
 SCHEMA_VERSION = 2  # 2: tables, data_links, crossing data in quality, data_cuts in plan steps
 _READABLE = (1, 2)  # version 1 documents read as having no ORM models
@@ -87,6 +90,8 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
         "settings": {
             "exclude": list(analysis.exclude_patterns),
             "package_depth": analysis.package_depth,
+            "brittleness_weights": None if analysis.scoring is None else dict(analysis.scoring.weights),
+            "recent_days": analysis.recent_days,
         },
         "summary": {
             "modules": len(modules),
@@ -203,7 +208,8 @@ def _proposal(proposal: Proposal | None) -> dict[str, Any]:
             "resolution": proposal.resolution,
             "requested_services": detection.target_services,
             "seed": detection.seed,
-            "weights": {"structural": detection.structural_weight, "cochange": detection.cochange_weight},
+            "weights": {"structural": detection.structural_weight, "cochange": detection.cochange_weight,
+                        "data": detection.data_weight},
             "granularity": detection.granularity,
             "min_service_size": detection.min_service_size,
             "consensus_runs": detection.consensus_runs,
@@ -379,7 +385,17 @@ def analysis_from_dict(document: Any) -> Analysis:
         # absent from files written before roles were read from the code: none found
         roles=tuple(ModuleRole(role.get("module", str), role.choice("role", ROLES), role.get("reason", str))
                     for role in (root.records("module_roles") if root.has("module_roles") else ())),
+        scoring=_scoring_from(settings),
+        recent_days=settings.optional("recent_days", int) if settings.has("recent_days") else None,
     )
+
+
+def _scoring_from(settings: _Record) -> Scoring | None:
+    """The brittleness weights, when the analysis recorded them (older ones did not)."""
+    if not settings.has("brittleness_weights") or settings.optional("brittleness_weights", dict) is None:
+        return None
+    weights = settings.record("brittleness_weights")
+    return Scoring(tuple((name, weights.get(name, float)) for name in weights.value))
 
 
 def _table_from(table: _Record) -> Table:
@@ -450,6 +466,7 @@ def _proposal_from(root: _Record) -> Proposal | None:
             algorithm=detection.choice("algorithm", ALGORITHMS), resolution=resolution,
             target_services=detection.optional("requested_services", int), seed=detection.get("seed", int),
             structural_weight=weights.get("structural", float), cochange_weight=weights.get("cochange", float),
+            data_weight=weights.get("data", float) if weights.has("data") else 1.0,
             min_service_size=detection.get("min_service_size", int),
             # absent from files written before consensus clustering: one run, kept as it was
             consensus_runs=detection.get("consensus_runs", int) if detection.has("consensus_runs") else 1,
@@ -523,6 +540,33 @@ def _sites_from(step: _Record, key: str) -> tuple[ImportSite, ...]:
 
 _KINDS = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
           dict: "an object", list: "a list"}
+
+
+def assignment_to_dict(analysis: Analysis) -> dict[str, Any]:
+    """The analysis's proposal as an assignment file (docs/assignments.md): what report.html exports."""
+    return {"schema": ASSIGNMENT_SCHEMA, "repository_head": analysis.repository.head,
+            "services": dict(sorted(analysis.service_of.items()))}
+
+
+def assignment_from_dict(document: Any, source: str) -> Assignment:
+    """Read an assignment file's document; `source` names the file in messages.
+
+    Raises:
+        InvalidDocument: not an assignment of this format, or a module or service name that is
+            not a non-empty string (the message names the first).
+    """
+    root = _Record(document, "the document")
+    if root.optional("schema", str) != ASSIGNMENT_SCHEMA:
+        raise InvalidDocument(f"schema should be {ASSIGNMENT_SCHEMA!r}, not {root.value.get('schema')!r}")
+    services = root.get("services", dict)
+    for module, service in services.items():
+        if not module or not isinstance(service, str) or not service.strip():
+            raise InvalidDocument(f"services[{module!r}] should be a service name (a non-empty string), "
+                                  f"not {_type_name(service) if not isinstance(service, str) else repr(service)}")
+    if not services:
+        raise InvalidDocument("services is empty: it should map every module to its service")
+    head = root.optional("repository_head", str) if root.has("repository_head") else None
+    return Assignment(tuple(sorted((module, service.strip()) for module, service in services.items())), head, source)
 
 
 class _Record:

@@ -1,17 +1,22 @@
 """report.html: one self-contained file (images inlined, no network requests), sortable tables.
 
 Every table sorts when its header is clicked; each service opens to show its modules. The
-script is a few lines written here, with no library: the page works offline and from a file.
+review view (assets/review.js, inlined) draws the services on a canvas and lets the reader move
+modules and see the figures change; its data is one JSON document (reports/review_data.py).
+Both scripts are written for decomposer, with no library: the page works offline and from a
+file, and a reviewer reads every line that runs in it.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+from importlib import resources
 from typing import Any
 
 from decomposer.model import DATA_PATTERNS, PARTITIONS, RELATION_KINDS, Analysis
 from decomposer.reports.markdown_report import QUALITY_ROWS
+from decomposer.reports.review_data import review_json
 from decomposer.schema import sprint_count
 
 __all__ = ["report_html"]
@@ -27,6 +32,23 @@ td.number { text-align: right; font-variant-numeric: tabular-nums; }
 img { max-width: 100%; border: 1px solid #eee; }
 details { margin: 0.3em 0; } summary { cursor: pointer; }
 .muted { color: #666; }
+#review { display: flex; gap: 1em; align-items: flex-start; }
+#review-graph { flex: 1 1 auto; min-width: 0; }
+#review-canvas { width: 100%; border: 1px solid #ddd; cursor: grab; background: #fcfcfc; }
+#review-panel { flex: 0 0 360px; font-size: 0.85em; max-height: 900px; overflow-y: auto; overflow-x: hidden; }
+#review-panel h3 { margin: 0.8em 0 0.3em; font-size: 1.05em; }
+#review-panel select, #review-panel input[type=text], #review-panel input[type=search] { width: 100%; box-sizing: border-box; }
+#review-results button { display: block; width: 100%; text-align: left; font: inherit; margin: 1px 0;
+  background: #f6f6f6; border: 1px solid #ddd; cursor: pointer; overflow-wrap: anywhere; }
+#review-details h4 { margin: 0.3em 0; overflow-wrap: anywhere; }
+#review-details li, #review-details p { overflow-wrap: anywhere; }
+#review-details li.crossing { color: #b22; }
+#review-details p.reason { margin: 0.2em 0; color: #444; }
+#review-tip { position: absolute; background: #fff; border: 1px solid #999; padding: 4px 6px; font-size: 0.8em;
+  white-space: pre; pointer-events: none; box-shadow: 1px 1px 4px rgba(0,0,0,0.2); }
+#review-moves, #review-pins { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.85em; background: #f6f6f6; padding: 4px; }
+#review-export { width: 100%; height: 6em; font-size: 0.8em; }
+.legend span { margin-right: 1em; }
 """
 
 _SCRIPT = """
@@ -56,13 +78,80 @@ document.body.setAttribute("data-ready", "yes");
 def report_html(analysis: Analysis, images: dict[str, bytes]) -> str:
     """The report as one HTML page; `images` maps a figure name to its PNG bytes (inlined)."""
     title = f"decomposer report: {analysis.title}"
-    parts = [f"<h1>{_e(title)}</h1>", _summary(analysis)]
+    parts = [f"<h1>{_e(title)}</h1>", _summary(analysis), _review(analysis)]
     parts += [_services(analysis, images), _data(analysis, images), _quality(analysis), _brittle(analysis, images),
               _plan(analysis, images)]
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
             + "\n".join(part for part in parts if part)
-            + f"\n<script>{_SCRIPT}</script>\n</body>\n</html>\n")
+            + f"\n<script>{_SCRIPT}</script>\n{_review_script(analysis)}</body>\n</html>\n")
+
+
+_BRITTLE_ROWS = 250  # a longer table is read by no one and weighs megabytes at thousands of modules
+_REVIEW = """
+<h2>Review the boundaries</h2>
+<p class="muted">Each disc is a service (area by lines of code; the kernel in grey); lines are import
+statements between services (width by count; red: a cycle), co-change (green, dashed) and data
+links (purple, dotted); "at least" hides lighter lines (statements, shared commits, links). Drag to
+pan, wheel to zoom, click a service to open it into its modules (a large one into its sub-packages)
+and a module for its imports (out in blue, in in orange); hover or click a line for the import statements
+between two services. Move a module or its sub-package, and the
+figures are recomputed;
+export the result and run <code>decomposer plan analysis.json --assignments assignment.json</code>
+to re-plan from it (docs/assignments.md).</p>
+<div id="review">
+<div id="review-graph">
+<p class="legend"><label><input type="checkbox" id="review-show-imports" checked> imports</label>
+<label><input type="checkbox" id="review-show-cochange"> co-change</label>
+<label><input type="checkbox" id="review-show-data" checked> data links</label>
+<label>at least <input type="number" id="review-min-weight" value="1" min="0" style="width:4em"></label>
+<button type="button" id="review-fit">fit</button></p>
+<canvas id="review-canvas" width="900" height="640" role="img"
+ aria-label="The proposed services and the imports between them; the search box and the panel give the same facts as text"></canvas>
+</div>
+<div id="review-panel">
+<h3>Find a module</h3>
+<input type="search" id="review-search" placeholder="part of a module name" aria-label="search modules">
+<div id="review-results"></div>
+<h3>Figures</h3>
+<table><thead><tr><th>figure</th><th>proposed</th><th>now</th></tr></thead><tbody id="review-figures"></tbody></table>
+<p class="muted">Crossing statements leave out the kernel; ICP counts it as a group. A moved item's cost, in
+change points as the plan counts them: 2 per import statement or data link from it into another service,
+1 per one from another service into it, 1 per module moved (its cost before the move in the first column).</p>
+<h3>Move</h3>
+<p id="review-move-hint" class="muted">Select a module (click it, or find it above).</p>
+<label>what <select id="review-move-what"></select></label>
+<label>to <select id="review-move-to"></select></label>
+<input type="text" id="review-new-name" placeholder="name of a new service" aria-label="new service name">
+<p><button type="button" id="review-move">Move</button> <button type="button" id="review-undo" disabled title="Ctrl+Z">Undo</button></p>
+<div id="review-moves"></div>
+<h3>Selection</h3>
+<div id="review-details"></div>
+<h3>Export</h3>
+<p><button type="button" id="review-export-button">Export the assignment</button>
+<a id="review-download" hidden>assignment.json</a></p>
+<textarea id="review-export" readonly aria-label="exported assignment"></textarea>
+<p><label>Continue from an exported file: <input type="file" id="review-load" accept=".json,application/json"></label></p>
+<p id="review-load-result" class="muted"></p>
+<p>The same moves as <code>[tool.decomposer]</code> pins:</p>
+<div id="review-pins"></div>
+</div>
+</div>
+<div id="review-tip" hidden></div>
+"""
+
+
+def _review(analysis: Analysis) -> str:
+    return _REVIEW if analysis.proposal and analysis.proposal.services else ""
+
+
+def _review_script(analysis: Analysis) -> str:
+    """The review view's data and script, last in the page so the tables come first."""
+    if not (analysis.proposal and analysis.proposal.services):
+        return ""
+    script = (resources.files("decomposer.reports") / "assets" / "review.js").read_text(encoding="utf-8")
+    return (f'<script type="application/json" id="review-data">{review_json(analysis)}</script>\n'
+            f"<script>{script}</script>\n")
 
 
 def _e(value: Any) -> str:
@@ -163,8 +252,13 @@ def _brittle(analysis: Analysis, images: dict[str, bytes]) -> str:
     service_of = analysis.service_of
     rows = [[entry.rank, entry.module, service_of.get(entry.module), entry.score, entry.hotspot,
              commits.get(entry.module), records[entry.module].fan_in, records[entry.module].fan_out,
-             _Markup("<br>".join(_e(reason) for reason in entry.reasons))] for entry in analysis.brittleness]
-    return ("<h2>Brittle modules</h2>" + _image(images, "brittleness", "Churn against coupling")
+             _Markup("<br>".join(_e(reason) for reason in entry.reasons))]
+            for entry in analysis.brittleness[:_BRITTLE_ROWS]]
+    more = len(analysis.brittleness) - len(rows)
+    note = (f'<p class="muted">The {len(rows)} most brittle of {len(analysis.brittleness)} modules; every module '
+            "is in brittle_modules.csv, and its reasons show when it is selected in the review view.</p>"
+            if more > 0 else "")
+    return ("<h2>Brittle modules</h2>" + _image(images, "brittleness", "Churn against coupling") + note
             + _table(["rank", "module", "service", "score", "hotspot", "commits", "fan-in", "fan-out", "reasons"],
                      rows, {0, 3, 5, 6, 7}))
 

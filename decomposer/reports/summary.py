@@ -21,11 +21,12 @@ from decomposer.model import (
     Analysis,
     Plan,
     QualityFigures,
+    crossing_counts,
 )
 from decomposer.reports.markdown_report import QUALITY_ROWS
 from decomposer.schema import iso_time, sprint_count
 
-__all__ = ["plan_lines", "summary_lines"]
+__all__ = ["plan_lines", "reassigned_lines", "summary_lines"]
 
 _TOP = 5
 
@@ -58,6 +59,24 @@ def summary_lines(analysis: Analysis) -> list[str]:
         lines += [f"  {warning.path}: {warning.message}" for warning in analysis.warnings[:_TOP]]
         if len(analysis.warnings) > _TOP:
             lines.append(f"  ... and {len(analysis.warnings) - _TOP} more in analysis.json")
+    return lines
+
+
+def reassigned_lines(before: Analysis, after: Analysis) -> list[str]:
+    """What the edited boundaries change: services, crossing statements, ICP, crossing data links."""
+    def figures(analysis: Analysis) -> tuple[int, int, float, int | None]:
+        services = [service for service in analysis.proposal.services if service.kind == SERVICE]
+        quality = dict(analysis.proposal.quality)["proposed"]
+        return (len(services), sum(crossing_counts(analysis.imports, analysis.service_of).values()), quality.icp,
+                quality.crossing_data_links)
+
+    old, new = figures(before), figures(after)
+    moved = sum(1 for module, service in after.service_of.items() if before.service_of.get(module) != service)
+    lines = [f"Boundaries: {_plural(moved, 'module')} placed otherwise than in the analysis; "
+             f"{new[0]} services (was {old[0]})",
+             f"Crossing:   {new[1]} import statements (was {old[1]}), ICP {new[2]:.3f} (was {old[2]:.3f})"]
+    if new[3] is not None:
+        lines.append(f"Data links: {new[3]} cross the boundaries (was {old[3]})")
     return lines
 
 

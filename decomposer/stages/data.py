@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter, defaultdict
 
-from decomposer.model import KERNEL, RELATION_KINDS, DataLink, ImportEdge, Table
+from decomposer.model import KERNEL, RELATION_KINDS, DataLink, ImportEdge, Table, link_modules
 
 # A relation ties two tables in the schema itself; a query can be re-routed through an API.
 # Measured on taiga-back (docs/metrics.md): relations alone make the models modules a layer of
@@ -35,12 +35,6 @@ MIN_USES = 2  # a table moves out of its module's service only for a service tha
 
 __all__ = ["MIN_USES", "RELATION_WEIGHT", "annotate_links", "assign_owners", "crossing_data", "hidden_data_reasons", "link_modules",
            "module_data_pairs"]
-
-
-def link_modules(link: DataLink, module_of_model: dict[str, str]) -> tuple[str | None, str | None]:
-    """The two modules a data link ties: the holder's (or user's) and the target model's."""
-    source = module_of_model.get(link.source) if link.kind in RELATION_KINDS else link.module
-    return source, module_of_model.get(link.target)
 
 
 def module_data_pairs(tables: tuple[Table, ...], links: tuple[DataLink, ...]) -> dict[tuple[str, str], int]:

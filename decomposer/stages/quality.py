@@ -15,7 +15,7 @@ import networkx as nx
 
 from decomposer.model import CoChange, ImportEdge, QualityFigures
 
-__all__ = ["partition_quality"]
+__all__ = ["inter_call_percentage", "partition_quality"]
 
 
 def partition_quality(
@@ -43,7 +43,7 @@ def partition_quality(
         groups=len(sizes),
         modularity=_round(_modularity(group_of, coupling_graph)),
         sm=_round(_structural_modularity(group_of, sizes, edges)),
-        icp=_round(_inter_call_percentage(group_of, edges)),
+        icp=_round(inter_call_percentage(group_of, edges)),
         ifn=_round(_interface_number(group_of, sizes, edges)),
         ned=_round(_non_extreme_distribution(sizes, ned_bounds)),
         cochange_cohesion=None if not cochange else _round(_cochange_cohesion(group_of, cochange)),
@@ -80,7 +80,11 @@ def _structural_modularity(group_of: dict[str, str], sizes: Counter[str],
     return cohesion - coupling / (groups * (groups - 1) / 2)
 
 
-def _inter_call_percentage(group_of: dict[str, str], edges: list[ImportEdge]) -> float:
+def inter_call_percentage(group_of: dict[str, str], edges: list[ImportEdge] | tuple[ImportEdge, ...]) -> float:
+    """ICP: the share of import weight between groups, an edge of n statements weighing ln(n) + 1.
+
+    `edges` must join modules of `group_of` (unrounded; `partition_quality` rounds it).
+    """
     weights = [(math.log(edge.count) + 1, group_of[edge.importer] != group_of[edge.imported])
                for edge in edges]
     total = sum(weight for weight, _ in weights)

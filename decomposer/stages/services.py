@@ -16,7 +16,7 @@ from collections import Counter
 
 from decomposer.model import KERNEL, NOT_SERVICES, SERVICE, TOOLING, Service
 
-__all__ = ["name_services", "random_partition"]
+__all__ = ["name_services", "random_partition", "services_from_partition"]
 
 _DOMAIN_SHARE = 0.25
 
@@ -63,6 +63,21 @@ def _naming(groups: list[frozenset[str]], package_of: dict[str, str], domain_of:
             if lines[domain] >= _DOMAIN_SHARE * sum(loc.get(module, 0) for module in group):
                 naming |= {module: domain for module in group}
     return naming
+def services_from_partition(service_of: dict[str, str], package_of: dict[str, str],
+                            loc: dict[str, int]) -> tuple[Service, ...]:
+    """One `Service` per name in `service_of` (module -> service, KERNEL for the kernel), named as given.
+
+    Services come in `name_services`'s order: by number of modules (largest first), then first
+    module; the kernel comes last. So the proposal given back as an assignment is the proposal.
+    """
+    groups: dict[str, set[str]] = {}
+    for module, name in service_of.items():
+        groups.setdefault(name, set()).add(module)
+    ordered = sorted((name for name in groups if name != KERNEL), key=lambda name: (-len(groups[name]), min(groups[name])))
+    services = [_service(name, SERVICE, frozenset(groups[name]), package_of, loc) for name in ordered]
+    if KERNEL in groups:
+        services.append(_service(KERNEL, KERNEL, frozenset(groups[KERNEL]), package_of, loc))
+    return tuple(services)
 
 
 def random_partition(sizes: list[int], modules: list[str], seed: int) -> dict[str, str]:
