@@ -32,6 +32,8 @@ __all__ = [
     "LIBRARY",
     "PARTITIONS",
     "SERVICE",
+    "SPLIT",
+    "STEP_KINDS",
     "SIGNALS",
     "Algorithm",
     "Granularity",
@@ -85,8 +87,10 @@ NOT_SERVICES = frozenset({KERNEL, TOOLING})  # groups reported beside the servic
 TEST, MIGRATION = "test", "migration"
 ROLES: tuple[str, ...] = (TEST, MIGRATION, TOOLING)
 Role = Literal["test", "migration", "tooling"]
-LIBRARY, CUT, EXTRACT = "library", "cut", "extract"
-StepKind = Literal["library", "cut", "extract"]  # publish the kernel, break a cycle, extract a service
+LIBRARY, CUT, EXTRACT, SPLIT = "library", "cut", "extract", "split"
+STEP_KINDS: tuple[str, ...] = (LIBRARY, SPLIT, CUT, EXTRACT)
+# publish the kernel, split a facade module, break a cycle, extract a service
+StepKind = Literal["library", "split", "cut", "extract"]
 ALGORITHMS: tuple[str, ...] = ("louvain", "greedy", "label-propagation", "leiden")
 Algorithm = Literal["louvain", "greedy", "label-propagation", "leiden"]
 GRANULARITIES: tuple[str, ...] = ("module", "package")
@@ -326,7 +330,8 @@ class Detection:
     stability_runs: int = 2  # extra full runs under far-apart seeds, to measure stability
     kernel: KernelRule = KernelRule()
     together: tuple[tuple[str, ...], ...] = ()  # module patterns that must share a service
-    verticals: bool = True  # find technical layers and tie each domain's slices together (stages/layers.py)
+    verticals: bool = True  # find technical layers; name services after the domain they hold (stages/layers.py)
+    vertical_tie: float = 0.0  # couple a domain's slices by this many median edge weights (0: not at all)
     apart: tuple[tuple[str, ...], ...] = ()  # module patterns whose modules must not
     ned_bounds: tuple[int, int] = (5, 20)  # a service of this many modules is "non-extreme" (NED)
 

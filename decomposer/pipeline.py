@@ -88,6 +88,7 @@ from decomposer.stages.import_graph import (
     exclude_modules,
     module_records,
 )
+from decomposer.stages.facades import find_facades
 from decomposer.stages.kernel import find_shared_kernel
 from decomposer.stages.layers import Layering, find_layers, tie_verticals
 from decomposer.stages.quality import partition_quality
@@ -278,6 +279,7 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
     tooling = frozenset(role.module for role in analysis.roles if role.role == TOOLING)
     kernel = find_shared_kernel(import_graph.subgraph(module for module in import_graph if module not in tooling),
                                 package_of, detection.kernel)
+    kernel = kernel | _kernel_facades(analysis.imports, len(package_of), kernel, tooling)
     layering = find_layers(tuple(module for module in sorted(package_of) if module not in tooling),
                            analysis.imports) if detection.verticals else None
     coupling = build_coupling_graph(tuple(sorted(package_of)), analysis.imports, analysis.cochange,
@@ -285,7 +287,7 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
                                     cochange_weight=detection.cochange_weight)
     service_graph = induced_subgraph(coupling, (module for module in coupling
                                                 if module not in kernel and module not in tooling))
-    service_graph = tie_verticals(service_graph, layering.verticals if layering else ())
+    service_graph = tie_verticals(service_graph, layering.verticals if layering else (), detection.vertical_tie)
     resolution = (search_resolution(service_graph, detection, detection.target_services)
                   if detection.target_services else detection.resolution)
     consensus = consensus_services(service_graph, detection, resolution, detection.seed)
@@ -307,6 +309,17 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
     return Proposal(detection, resolution, services, quality, stability,
                     module_confidence(groups, consensus.first), layering.verticals if layering else (),
                     layering.platform if layering else ())
+
+
+def _kernel_facades(imports: tuple[ImportEdge, ...], modules: int, kernel: frozenset[str],
+                    tooling: frozenset[str]) -> frozenset[str]:
+    """Facades (stages/facades.py) that import only kernel code belong to the kernel; the
+    others are planned as split steps."""
+    imported: dict[str, set[str]] = {}
+    for edge in imports:
+        imported.setdefault(edge.importer, set()).add(edge.imported)
+    return frozenset(facade for facade in find_facades(imports, modules)
+                     if facade not in tooling and imported.get(facade, set()) <= kernel)
 
 
 def _domain_of(layering: Layering | None) -> dict[str, str]:

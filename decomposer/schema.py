@@ -25,6 +25,7 @@ from decomposer.model import (
     TOOLING,
     ModuleRole,
     LIBRARY,
+    STEP_KINDS,
     PARTITIONS,
     SERVICE,
     Analysis,
@@ -193,6 +194,7 @@ def _proposal(proposal: Proposal | None) -> dict[str, Any]:
             "min_service_share": detection.min_service_share,
             "max_service_share": detection.max_service_share,
             "verticals": detection.verticals,
+            "vertical_tie": detection.vertical_tie,
             "kernel_rule": {
                 "min_packages": detection.kernel.min_packages,
                 "min_outside_share": detection.kernel.min_outside_share,
@@ -417,6 +419,7 @@ def _proposal_from(root: _Record) -> Proposal | None:
             max_service_share=(detection.get("max_service_share", float) if detection.has("max_service_share")
                                else 1.0),
             verticals=detection.get("verticals", bool) if detection.has("verticals") else False,
+            vertical_tie=detection.get("vertical_tie", float) if detection.has("vertical_tie") else 0.0,
             consensus_threshold=(detection.get("consensus_threshold", float) if detection.has("consensus_threshold")
                                  else Detection().consensus_threshold),
             granularity=detection.choice("granularity", GRANULARITIES),
@@ -460,7 +463,7 @@ def _plan_from(root: _Record) -> Plan | None:
 
 def _step_from(step: _Record) -> PlanStep:
     return PlanStep(
-        order=step.get("order", int), kind=step.choice("kind", (LIBRARY, CUT, EXTRACT)), service=step.get("service", str),
+        order=step.get("order", int), kind=step.choice("kind", STEP_KINDS), service=step.get("service", str),
         modules=step.strings("modules"), cost=step.get("cost", int), benefit=step.get("benefit", float),
         outbound=_sites_from(step, "outbound_imports"), inbound=_sites_from(step, "inbound_imports"),
         cuts=_sites_from(step, "cuts"), surface=step.strings("surface"),

@@ -25,7 +25,7 @@ import networkx as nx  # noqa: E402
 from matplotlib import colormaps  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from decomposer.model import CUT, EXTRACT, KERNEL, LIBRARY, Analysis, crossing_counts  # noqa: E402
+from decomposer.model import CUT, EXTRACT, KERNEL, LIBRARY, SPLIT, Analysis, crossing_counts  # noqa: E402
 
 __all__ = ["FIGURES", "draw_figures", "write_figures"]
 
@@ -226,7 +226,7 @@ def _plan_timeline(analysis: Analysis) -> Figure:
     steps = analysis.plan.steps
     figure = Figure(figsize=(11, 1.5 + 0.35 * len(steps)))
     axes = figure.subplots()
-    colour = {LIBRARY: "#7f8c8d", CUT: "#c0392b", EXTRACT: "#2e86c1"}
+    colour = {LIBRARY: "#7f8c8d", SPLIT: "#d68910", CUT: "#c0392b", EXTRACT: "#2e86c1"}
     by_sprint: defaultdict[int, float] = defaultdict(float)
     for row, step in enumerate(steps):
         start = step.sprint - 1 + (0 if step.sprints > 1 else by_sprint[step.sprint] / analysis.plan.capacity)

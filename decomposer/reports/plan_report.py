@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from decomposer.model import CUT, EXTRACT, LIBRARY, Analysis, ImportSite, Plan, PlanStep
+from decomposer.model import CUT, EXTRACT, LIBRARY, SPLIT, Analysis, ImportSite, Plan, PlanStep
 from decomposer.schema import COST_UNIT, plan_to_dict, sprint_count
 
 __all__ = ["plan_markdown", "write_plan_files"]
@@ -38,7 +38,8 @@ def plan_markdown(plan: Plan, title: str) -> str:
 
 
 def _step_markdown(step: PlanStep) -> list[str]:
-    heading = {LIBRARY: "Publish the shared kernel", CUT: "Break the cycle", EXTRACT: "Extract"}[step.kind]
+    heading = {LIBRARY: "Publish the shared kernel", SPLIT: "Split the module", CUT: "Break the cycle",
+               EXTRACT: "Extract"}[step.kind]
     spans = f" (spans {step.sprints} sprints)" if step.sprints > 1 else ""
     lines = ["", f"### Step {step.order}. {heading}: {step.service}{spans}", "", step.rationale]
     if step.surface:

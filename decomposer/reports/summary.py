@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from decomposer.model import (BORDERLINE, CUT, EXTRACT, LIBRARY, MIGRATION, PARTITIONS, SERVICE, TEST, TOOLING,
+from decomposer.model import (BORDERLINE, CUT, EXTRACT, LIBRARY, MIGRATION, PARTITIONS, SERVICE, SPLIT, TEST,
+                              TOOLING,
                               Analysis, Plan, QualityFigures)
 from decomposer.reports.markdown_report import QUALITY_ROWS
 from decomposer.schema import iso_time, sprint_count
@@ -159,7 +160,7 @@ def plan_lines(plan: Plan) -> list[str]:
              f"calls from extracted services into the monolith: {plan.outbound_weight} "
              f"(reverse order: {plan.reverse_outbound_weight})"]
     for step in plan.steps:
-        what = {LIBRARY: "publish library", CUT: "break cycle", EXTRACT: "extract"}[step.kind]
+        what = {LIBRARY: "publish library", SPLIT: "split module", CUT: "break cycle", EXTRACT: "extract"}[step.kind]
         spans = f" (spans {step.sprints} sprints)" if step.sprints > 1 else ""
         lines.append(f"  {step.order:2d}. sprint {step.sprint:2d}  {what:15s} {step.service}  "
                      f"[cost {step.cost}, benefit {step.benefit:.1f}%]{spans}")
