@@ -87,3 +87,12 @@ def test_flags_keep_them(make_repo):
     kept = analyze(load_settings(repo, {"keep_tooling": True, "default_excludes": False}))
     assert kept.roles == () and kept.excluded == ()
     assert "tooling" not in {service.kind for service in kept.proposal.services}
+
+
+def test_settings_imported_only_by_settings_are_tooling():
+    modules = (SourceModule("tcms.settings.common", "tcms/settings/common.py", 9, False),
+               SourceModule("tcms_settings_dir", "tcms_settings_dir/__init__.py", 1, True))
+    traits = tuple(ModuleTraits(source.module, False, False, False, False) for source in modules)
+    imports = (ImportEdge("tcms.settings.common", "tcms_settings_dir", (3,)),)
+    assert [(role.module, role.reason) for role in classify_modules(modules, traits, imports)] == [
+        ("tcms.settings.common", "settings nobody imports"), ("tcms_settings_dir", "settings nobody imports")]

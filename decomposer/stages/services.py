@@ -90,7 +90,9 @@ def _unique_names(groups: list[frozenset[str]], package_of: dict[str, str], loc:
         for index, group in enumerate(groups):
             if names[index] in clashing and index not in keepers:
                 inside = frozenset(m for m in group if m == packages[index] or m.startswith(packages[index] + "."))
-                deeper = _dominant(inside, {m: _one_deeper(m, packages[index], parents) for m in inside}, loc)
+                # A domain name (stages/layers.py) is no module prefix: nothing lies inside it.
+                deeper = (_dominant(inside, {m: _one_deeper(m, packages[index], parents) for m in inside}, loc)
+                          if inside else packages[index])
                 if deeper != packages[index]:
                     packages[index] = deeper
                     names[index] = _short(deeper, parts=len(names[index].split(".")) + 1)
