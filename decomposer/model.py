@@ -180,6 +180,7 @@ class ModuleTraits:
     lint_plugin: bool  # imports a linter (pylint, astroid, flake8, ...): production code never does
     script: bool  # has `if __name__ == "__main__":`
     reexport: bool = False  # only imports (and `__all__`): a shim that re-exports other modules' names
+    constants: bool = False  # only imports and UPPER_CASE assignments (in if/try too): a settings file
 
 
 @dataclass(frozen=True, slots=True)
