@@ -34,3 +34,11 @@ def test_a_facade_in_a_service_is_split_by_the_names_each_service_uses():
     assert (split.kind, split.service, split.modules, split.cost) == (SPLIT, "core.models", ("core.models",), 21)
     assert split.surface == ("orders: Order", "users: Site, User")
     assert len(split.inbound) == 20
+
+
+def test_a_facade_used_only_inside_its_own_service_needs_no_split():
+    core = Service("core", "service", tuple(["core.models"] + [f"core.m{i}" for i in range(10)]
+                                            + [f"shop.v{i}" for i in range(20)]), 300, ())
+    inputs = PlanInputs(services=(core,), imports=_hub_imports(), paths={}, commits={},
+                        loc={module: 10 for module in core.modules}, brittleness={})
+    assert [step.kind for step in plan_extraction(inputs).steps] == ["extract"]

@@ -71,9 +71,10 @@ def plan_extraction(inputs: PlanInputs, planning: Planning = Planning()) -> Plan
     kernel = [service for service in services if service.kind == KERNEL]
     if kernel:
         steps.append(_library_step(kernel[0], sites, service_of, benefit, brittleness))
-    steps += [_split_step(facade, imports, service_of, paths, benefit, brittleness)
+    steps += [_split_step(facade, imports, service_of, paths, brittleness)
               for facade in find_facades(imports, len(service_of))
-              if service_of.get(facade) in {service.name for service in extractable}]
+              if service_of.get(facade) in {service.name for service in extractable}
+              and names_by_service(facade, imports, service_of)]  # other services use it
     remaining = {service.name: service for service in extractable}
     cut = set().union(*cut_sets)  # every import the plan cuts, in whichever step
     pending = set(cut)  # cuts not made yet
@@ -218,7 +219,7 @@ def _library_step(kernel: Service, sites: dict[tuple[str, str], list[ImportSite]
 
 
 def _split_step(facade: str, imports: tuple[ImportEdge, ...], service_of: dict[str, str],
-                paths: dict[str, str], benefit: dict[str, float], brittleness: dict[str, float]) -> PlanStep:
+                paths: dict[str, str], brittleness: dict[str, float]) -> PlanStep:
     """Split a facade module: each service gets the names it uses, re-exported no more."""
     own = service_of[facade]
     inbound = [ImportSite(edge.importer, edge.imported, paths.get(edge.importer, ""), edge.lines, edge.names)
