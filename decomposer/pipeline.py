@@ -44,6 +44,8 @@ from decomposer.model import (
     KERNEL,
     PARTITIONS,
     TOOLING,
+    PartitionName,
+    QualityFigures,
     Analysis,
     AnalysisWarning,
     BrittleModule,
@@ -63,6 +65,7 @@ from decomposer.model import (
     Proposal,
     RepoState,
     Repository,
+    Service,
     SourceModule,
 )
 from decomposer.sources.analysis_file import read_analysis
@@ -294,21 +297,28 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
     groups = _sized(consensus, service_graph, loc, shims, analysis.imports, detection)
     services = name_services(groups, kernel, package_of, loc, tooling, _domain_of(layering))
     proposed = {module: service.name for service in services for module in service.modules}
-    cochange = analysis.cochange if analysis.history else None
-    sizes = [len(service.modules) for service in services]
-    quality = tuple(
-        (name, partition_quality(partition, analysis.imports, coupling, cochange, detection.ned_bounds))
-        for name, partition in zip(PARTITIONS, (
-            proposed, package_of, random_partition(sizes, list(package_of), detection.seed)))
-    )
+    # What a user rerunning with another --seed gets: the whole detection, far-apart seeds.
     runs = [(seed, _as_partition(_sized(consensus_services(service_graph, detection, resolution, seed),
                                         service_graph, loc, shims, analysis.imports, detection),
                                  kernel, tooling))
             for seed in far_seeds(detection.seed, detection.stability_runs)]
-    stability = measure_stability(proposed, runs) if runs else None
-    return Proposal(detection, resolution, services, quality, stability,
+    return Proposal(detection, resolution, services, _quality(analysis, coupling, services, detection),
+                    measure_stability(proposed, runs) if runs else None,
                     module_confidence(groups, consensus.first), layering.verticals if layering else (),
                     layering.platform if layering else ())
+
+
+def _quality(analysis: Analysis, coupling: nx.Graph, services: tuple[Service, ...],
+             detection: Detection) -> tuple[tuple[PartitionName, QualityFigures], ...]:
+    """The proposal, the package layout and a random partition of the same sizes, measured alike."""
+    package_of = {record.module: record.package for record in analysis.modules}
+    proposed = {module: service.name for service in services for module in service.modules}
+    cochange = analysis.cochange if analysis.history else None
+    sizes = [len(service.modules) for service in services]
+    return tuple(
+        (name, partition_quality(partition, analysis.imports, coupling, cochange, detection.ned_bounds))
+        for name, partition in zip(PARTITIONS, (
+            proposed, package_of, random_partition(sizes, list(package_of), detection.seed))))
 
 
 def _kernel_facades(imports: tuple[ImportEdge, ...], modules: int, kernel: frozenset[str],
