@@ -142,8 +142,11 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help=f"Services under this share of the analysed lines merge into their most coupled neighbour "
                    f"(default {_DETECTION.min_service_share:g}).")
 @click.option("--no-verticals", is_flag=True,
-              help="Do not look for technical layers (packages mirroring each other's domains) nor keep "
-                   "each domain's slices together.")
+              help="Do not look for technical layers (packages mirroring each other's domains) nor name "
+                   "services after the domain they hold.")
+@click.option("--vertical-tie", type=click.FloatRange(0, 100), metavar="T",
+              help=f"Couple each domain's slices across layers by T median edge weights "
+                   f"(default {_DETECTION.vertical_tie:g}: not at all).")
 @click.option("--consensus-runs", type=click.IntRange(min=1), metavar="N",
               help=f"Seeded detections whose consensus is the proposal, at most (default {_DETECTION.consensus_runs}; "
                    "1: a single run).")
@@ -178,10 +181,11 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
             min_degree: float | None, max_changeset: int | None, algorithm: str | None,
             resolution: float | None, target_services: int | None, seed: int | None,
             weights: dict[str, float], granularity: str | None, min_service_size: int | None,
-            min_service_share: float | None, no_verticals: bool, consensus_runs: int | None,
-            stability_runs: int | None, brittleness_weights: tuple[tuple[str, float], ...],
-            sprint_capacity: int | None, assignments_json: Path | None, formats: tuple[str, ...],
-            cache_dir: Path | None, no_cache: bool, no_config: bool, quiet: bool, verbose: bool) -> None:
+            min_service_share: float | None, no_verticals: bool, vertical_tie: float | None,
+            consensus_runs: int | None, stability_runs: int | None,
+            brittleness_weights: tuple[tuple[str, float], ...], sprint_capacity: int | None,
+            assignments_json: Path | None, formats: tuple[str, ...], cache_dir: Path | None, no_cache: bool,
+            no_config: bool, quiet: bool, verbose: bool) -> None:
     """Analyse the monolith at PATH and write analysis.json to --out.
 
     PATH is the repository (or the folder of the code inside it). decomposer finds its
@@ -210,6 +214,7 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
         "services": target_services, "seed": seed, "granularity": granularity,
         "min_service_size": min_service_size, "min_service_share": min_service_share,
         "consensus_runs": consensus_runs, "verticals": False if no_verticals else None,
+        "vertical_tie": vertical_tie,
         "stability_runs": stability_runs, **weights,
         "brittleness_weights": brittleness_weights, "sprint_capacity": sprint_capacity,
     }, use_config=not no_config)

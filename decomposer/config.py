@@ -30,7 +30,8 @@ The analysed repository may carry its own defaults in its pyproject.toml::
     min_service_share = 0.005      # so do services under this share of the analysed lines
     max_service_share = 0.3        # services over this share of the lines are split where runs disagree
     granularity = "module"         # or "package": keep every sub-package whole
-    verticals = true               # layered code: keep each domain's slices across layers together
+    verticals = true               # layered code: find domains sliced across layers, name services by domain
+    vertical_tie = 0               # > 0: also couple each domain's slices (in median edge weights)
     consensus_runs = 50            # seeded detections whose consensus is the proposal (at most)
     consensus_threshold = 0.5      # pairs together in fewer runs than this share are not held together
     stability_runs = 2             # full reruns under far-apart seeds, to measure stability
@@ -212,6 +213,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
     "min_service_share": ("detection.min_service_share", _is_number(0, 1), "a share of the lines from 0 to 1"),
     "max_service_share": ("detection.max_service_share", _is_number(0.01, 1), "a share of the lines from 0.01 to 1"),
     "verticals": ("detection.verticals", _is_bool, "true or false"),
+    "vertical_tie": ("detection.vertical_tie", _is_number(0, 100), "a number from 0 to 100"),
     "consensus_runs": ("detection.consensus_runs", _is_int(1), "a whole number of at least 1"),
     "consensus_threshold": ("detection.consensus_threshold", _is_number(0.01, 1), "a share from 0.01 to 1"),
     "stability_runs": ("detection.stability_runs", _is_int(0), "a whole number of at least 0"),
@@ -227,8 +229,8 @@ _KEYS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
 }
 # Settings fields that are not in [tool.decomposer] but may come from flags.
 _FLAG_ONLY = {"cache_dir": "cache_dir", "out_dir": "out_dir"}
-_FLOATS = {"min_degree", "resolution", "consensus_threshold", "min_service_share", "max_service_share",
-           "structural_weight", "cochange_weight", "data_weight",
+_FLOATS = {"min_degree", "resolution", "consensus_threshold", "vertical_tie", "min_service_share",
+           "max_service_share", "structural_weight", "cochange_weight", "data_weight",
            "kernel_min_outside_share", "kernel_max_instability"}
 
 

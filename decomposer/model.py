@@ -45,6 +45,8 @@ __all__ = [
     "LIBRARY",
     "PARTITIONS",
     "SERVICE",
+    "SPLIT",
+    "STEP_KINDS",
     "SIGNALS",
     "Algorithm",
     "Granularity",
@@ -106,11 +108,12 @@ NOT_SERVICES = frozenset({KERNEL, TOOLING})  # groups reported beside the servic
 TEST, MIGRATION = "test", "migration"
 ROLES: tuple[str, ...] = (TEST, MIGRATION, TOOLING)
 Role = Literal["test", "migration", "tooling"]
-LIBRARY, CUT, EXTRACT = "library", "cut", "extract"
+LIBRARY, CUT, EXTRACT, SPLIT = "library", "cut", "extract", "split"
 SPLIT_DATA, SPLIT_MODULE = "split-data", "split-module"
-STEP_KINDS: tuple[str, ...] = (LIBRARY, SPLIT_DATA, SPLIT_MODULE, CUT, EXTRACT)
-# publish the kernel, give the kernel's tables owners, split a models module, break a cycle, extract
-StepKind = Literal["library", "split-data", "split-module", "cut", "extract"]
+STEP_KINDS: tuple[str, ...] = (LIBRARY, SPLIT_DATA, SPLIT, SPLIT_MODULE, CUT, EXTRACT)
+# publish the kernel, give the kernel's tables owners, split a facade module, split a models
+# module by its tables' owners, break a cycle, extract a service
+StepKind = Literal["library", "split-data", "split", "split-module", "cut", "extract"]
 ALGORITHMS: tuple[str, ...] = ("louvain", "greedy", "label-propagation", "leiden")
 Algorithm = Literal["louvain", "greedy", "label-propagation", "leiden"]
 GRANULARITIES: tuple[str, ...] = ("module", "package")
@@ -279,6 +282,7 @@ class ModuleTraits:
     lint_plugin: bool  # imports a linter (pylint, astroid, flake8, ...): production code never does
     script: bool  # has `if __name__ == "__main__":`
     reexport: bool = False  # only imports (and `__all__`): a shim that re-exports other modules' names
+    constants: bool = False  # only imports and UPPER_CASE assignments (in if/try too): a settings file
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,7 +448,8 @@ class Detection:
     stability_runs: int = 2  # extra full runs under far-apart seeds, to measure stability
     kernel: KernelRule = KernelRule()
     together: tuple[tuple[str, ...], ...] = ()  # module patterns that must share a service
-    verticals: bool = True  # find technical layers and tie each domain's slices together (stages/layers.py)
+    verticals: bool = True  # find technical layers; name services after the domain they hold (stages/layers.py)
+    vertical_tie: float = 0.0  # couple a domain's slices by this many median edge weights (0: not at all)
     apart: tuple[tuple[str, ...], ...] = ()  # module patterns whose modules must not
     ned_bounds: tuple[int, int] = (5, 20)  # a service of this many modules is "non-extreme" (NED)
 

@@ -54,6 +54,8 @@ from decomposer.model import (
     KERNEL,
     PARTITIONS,
     TOOLING,
+    PartitionName,
+    QualityFigures,
     Analysis,
     AnalysisWarning,
     Assignment,
@@ -111,6 +113,7 @@ from decomposer.stages.import_graph import (
     exclude_modules,
     module_records,
 )
+from decomposer.stages.facades import find_facades
 from decomposer.stages.kernel import find_shared_kernel
 from decomposer.stages.layers import Layering, find_layers, tie_verticals
 from decomposer.stages.literature import literature_figures
@@ -310,17 +313,19 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
     tooling = frozenset(role.module for role in analysis.roles if role.role == TOOLING)
     kernel = find_shared_kernel(import_graph.subgraph(module for module in import_graph if module not in tooling),
                                 package_of, detection.kernel)
+    kernel = kernel | _kernel_facades(analysis.imports, len(package_of), kernel, tooling)
     layering = find_layers(tuple(module for module in sorted(package_of) if module not in tooling),
                            analysis.imports) if detection.verticals else None
     service_graph = induced_subgraph(coupling, (module for module in coupling
                                                 if module not in kernel and module not in tooling))
-    service_graph = tie_verticals(service_graph, layering.verticals if layering else ())
+    service_graph = tie_verticals(service_graph, layering.verticals if layering else (), detection.vertical_tie)
     resolution = (search_resolution(service_graph, detection, detection.target_services)
                   if detection.target_services else detection.resolution)
     consensus = consensus_services(service_graph, detection, resolution, detection.seed)
     groups = _sized(consensus, service_graph, loc, shims, analysis.imports, detection)
     services = name_services(groups, kernel, package_of, loc, tooling, _domain_of(layering))
     proposed = {module: service.name for service in services for module in service.modules}
+    # What a user rerunning with another --seed gets: the whole detection, far-apart seeds.
     runs = [(seed, _as_partition(_sized(consensus_services(service_graph, detection, resolution, seed),
                                         service_graph, loc, shims, analysis.imports, detection),
                                  kernel, tooling))
@@ -356,6 +361,30 @@ def _measured(analysis: Analysis, detection: Detection, resolution: float, servi
             proposed, package_of, random_partition(sizes, list(package_of), detection.seed)))
     )
     return Proposal(detection, resolution, services, quality, stability)
+
+
+def _quality(analysis: Analysis, coupling: nx.Graph, services: tuple[Service, ...],
+             detection: Detection) -> tuple[tuple[PartitionName, QualityFigures], ...]:
+    """The proposal, the package layout and a random partition of the same sizes, measured alike."""
+    package_of = {record.module: record.package for record in analysis.modules}
+    proposed = {module: service.name for service in services for module in service.modules}
+    cochange = analysis.cochange if analysis.history else None
+    sizes = [len(service.modules) for service in services]
+    return tuple(
+        (name, partition_quality(partition, analysis.imports, coupling, cochange, detection.ned_bounds))
+        for name, partition in zip(PARTITIONS, (
+            proposed, package_of, random_partition(sizes, list(package_of), detection.seed))))
+
+
+def _kernel_facades(imports: tuple[ImportEdge, ...], modules: int, kernel: frozenset[str],
+                    tooling: frozenset[str]) -> frozenset[str]:
+    """Facades (stages/facades.py) that import only kernel code belong to the kernel; the
+    others are planned as split steps."""
+    imported: dict[str, set[str]] = {}
+    for edge in imports:
+        imported.setdefault(edge.importer, set()).add(edge.imported)
+    return frozenset(facade for facade in find_facades(imports, modules)
+                     if facade not in tooling and imported.get(facade, set()) <= kernel)
 
 
 def _domain_of(layering: Layering | None) -> dict[str, str]:

@@ -217,6 +217,7 @@ def _proposal(proposal: Proposal | None) -> dict[str, Any]:
             "min_service_share": detection.min_service_share,
             "max_service_share": detection.max_service_share,
             "verticals": detection.verticals,
+            "vertical_tie": detection.vertical_tie,
             "kernel_rule": {
                 "min_packages": detection.kernel.min_packages,
                 "min_outside_share": detection.kernel.min_outside_share,
@@ -475,6 +476,7 @@ def _proposal_from(root: _Record) -> Proposal | None:
             max_service_share=(detection.get("max_service_share", float) if detection.has("max_service_share")
                                else 1.0),
             verticals=detection.get("verticals", bool) if detection.has("verticals") else False,
+            vertical_tie=detection.get("vertical_tie", float) if detection.has("vertical_tie") else 0.0,
             consensus_threshold=(detection.get("consensus_threshold", float) if detection.has("consensus_threshold")
                                  else Detection().consensus_threshold),
             granularity=detection.choice("granularity", GRANULARITIES),

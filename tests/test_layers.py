@@ -6,6 +6,7 @@ from decomposer.config import load_settings
 from decomposer.model import ImportEdge
 from decomposer.pipeline import analyze
 from decomposer.stages.layers import find_layers
+from decomposer.stages.services import name_services
 
 APPS = ("orders", "payments", "users")
 
@@ -48,3 +49,12 @@ def test_services_are_verticals_named_after_their_domain(make_repo):
     verticals["orders"] = ("shop", "shop.graphql", "shop.graphql.base") + verticals["orders"]
     assert services == verticals
     assert analysis.proposal.verticals[0][0] == "orders"
+
+
+def test_two_services_named_after_one_domain_get_distinct_names():
+    groups = (frozenset({"app.api.order", "app.api.cart"}), frozenset({"app.models.order", "app.models.user"}))
+    package_of = {module: module.rsplit(".", 1)[0] for group in groups for module in group}
+    loc = {module: 10 for module in package_of}
+    domain_of = {"app.api.order": "order", "app.models.order": "order"}
+    names = [service.name for service in name_services(groups, frozenset(), package_of, loc, frozenset(), domain_of)]
+    assert names == ["order", "order-2"]

@@ -87,3 +87,20 @@ def test_flags_keep_them(make_repo):
     kept = analyze(load_settings(repo, {"keep_tooling": True, "default_excludes": False}))
     assert kept.roles == () and kept.excluded == ()
     assert "tooling" not in {service.kind for service in kept.proposal.services}
+
+
+def test_settings_imported_only_by_settings_are_tooling():
+    modules = (SourceModule("tcms.settings.common", "tcms/settings/common.py", 9, False),
+               SourceModule("tcms_settings_dir", "tcms_settings_dir/__init__.py", 1, True))
+    traits = tuple(ModuleTraits(source.module, False, False, False, False, constants=True) for source in modules)
+    imports = (ImportEdge("tcms.settings.common", "tcms_settings_dir", (3,)),)
+    assert [(role.module, role.reason) for role in classify_modules(modules, traits, imports)] == [
+        ("tcms.settings.common", "settings nobody imports"), ("tcms_settings_dir", "settings nobody imports")]
+
+
+def test_a_settings_feature_is_not_settings(make_repo):
+    repo = make_repo({"site/settings/models.py": "class SiteSetting:\n    pass\n",
+                      "site/settings.py": '"""Settings."""\nDEBUG = False\ntry:\n    from .local import *\nexcept ImportError:\n    pass\n'})
+    modules = (SourceModule("site.settings.models", "site/settings/models.py", 2, False),
+               SourceModule("site.settings", "site/settings.py", 5, False))
+    assert [role.module for role in classify_modules(modules, read_traits(repo, modules), ())] == ["site.settings"]

@@ -34,6 +34,7 @@ from decomposer.model import (  # noqa: E402
     EXTRACT,
     KERNEL,
     LIBRARY,
+    SPLIT,
     SPLIT_DATA,
     SPLIT_MODULE,
     Analysis,
@@ -262,7 +263,7 @@ def _plan_timeline(analysis: Analysis) -> Figure:
     steps = analysis.plan.steps
     figure = Figure(figsize=(11, 1.5 + 0.35 * len(steps)))
     axes = figure.subplots()
-    colour = {LIBRARY: "#7f8c8d", SPLIT_DATA: "#8e44ad", SPLIT_MODULE: "#d68910", CUT: "#c0392b",
+    colour = {LIBRARY: "#7f8c8d", SPLIT_DATA: "#8e44ad", SPLIT: "#d68910", SPLIT_MODULE: "#d68910", CUT: "#c0392b",
               EXTRACT: "#2e86c1"}
     by_sprint: defaultdict[int, float] = defaultdict(float)
     for row, step in enumerate(steps):

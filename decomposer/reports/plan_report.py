@@ -6,7 +6,18 @@ import json
 
 import pandas as pd
 
-from decomposer.model import CUT, EXTRACT, LIBRARY, SPLIT_DATA, SPLIT_MODULE, Analysis, ImportSite, Plan, PlanStep
+from decomposer.model import (
+    CUT,
+    EXTRACT,
+    LIBRARY,
+    SPLIT,
+    SPLIT_DATA,
+    SPLIT_MODULE,
+    Analysis,
+    ImportSite,
+    Plan,
+    PlanStep,
+)
 from decomposer.reports.markdown_text import md_code, md_text
 from decomposer.schema import COST_UNIT, plan_to_dict, sprint_count
 
@@ -41,7 +52,8 @@ def plan_markdown(plan: Plan, title: str) -> str:
 
 def _step_markdown(step: PlanStep) -> list[str]:
     heading = {LIBRARY: "Publish the shared kernel", SPLIT_DATA: "Give the shared tables owners",
-               SPLIT_MODULE: "Split a models module", CUT: "Break the cycle", EXTRACT: "Extract"}[step.kind]
+               SPLIT: "Split the module", SPLIT_MODULE: "Split a models module", CUT: "Break the cycle",
+               EXTRACT: "Extract"}[step.kind]
     spans = f" (spans {step.sprints} sprints)" if step.sprints > 1 else ""
     lines = ["", f"### Step {step.order}. {heading}: {md_text(step.service)}{spans}", "", md_text(step.rationale)]
     if step.surface:

@@ -14,6 +14,7 @@ from decomposer.model import (
     PARTITIONS,
     RELATION_KINDS,
     SERVICE,
+    SPLIT,
     SPLIT_DATA,
     SPLIT_MODULE,
     TEST,
@@ -219,8 +220,8 @@ def plan_lines(plan: Plan) -> list[str]:
              f"calls from extracted services into the monolith: {plan.outbound_weight} "
              f"(reverse order: {plan.reverse_outbound_weight})"]
     for step in plan.steps:
-        what = {LIBRARY: "publish library", SPLIT_DATA: "split data", SPLIT_MODULE: "split module",
-                CUT: "break cycle", EXTRACT: "extract"}[step.kind]
+        what = {LIBRARY: "publish library", SPLIT_DATA: "split data", SPLIT: "split facade",
+                SPLIT_MODULE: "split models", CUT: "break cycle", EXTRACT: "extract"}[step.kind]
         spans = f" (spans {step.sprints} sprints)" if step.sprints > 1 else ""
         lines.append(f"  {step.order:2d}. sprint {step.sprint:2d}  {what:15s} {step.service}  "
                      f"[cost {step.cost}, benefit {step.benefit:.1f}%]{spans}")

@@ -51,7 +51,26 @@ def _traits(module: str, tree: ast.Module) -> ModuleTraits:
         lint_plugin=bool(imported & _LINT_IMPORTS),
         script=any(_is_main_guard(node) for node in tree.body),
         reexport=_is_reexport(tree),
+        constants=bool(tree.body) and all(_is_constant_statement(node) for node in tree.body),
     )
+
+
+def _is_constant_statement(node: ast.stmt) -> bool:
+    """What a settings file is made of: imports, a docstring, UPPER_CASE (or dunder) names
+    assigned, and `if`/`try` blocks of the same (`try: from .local import *`)."""
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.Pass)):
+        return True
+    if isinstance(node, ast.Expr):
+        return isinstance(node.value, ast.Constant)
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return all(isinstance(target, ast.Name) and (target.id.isupper() or target.id.startswith("__"))
+                   for target in targets)
+    if isinstance(node, (ast.If, ast.Try)):
+        blocks = [node.body, node.orelse] + ([handler.body for handler in node.handlers] + [node.finalbody]
+                                             if isinstance(node, ast.Try) else [])
+        return all(_is_constant_statement(child) for block in blocks for child in block)
+    return False
 
 
 def _is_reexport(tree: ast.Module) -> bool:

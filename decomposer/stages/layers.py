@@ -16,9 +16,9 @@ together. The rule (docs/concepts.md, "Layers and verticals"):
 4. a layer's *platform* modules are its other modules (not slices) imported by at least half
    of its slices: they serve the whole layer, not one domain.
 
-Each domain's slices are then tied together in the coupling graph (`tie_verticals`), so that
-detection leans towards vertical services, and services are named after their domain. The
-platform modules are reported; they stay in detection (moving them into the kernel made the
+Services are named after the domain they hold, and, with `vertical_tie` > 0, each domain's
+slices are tied together in the coupling graph (`tie_verticals`). The platform modules are
+reported; they stay in detection (moving them into the kernel made the
 proposal hinge on the seed on ansible/awx).
 """
 
@@ -125,14 +125,15 @@ def _platform(modules: tuple[str, ...], layers: list[str], slices: set[str],
     return tuple(sorted(platform))
 
 
-def tie_verticals(graph: nx.Graph, verticals: tuple[tuple[str, tuple[str, ...]], ...]) -> nx.Graph:
-    """`graph` with each domain's slices tied to each other by one typical coupling (the median
-    edge weight) on top of what they already share: detection leans towards vertical services
-    without being forced into them (hard pins made the result hinge on the seed again)."""
+def tie_verticals(graph: nx.Graph, verticals: tuple[tuple[str, tuple[str, ...]], ...], ties: float) -> nx.Graph:
+    """`graph` with each domain's slices tied to each other by `ties` typical couplings (the
+    median edge weight) on top of what they already share, so detection leans towards vertical
+    services; `graph` itself when `ties` is 0 (the default: measured, ties made wagtail and
+    taiga-back hinge on the seed again, and hard pins did the same on ansible/awx)."""
     weights = sorted(weight for _, _, weight in graph.edges(data="weight"))
-    if not weights or not verticals:
+    if not weights or not verticals or not ties:
         return graph
-    tie = weights[len(weights) // 2]
+    tie = ties * weights[len(weights) // 2]
     tied = graph.copy()
     for _, members in verticals:
         present = [module for module in members if module in graph]

@@ -8,8 +8,9 @@ A module gets the first role that applies (docs/concepts.md, "Tests, migrations,
 2. **migration**: its code defines a Django `Migration(migrations.Migration)` class or an
    alembic revision (`revision` and `down_revision`), whatever its folder is called;
 3. **tooling**: it imports a linter (pylint, astroid, flake8, ...: a lint plugin); or it is a
-   `manage`, `setup` or settings module (a name part that contains `settings`:
-   `settings`, `local_settings`, `tcms_settings_dir`) that no other analysed module imports; or it runs as a script
+   `manage` or `setup` module, or a settings module (a name part that contains `settings`,
+   and code that is only imports and UPPER_CASE assignments), that no other analysed module
+   imports (settings importing settings do not count); or it runs as a script
    (`if __name__ == "__main__":`) and no other analysed module imports it;
 4. a package (`__init__`) with none of these gets the role all of its sub-modules share,
    so that an empty `db_migrations/__init__.py` goes with its migrations.
@@ -41,7 +42,9 @@ def classify_modules(modules: tuple[SourceModule, ...], traits: tuple[ModuleTrai
     (ModuleRole(module='app.db_migrations.0001_initial', role='migration', reason='defines a migration'),)
     """
     by_module = {trait.module: trait for trait in traits}
-    imported = {edge.imported for edge in imports if edge.importer != edge.imported}
+    # Settings import settings (`local_settings` from `settings`): that makes none of them code.
+    settings = {module for module, trait in by_module.items() if _is_settings(module.split("."), trait)}
+    imported = {edge.imported for edge in imports if edge.importer != edge.imported and edge.importer not in settings}
     roles = {}
     for source in modules:
         found = _role(source.module, by_module.get(source.module), source.module in imported)
@@ -69,12 +72,18 @@ def _role(module: str, traits: ModuleTraits | None, imported: bool) -> tuple[str
         return MIGRATION, "defines a migration"
     if traits and traits.lint_plugin:
         return TOOLING, "a lint plugin"
-    settings = any("settings" in part for part in parts)
+    settings = _is_settings(parts, traits)
     if not imported and (parts[-1] in _TOOLS or settings):
         return TOOLING, "settings nobody imports" if settings else f"a `{parts[-1]}` script"
     if not imported and traits and traits.script:
         return TOOLING, "a script nobody imports"
     return None
+
+
+def _is_settings(parts: list[str], traits: ModuleTraits | None) -> bool:
+    """A name part that says settings, and code that is only constants (not a settings feature
+    such as `wagtail.contrib.settings.models`)."""
+    return any("settings" in part for part in parts) and traits is not None and traits.constants
 
 
 def _package_roles(packages: list[SourceModule], modules: list[str],

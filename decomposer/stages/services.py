@@ -1,9 +1,9 @@
 """Detected groups -> named `Service` records, and the baseline partitions they are compared with.
 
-A service is named after its dominant package (the layout package most of its modules come
-from; ties go to more lines of code, then the name), by that package's last name part:
-`shop.orders` -> `orders`. When two services would share a name, each is named after its
-The service holding most of that package keeps the plain name; the others are named after
+A service is named after its dominant package (the layout package most of its lines come
+from; ties go to more modules, then the name), or after the vertical domain holding a
+quarter of its lines, by that package's last name part: `shop.orders` -> `orders`. When two
+services would share a name, the service holding most of that package keeps the plain name; the others are named after
 their dominant sub-package one level deeper (`admin.views`, `admin.forms`), up to three levels,
 or, where there is none, after their next most common package; any name still shared gets
 `-2`, `-3`, ... by decreasing size. The shared kernel is always `shared`.
@@ -105,7 +105,9 @@ def _unique_names(groups: list[frozenset[str]], package_of: dict[str, str], loc:
         for index, group in enumerate(groups):
             if names[index] in clashing and index not in keepers:
                 inside = frozenset(m for m in group if m == packages[index] or m.startswith(packages[index] + "."))
-                deeper = _dominant(inside, {m: _one_deeper(m, packages[index], parents) for m in inside}, loc)
+                # A domain name (stages/layers.py) is no module prefix: nothing lies inside it.
+                deeper = (_dominant(inside, {m: _one_deeper(m, packages[index], parents) for m in inside}, loc)
+                          if inside else packages[index])
                 if deeper != packages[index]:
                     packages[index] = deeper
                     names[index] = _short(deeper, parts=len(names[index].split(".")) + 1)
@@ -149,7 +151,7 @@ def _dominant(group: frozenset[str], package_of: dict[str, str], loc: dict[str, 
     lines: Counter[str] = Counter()
     for module in group:
         lines[package_of[module]] += loc.get(module, 0)
-    return min(modules, key=lambda package: (-modules[package], -lines[package], package))
+    return min(modules, key=lambda package: (-lines[package], -modules[package], package))
 
 
 def _one_deeper(module: str, package: str, parents: set[str]) -> str:

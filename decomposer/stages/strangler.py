@@ -34,6 +34,7 @@ from decomposer.model import (
     EXTRACT,
     KERNEL,
     LIBRARY,
+    SPLIT,
     SERVICE,
     ImportEdge,
     ImportSite,
@@ -45,6 +46,7 @@ from decomposer.model import (
     DataLink,
 )
 from decomposer.stages.data_plan import DataSites, data_cuts, data_sites, links_between, split_data_step, split_module_steps
+from decomposer.stages.facades import find_facades, names_by_service
 
 __all__ = ["plan_extraction"]
 
@@ -75,6 +77,10 @@ def plan_extraction(inputs: PlanInputs, planning: Planning = Planning()) -> Plan
         steps.append(_library_step(kernel[0], sites, service_of, benefit, brittleness))
         shared_data = split_data_step(kernel[0], inputs.tables, data)
         steps += [shared_data] if shared_data else []
+    steps += [_split_step(facade, imports, service_of, paths, brittleness)
+              for facade in find_facades(imports, len(service_of))
+              if service_of.get(facade) in {service.name for service in extractable}
+              and names_by_service(facade, imports, service_of)]  # other services use it
     remaining = {service.name: service for service in extractable}
     cut = set().union(*cut_sets)  # every import the plan cuts, in whichever step
     pending = set(cut)  # cuts not made yet
@@ -218,6 +224,24 @@ def _library_step(kernel: Service, sites: dict[tuple[str, str], list[ImportSite]
                     _OUTBOUND_FACTOR * _weight(outbound) + len(kernel.modules), benefit[kernel.name],
                     tuple(outbound), (), tuple(outbound), (), _risk(kernel.modules, brittleness),
                     rationale, 0, 1)
+
+
+def _split_step(facade: str, imports: tuple[ImportEdge, ...], service_of: dict[str, str],
+                paths: dict[str, str], brittleness: dict[str, float]) -> PlanStep:
+    """Split a facade module: each service gets the names it uses, re-exported no more."""
+    own = service_of[facade]
+    inbound = [ImportSite(edge.importer, edge.imported, paths.get(edge.importer, ""), edge.lines, edge.names)
+               for edge in imports if edge.imported == facade and service_of.get(edge.importer) not in (None, own)]
+    served = names_by_service(facade, imports, service_of)
+    rationale = (
+        f"Split {facade} before any service leaves: {len({site.importer for site in inbound})} modules of "
+        f"{len(served)} other services import it and it imports widely, so whichever service took it "
+        f"would drag the others along. Move each name to the service that uses it (or to the kernel "
+        f"when several do) and re-point {sum(site.count for site in inbound)} import statements."
+    )
+    return PlanStep(0, SPLIT, facade, (facade,), sum(site.count for site in inbound) + 1, 0.0,
+                    (), tuple(inbound), (), tuple(f"{service}: {', '.join(names)}" for service, names in served),
+                    _risk((facade,), brittleness), rationale, 0, 1)
 
 
 def _cut_step(service: str, cut: set[tuple[str, str]],
