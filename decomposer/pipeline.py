@@ -363,19 +363,6 @@ def _measured(analysis: Analysis, detection: Detection, resolution: float, servi
     return Proposal(detection, resolution, services, quality, stability)
 
 
-def _quality(analysis: Analysis, coupling: nx.Graph, services: tuple[Service, ...],
-             detection: Detection) -> tuple[tuple[PartitionName, QualityFigures], ...]:
-    """The proposal, the package layout and a random partition of the same sizes, measured alike."""
-    package_of = {record.module: record.package for record in analysis.modules}
-    proposed = {module: service.name for service in services for module in service.modules}
-    cochange = analysis.cochange if analysis.history else None
-    sizes = [len(service.modules) for service in services]
-    return tuple(
-        (name, partition_quality(partition, analysis.imports, coupling, cochange, detection.ned_bounds))
-        for name, partition in zip(PARTITIONS, (
-            proposed, package_of, random_partition(sizes, list(package_of), detection.seed))))
-
-
 def _kernel_facades(imports: tuple[ImportEdge, ...], modules: int, kernel: frozenset[str],
                     tooling: frozenset[str]) -> frozenset[str]:
     """Facades (stages/facades.py) that import only kernel code belong to the kernel; the
