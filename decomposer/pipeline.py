@@ -54,8 +54,6 @@ from decomposer.model import (
     KERNEL,
     PARTITIONS,
     TOOLING,
-    PartitionName,
-    QualityFigures,
     Analysis,
     AnalysisWarning,
     Assignment,

@@ -182,4 +182,6 @@ def test_review_data_is_safe_inside_a_script_and_compact(analysis):
     document = json.loads(text)
     assert document["modules"][0] == odd
     assert len(document["imports"]) == 2 * len(document["lines"]) == 2 * len(analysis.imports)
-    assert document["confidence"] is None and document["seeds"] == 5
+    assert document["seeds"] == 2 and len(document["confidence"]) == len(analysis.modules)
+    confidence = dict(zip(document["modules"], document["confidence"]))
+    assert (confidence["shop.core.db"], confidence["shop.orders.checkout"]) == (-1, 900)  # kernel: none

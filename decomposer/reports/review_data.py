@@ -20,7 +20,8 @@ Keys (format 1):
   rank, score     per module: brittleness rank (0: not ranked) and score x 1000
   reasons         [[module, reason, ...], ...] for modules with reasons
   seeds, moving   stability: other seeds run, and [[module, runs elsewhere], ...]
-  confidence      per module in [0, 1] when the analysis has it; null until then
+  confidence      per module: the share of consensus runs that put it with its service, in
+                  thousandths (-1: none, the kernel and tooling); null without a proposal
 """
 
 from __future__ import annotations
@@ -70,8 +71,15 @@ def review_data(analysis: Analysis) -> dict[str, Any]:
         "seeds": len(stability.seeds) if stability else 0,
         "moving": [[index[module], runs] for module, runs in (stability.moving if stability else ())
                    if module in index],
-        "confidence": None,
+        "confidence": _confidence(analysis, modules),
     }
+
+
+def _confidence(analysis: Analysis, modules: list[str]) -> list[int] | None:
+    if analysis.proposal is None or not analysis.proposal.confidence:
+        return None
+    share = dict(analysis.proposal.confidence)
+    return [round(share[module] * 1000) if share.get(module) is not None else -1 for module in modules]
 
 
 def review_json(analysis: Analysis) -> str:

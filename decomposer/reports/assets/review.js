@@ -433,8 +433,9 @@
     var facts = el("ul");
     facts.appendChild(el("li", "service: " + names[assign[m]] + (assign[m] !== proposal[m] ? " (proposed: " + names[proposal[m]] + ")" : "")));
     facts.appendChild(el("li", "file: " + D.paths[m] + ", " + D.loc[m] + " lines"));
-    if (D.confidence) {
-      facts.appendChild(el("li", "confidence: " + Number(D.confidence[m]).toFixed(2)));
+    if (D.confidence && D.confidence[m] >= 0) {
+      facts.appendChild(el("li", "confidence: " + (D.confidence[m] / 1000).toFixed(2)
+                           + " (share of the consensus runs that put it with this service)"));
     } else if (D.seeds) {
       facts.appendChild(el("li", "stability: elsewhere under " + (moving[m] || 0) + " of " + D.seeds + " other seeds"));
     }
