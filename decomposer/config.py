@@ -25,7 +25,7 @@ The analysed repository may carry its own defaults in its pyproject.toml::
     seed = 42
     structural_weight = 1.0        # the mix of the coupling graph
     cochange_weight = 1.0
-    data_weight = 1.0              # relations between tables, queries, transactions
+    data_weight = 0.5              # relations between tables, queries, transactions
     min_service_size = 3           # smaller groups merge into their most coupled neighbour
     min_service_share = 0.005      # so do services under this share of the analysed lines
     max_service_share = 0.3        # services over this share of the lines are split where runs disagree

@@ -438,7 +438,7 @@ class Detection:
     seed: int = 42
     structural_weight: float = 1.0
     cochange_weight: float = 1.0
-    data_weight: float = 1.0  # relations between tables, queries, transactions (stages/data.py)
+    data_weight: float = 0.5  # relations between tables, queries, transactions (stages/data.py; docs/metrics.md)
     min_service_size: int = 3  # smaller groups merge into their most coupled neighbour
     min_service_share: float = 0.005  # services under this share of the analysed lines merge too
     max_service_share: float = 0.3  # services over this share of the lines are detected again alone

@@ -214,7 +214,7 @@ def test_detection_flags_reach_the_report(cli, sample_repo: Path, tmp_path: Path
     document = json.loads((tmp_path / "out" / "analysis.json").read_text())
     detection = document["detection"]
     assert (detection["requested_services"], detection["seed"], detection["granularity"]) == (3, 7, "package")
-    assert detection["weights"] == {"structural": 2.0, "cochange": 0.5, "data": 1.0}
+    assert detection["weights"] == {"structural": 2.0, "cochange": 0.5, "data": 0.5}
     assert len([service for service in document["services"] if service["kind"] == "service"]) == 3
     assert document["stability"]["seeds"] == [1007]  # one full rerun, a thousand seeds away
     rows = (tmp_path / "out" / "brittle_modules.csv").read_text().splitlines()

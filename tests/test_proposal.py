@@ -73,11 +73,11 @@ def test_every_module_has_exactly_one_service(document):
 def test_the_proposal_beats_the_package_layout(document):
     quality = document["quality"]
     assert quality["proposed"] == {
-        "groups": 8, "modularity": 0.3773, "sm": 0.1081, "icp": 0.5414, "ifn": 3.25, "ned": 0.0,
+        "groups": 8, "modularity": 0.3908, "sm": 0.1081, "icp": 0.5414, "ifn": 3.25, "ned": 0.0,
         "cochange_cohesion": 0.8937, "largest_share": 0.2031, "crossing_data_links": 15, "crossing_data_share": 0.4545,
     }
     assert quality["package_layout"] == {
-        "groups": 9, "modularity": 0.3416, "sm": 0.0904, "icp": 0.5787, "ifn": 3.3333, "ned": 0.0469,
+        "groups": 9, "modularity": 0.3537, "sm": 0.0904, "icp": 0.5787, "ifn": 3.3333, "ned": 0.0469,
         "cochange_cohesion": 0.8159, "largest_share": 0.2031, "crossing_data_links": 15, "crossing_data_share": 0.4545,
     }
     assert quality["random"]["icp"] == 0.9191
@@ -91,12 +91,10 @@ def test_stability_is_reported(document):
     assert stability["moving_modules"] == []
     confidence = {row["module"]: row["confidence"] for row in document["modules"]}
     assert confidence["shop.core"] is None  # the kernel is no service
-    # With the data links the sample has borderline modules: accounts sits between orders (whose
-    # tables point at its users) and notifications; the refund flow between orders and payments.
+    # The borderline modules are the refund flow's, between orders and payments (the designed cycle).
     assert sorted(module for module, share in confidence.items() if share is not None and share < 0.8) == [
-        "shop.accounts", "shop.accounts.auth", "shop.accounts.models", "shop.accounts.permissions",
-        "shop.accounts.views", "shop.orders.returns", "shop.orders.services", "shop.payments.fraud"]
-    assert (confidence["shop.orders.checkout"], confidence["shop.orders.returns"]) == (0.9, 0.64)
+        "shop.orders.returns", "shop.orders.services"]
+    assert (confidence["shop.orders.checkout"], confidence["shop.orders.returns"]) == (0.8, 0.75)
     assert document["detection"]["resolution"] == 1.0
 
 
@@ -113,10 +111,10 @@ def test_same_bytes_whatever_the_string_hashing(sample_repo: Path, tmp_path: Pat
 
 def test_a_service_count_can_be_asked_for(sample_repo: Path):
     # About N: the resolution is searched with single runs, then the consensus and the size rules
-    # settle the services (README: `--services N`, about N services).
+    # settle the services (README: `--services N`, about N services); here exactly 4.
     document = _analyse(sample_repo, services=4, stability_runs=0)
     assert [(s["name"], s["size"]) for s in document["services"] if s["kind"] == "service"] == [
-        ("orders", 22), ("reporting", 13), ("shipping", 9), ("notifications", 7), ("accounts", 6)]
+        ("orders", 28), ("reporting", 13), ("shipping", 9), ("notifications", 7)]
     assert document["detection"]["requested_services"] == 4
     assert document["stability"] is None
 
