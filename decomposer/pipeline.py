@@ -40,9 +40,10 @@ refuses any folder inside the analysed repository.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import networkx as nx
@@ -319,20 +320,65 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
     service_graph = tie_verticals(service_graph, layering.verticals if layering else (), detection.vertical_tie)
     resolution = (search_resolution(service_graph, detection, detection.target_services)
                   if detection.target_services else detection.resolution)
-    consensus = consensus_services(service_graph, detection, resolution, detection.seed)
-    groups = _sized(consensus, service_graph, loc, shims, analysis.imports, detection)
+    # What a user rerunning with another --seed gets: the whole detection under far-apart seeds.
+    # Those reruns start first, in forked workers, while this process finds the proposal itself.
+    sizing = (service_graph, loc, shims, analysis.imports, detection, resolution, kernel, tooling)
+    with _Reruns(sizing, far_seeds(detection.seed, detection.stability_runs)) as reruns:
+        consensus = consensus_services(service_graph, detection, resolution, detection.seed)
+        groups = _sized(consensus, service_graph, loc, shims, analysis.imports, detection)
+        runs = reruns.results()
     services = name_services(groups, kernel, package_of, loc, tooling, _domain_of(layering))
     proposed = {module: service.name for service in services for module in service.modules}
-    # What a user rerunning with another --seed gets: the whole detection, far-apart seeds.
-    runs = [(seed, _as_partition(_sized(consensus_services(service_graph, detection, resolution, seed),
-                                        service_graph, loc, shims, analysis.imports, detection),
-                                 kernel, tooling))
-            for seed in far_seeds(detection.seed, detection.stability_runs)]
     stability = measure_stability(proposed, runs) if runs else None
     measured = _measured(analysis, detection, resolution, services, coupling, stability)
     return dataclasses.replace(measured, confidence=module_confidence(groups, consensus.first),
                                verticals=layering.verticals if layering else (),
                                platform=layering.platform if layering else ()), ()
+
+
+_RERUN: tuple | None = None  # what the forked rerun workers read (never pickled)
+
+
+class _Reruns:
+    """The stability reruns: each a full detection under one seed, in forked worker processes
+    on a machine with two cores or more (else here, one after another), for `results()`."""
+
+    def __init__(self, sizing: tuple, seeds: tuple[int, ...]) -> None:
+        self.sizing, self.seeds, self.pool, self.futures = sizing, seeds, None, []
+
+    def __enter__(self) -> _Reruns:
+        global _RERUN
+        parallel = (len(self.seeds) > 0 and (os.cpu_count() or 1) > 1 and len(self.sizing[0]) > _PARALLEL_FROM
+                    and "fork" in multiprocessing.get_all_start_methods())
+        if parallel:
+            _RERUN = self.sizing
+            self.pool = ProcessPoolExecutor(min(2, len(self.seeds)), mp_context=multiprocessing.get_context("fork"))
+            self.futures = [self.pool.submit(_rerun, seed) for seed in self.seeds]
+            _RERUN = None  # forked already: the workers hold their own copy
+        return self
+
+    def results(self) -> list[tuple[int, dict[str, str]]]:
+        if self.pool is None:
+            global _RERUN
+            _RERUN = self.sizing
+            try:
+                return [_rerun(seed) for seed in self.seeds]
+            finally:
+                _RERUN = None
+        return [future.result() for future in self.futures]
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+_PARALLEL_FROM = 300  # modules; below this a worker costs more than it saves
+
+
+def _rerun(seed: int) -> tuple[int, dict[str, str]]:
+    graph, loc, shims, imports, detection, resolution, kernel, tooling = _RERUN
+    groups = _sized(consensus_services(graph, detection, resolution, seed), graph, loc, shims, imports, detection)
+    return seed, _as_partition(groups, kernel, tooling)
 
 
 def _coupling_graph(analysis: Analysis, detection: Detection, usage: tuple[CoChange, ...] = ()) -> nx.Graph:
