@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from decomposer.errors import InvalidPath
 from decomposer.model import Analysis
 from decomposer.schema import InvalidDocument, analysis_from_dict
+from decomposer.sources.json_file import read_json
 
 __all__ = ["read_analysis"]
 
@@ -19,16 +19,9 @@ def read_analysis(json_path: Path) -> Analysis:
         InvalidPath: the file is missing or unreadable, not JSON, or not a decomposer analysis
             this version can read (the message names the first field that is wrong).
     """
-    try:
-        document = json.loads(json_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidPath(f"{json_path} does not exist; run `decomposer analyze` first") from None
-    except IsADirectoryError:
-        raise InvalidPath(f"{json_path} is a folder; pass the analysis.json inside it") from None
-    except (OSError, ValueError, RecursionError) as error:
-        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
-        raise InvalidPath(f"{json_path} is not readable JSON ({reason}); pass the analysis.json "
-                          "that `decomposer analyze` wrote") from None
+    document = read_json(json_path, missing="run `decomposer analyze` first",
+                         folder="pass the analysis.json inside it",
+                         not_json="pass the analysis.json that `decomposer analyze` wrote")
     try:
         analysis = analysis_from_dict(document)
     except (InvalidDocument, RecursionError) as error:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from decomposer.errors import InvalidPath
 from decomposer.model import Assignment
 from decomposer.schema import InvalidDocument, assignment_from_dict
+from decomposer.sources.json_file import read_json
 
 __all__ = ["read_assignment"]
 
@@ -19,15 +19,9 @@ def read_assignment(json_path: Path) -> Assignment:
         InvalidPath: the file is missing or unreadable, not JSON, or not an assignment (the
             message names the first field that is wrong).
     """
-    try:
-        document = json.loads(json_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidPath(f"{json_path} does not exist; export it from report.html (Review the boundaries, Export the assignment)") from None
-    except IsADirectoryError:
-        raise InvalidPath(f"{json_path} is a folder; pass the assignment .json file") from None
-    except (OSError, ValueError, RecursionError) as error:
-        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
-        raise InvalidPath(f"{json_path} is not readable JSON ({reason}); pass the file report.html exported") from None
+    document = read_json(json_path,
+                         missing="export it from report.html (Review the boundaries, Export the assignment)",
+                         folder="pass the assignment .json file", not_json="pass the file report.html exported")
     try:
         return assignment_from_dict(document, json_path.name)
     except (InvalidDocument, RecursionError) as error:
