@@ -91,7 +91,8 @@ from decomposer.sources.git import WindowRequest, read_repo_state
 from decomposer.sources.graph_file import read_graph, read_reference
 from decomposer.sources.incremental import mine_with_cache
 from decomposer.sources.models import scan_models
-from decomposer.sources.traits import read_traits
+from decomposer.sources.models_ast import parse_modules
+from decomposer.sources.traits import traits_of
 from decomposer.stages.assignment import assignment_figures as _figures_of, place_assignment
 from decomposer.stages.brittleness import rank_brittleness
 from decomposer.stages.communities import induced_subgraph, search_resolution
@@ -156,7 +157,9 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
             cache_dir=settings.cache_dir,
         )
         modules, imports, excluded = exclude_modules(scan, scan_settings.exclude_patterns)
-        traits = read_traits(repo_dir, modules)
+        # Every file parsed once, for the traits here and for the ORM models below.
+        parsed = parse_modules(repo_dir, modules)
+        traits = traits_of(parsed[0])
         roles = _roles(modules, imports, traits, scan_settings)
         left_out = frozenset(role.module for role in roles if role.role != TOOLING)
         modules, imports = drop_modules(modules, imports, left_out)
@@ -168,7 +171,7 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
             )
         graph = build_import_graph(modules, imports)
         progress("Reading ORM models")
-        models = scan_models(repo_dir, modules)
+        models = scan_models(repo_dir, modules, parsed=parsed)
         mined, history_warnings = history.result()
     depth = scan_settings.package_depth or choose_package_depth(modules, layout.packages)
     analysis = Analysis(

@@ -68,7 +68,8 @@ _SETTINGS_GLOBS = ("*settings*.py", "settings/*.py", "*/*settings*.py", "*/setti
 
 
 def scan_models(
-    repo_dir: Path, modules: tuple[SourceModule, ...], *, auth_user_model: str | None = None
+    repo_dir: Path, modules: tuple[SourceModule, ...], *, auth_user_model: str | None = None,
+    parsed: tuple[tuple[ParsedModule, ...], tuple[AnalysisWarning, ...]] | None = None,
 ) -> ModelScan:
     """Read the ORM models of the analysed modules, the links between them and their uses.
 
@@ -77,6 +78,8 @@ def scan_models(
         modules: the analysed modules (their files are read, never imported).
         auth_user_model: Django's AUTH_USER_MODEL ("users.User") when the caller knows it;
             None reads it from settings modules, else Django's default "auth.User".
+        parsed: `parse_modules` of these modules or of more, when the caller has parsed them
+            already (the traits scan reads the same trees); None parses them here.
 
     Returns:
         Tables (external models included), links and warnings, each sorted.
@@ -86,7 +89,12 @@ def scan_models(
         >>> [link.target for link in scan.links if link.kind == "fk" and link.source == "orders.Order"]
         ['auth.User', 'catalog.Product']
     """
-    parsed, unreadable = parse_modules(repo_dir, modules)
+    if parsed is None:
+        parsed = parse_modules(repo_dir, modules)
+    wanted = {source.module for source in modules}
+    paths = {source.path for source in modules}
+    parsed, unreadable = (tuple(module for module in parsed[0] if module.module in wanted),
+                          tuple(warning for warning in parsed[1] if warning.path in paths))
     namespace = Namespace(parsed)
     found: list[AnalysisWarning] = list(unreadable)
     written = auth_user_model or _auth_user_model(parsed, repo_dir, found)

@@ -12,8 +12,9 @@ import ast
 from pathlib import Path
 
 from decomposer.model import ModuleTraits, SourceModule
+from decomposer.sources.models_ast import ParsedModule
 
-__all__ = ["read_traits"]
+__all__ = ["read_traits", "traits_of"]
 
 _TEST_IMPORTS = frozenset({"pytest", "unittest", "nose", "hypothesis"})
 _LINT_IMPORTS = frozenset({"pylint", "astroid", "flake8", "pycodestyle", "pyflakes"})
@@ -34,6 +35,11 @@ def read_traits(repo_dir: Path, modules: tuple[SourceModule, ...]) -> tuple[Modu
             continue
         traits.append(_traits(source.module, tree))
     return tuple(traits)
+
+
+def traits_of(parsed: tuple[ParsedModule, ...]) -> tuple[ModuleTraits, ...]:
+    """The traits of modules already parsed (`models_ast.parse_modules`), in their order."""
+    return tuple(_traits(module.module, module.tree) for module in parsed)
 
 
 def _traits(module: str, tree: ast.Module) -> ModuleTraits:
