@@ -128,7 +128,10 @@ def _open_in_chromium(page: Path) -> tuple[str, list[str], set[str]]:
             command = ["unshare", "--net", *command]
         result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
         urls = set(re.findall(r'"url":"([a-z]+://[^/"]*)', net_log.read_text())) if net_log.exists() else set()
-    console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+    # The browser's own pages (chrome://...) log too, e.g. "Slow network is detected" under load:
+    # only what a page of ours logs counts.
+    console = [line for line in result.stderr.splitlines()
+               if ":CONSOLE" in line and "source: chrome://" not in line]
     return result.stdout, console, urls
 
 
