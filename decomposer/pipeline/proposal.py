@@ -1,0 +1,231 @@
+"""Steps 7 to 9: the proposed services (or the assigned ones), their quality and stability,
+the tables' owners, and brittleness under those services."""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+import networkx as nx
+
+from decomposer.config import HistorySettings, Settings
+from decomposer.model import (
+    KERNEL,
+    PARTITIONS,
+    TOOLING,
+    Analysis,
+    AnalysisWarning,
+    BrittleModule,
+    CoChange,
+    Detection,
+    ImportEdge,
+    Proposal,
+    Scoring,
+    Service,
+    SourceModule,
+    Stability,
+)
+from decomposer.stages.assignment import place_assignment
+from decomposer.stages.brittleness import rank_brittleness
+from decomposer.stages.communities import induced_subgraph, search_resolution
+from decomposer.stages.consensus import Consensus, consensus_services, module_confidence
+from decomposer.stages.coupling import build_coupling_graph
+from decomposer.stages.data import annotate_links, assign_owners, crossing_data, hidden_data_reasons, module_data_pairs
+from decomposer.stages.facades import find_facades
+from decomposer.stages.import_graph import build_import_graph
+from decomposer.stages.kernel import find_shared_kernel
+from decomposer.stages.layers import Layering, find_layers, tie_verticals
+from decomposer.stages.quality import partition_quality
+from decomposer.stages.services import name_services, random_partition, services_from_partition
+from decomposer.stages.sizing import follow_shims, merge_toys, split_giants
+from decomposer.stages.stability import far_seeds, measure_stability
+
+__all__: list[str] = []  # the package's own helpers: analysis, saved and graph call them
+
+def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, shims: frozenset[str] = frozenset(),
+             usage: tuple[CoChange, ...] = ()) -> tuple[Proposal, tuple[AnalysisWarning, ...]]:
+    """Detect the services (the consensus of many seeded runs), or place every module as
+    `settings.assignment` says (no detection). `shims`: re-export modules that follow what they
+    re-export; `usage`: use-case links of a graph's lone nodes."""
+    detection = settings.detection
+    coupling = _coupling_graph(analysis, detection, usage)
+    package_of = {record.module: record.package for record in analysis.modules}
+    loc = {record.module: record.loc for record in analysis.modules}
+    if settings.assignment is not None:
+        proposed, warnings = place_assignment(settings.assignment, tuple(package_of), coupling, package_of,
+                                              analysis.repository.head)
+        services = services_from_partition(proposed, package_of, loc)
+        return _measured(analysis, detection, detection.resolution, services, coupling, None), warnings
+    tooling = frozenset(role.module for role in analysis.roles if role.role == TOOLING)
+    kernel = find_shared_kernel(import_graph.subgraph(module for module in import_graph if module not in tooling),
+                                package_of, detection.kernel)
+    kernel = kernel | _kernel_facades(analysis.imports, len(package_of), kernel, tooling)
+    layering = find_layers(tuple(module for module in sorted(package_of) if module not in tooling),
+                           analysis.imports) if detection.verticals else None
+    service_graph = induced_subgraph(coupling, (module for module in coupling
+                                                if module not in kernel and module not in tooling))
+    service_graph = tie_verticals(service_graph, layering.verticals if layering else (), detection.vertical_tie)
+    resolution = (search_resolution(service_graph, detection, detection.target_services)
+                  if detection.target_services else detection.resolution)
+    # What a user rerunning with another --seed gets: the whole detection under far-apart seeds.
+    # Those reruns start first, in forked workers, while this process finds the proposal itself.
+    sizing = (service_graph, loc, shims, analysis.imports, detection, resolution, kernel, tooling)
+    with _Reruns(sizing, far_seeds(detection.seed, detection.stability_runs)) as reruns:
+        consensus = consensus_services(service_graph, detection, resolution, detection.seed)
+        groups = _sized(consensus, service_graph, loc, shims, analysis.imports, detection)
+        runs = reruns.results()
+    services = name_services(groups, kernel, package_of, loc, tooling, _domain_of(layering))
+    proposed = {module: service.name for service in services for module in service.modules}
+    stability = measure_stability(proposed, runs) if runs else None
+    measured = _measured(analysis, detection, resolution, services, coupling, stability)
+    return dataclasses.replace(measured, confidence=module_confidence(groups, consensus.first),
+                               verticals=layering.verticals if layering else (),
+                               platform=layering.platform if layering else ()), ()
+
+
+_RERUN: tuple | None = None  # what the forked rerun workers read (never pickled)
+
+
+class _Reruns:
+    """The stability reruns: each a full detection under one seed, in forked worker processes
+    on a machine with two cores or more (else here, one after another), for `results()`."""
+
+    def __init__(self, sizing: tuple, seeds: tuple[int, ...]) -> None:
+        self.sizing, self.seeds, self.pool, self.futures = sizing, seeds, None, []
+
+    def __enter__(self) -> _Reruns:
+        global _RERUN
+        parallel = (len(self.seeds) > 0 and (os.cpu_count() or 1) > 1 and len(self.sizing[0]) > _PARALLEL_FROM
+                    and "fork" in multiprocessing.get_all_start_methods())
+        if parallel:
+            _RERUN = self.sizing
+            self.pool = ProcessPoolExecutor(min(2, len(self.seeds)), mp_context=multiprocessing.get_context("fork"))
+            self.futures = [self.pool.submit(_rerun, seed) for seed in self.seeds]
+            _RERUN = None  # forked already: the workers hold their own copy
+        return self
+
+    def results(self) -> list[tuple[int, dict[str, str]]]:
+        if self.pool is None:
+            global _RERUN
+            _RERUN = self.sizing
+            try:
+                return [_rerun(seed) for seed in self.seeds]
+            finally:
+                _RERUN = None
+        return [future.result() for future in self.futures]
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+_PARALLEL_FROM = 300  # modules; below this a worker costs more than it saves
+
+
+def _rerun(seed: int) -> tuple[int, dict[str, str]]:
+    graph, loc, shims, imports, detection, resolution, kernel, tooling = _RERUN
+    groups = _sized(consensus_services(graph, detection, resolution, seed), graph, loc, shims, imports, detection)
+    return seed, _as_partition(groups, kernel, tooling)
+
+
+def _coupling_graph(analysis: Analysis, detection: Detection, usage: tuple[CoChange, ...] = ()) -> nx.Graph:
+    """Imports, co-change (and `usage`) and data links between the analysed modules, mixed by
+    `detection`'s weights."""
+    return build_coupling_graph(tuple(sorted(record.module for record in analysis.modules)), analysis.imports,
+                                analysis.cochange + usage, module_data_pairs(analysis.tables, analysis.data_links),
+                                structural_weight=detection.structural_weight,
+                                cochange_weight=detection.cochange_weight, data_weight=detection.data_weight)
+
+
+def _measured(analysis: Analysis, detection: Detection, resolution: float, services: tuple[Service, ...],
+              coupling: nx.Graph, stability: Stability | None) -> Proposal:
+    """The proposal `services` with its quality next to the two baselines."""
+    package_of = {record.module: record.package for record in analysis.modules}
+    proposed = {module: service.name for service in services for module in service.modules}
+    cochange = analysis.cochange if analysis.history else None
+    sizes = [len(service.modules) for service in services]
+    quality = tuple(
+        (name, partition_quality(partition, analysis.imports, coupling, cochange, detection.ned_bounds,
+                                 crossing_data(analysis.data_links, analysis.tables, partition)
+                                 if analysis.tables else None))
+        for name, partition in zip(PARTITIONS, (
+            proposed, package_of, random_partition(sizes, list(package_of), detection.seed)))
+    )
+    return Proposal(detection, resolution, services, quality, stability)
+
+
+def _kernel_facades(imports: tuple[ImportEdge, ...], modules: int, kernel: frozenset[str],
+                    tooling: frozenset[str]) -> frozenset[str]:
+    """Facades (stages/facades.py) that import only kernel code belong to the kernel; the
+    others are planned as split steps."""
+    imported: dict[str, set[str]] = {}
+    for edge in imports:
+        imported.setdefault(edge.importer, set()).add(edge.imported)
+    return frozenset(facade for facade in find_facades(imports, modules)
+                     if facade not in tooling and imported.get(facade, set()) <= kernel)
+
+
+def _domain_of(layering: Layering | None) -> dict[str, str]:
+    """Each vertical slice's domain: the name its service takes (`inventory`, not `api.views`)."""
+    return {module: domain for domain, members in (layering.verticals if layering else ()) for module in members}
+
+
+def _sized(consensus: Consensus, graph: nx.Graph, loc: dict[str, int], shims: frozenset[str],
+           imports: tuple[ImportEdge, ...], detection: Detection) -> tuple[frozenset[str], ...]:
+    """No giants, shims with what they re-export, no toys (stages/sizing.py), in that order."""
+    groups = consensus.services
+    if detection.target_services is None:  # a service count asked for is kept; giants are then only named
+        groups = split_giants(graph, groups, loc, detection, consensus.first)
+    groups = follow_shims(groups, shims, imports)
+    return merge_toys(graph, groups, loc, detection.min_service_share)
+
+
+def _with_owners(analysis: Analysis) -> Analysis:
+    """Each table's owning service, and which data links cross the proposed boundaries."""
+    if not analysis.tables:
+        return analysis
+    service_of = analysis.service_of
+    owners = assign_owners(analysis.tables, analysis.data_links, service_of)
+    return dataclasses.replace(
+        analysis,
+        tables=tuple(dataclasses.replace(table, service=owners.get(table.model, "")) for table in analysis.tables),
+        data_links=annotate_links(analysis.data_links, analysis.tables, owners, service_of, analysis.imports),
+    )
+
+
+def _brittleness(analysis: Analysis, seed: int, import_graph: nx.DiGraph,
+                 cycle_breakers: tuple[tuple[str, str], ...]) -> tuple[BrittleModule, ...]:
+    """Every module's brittleness under `analysis`'s services, with the hidden data links as a reason."""
+    service_of = analysis.service_of
+    analysed = set(service_of) or {record.module for record in analysis.modules}
+    breakers = tuple(pair for pair in cycle_breakers if pair[0] in analysed and pair[1] in analysed)
+    scoring = analysis.scoring or Scoring()
+    ranked = rank_brittleness(
+        analysis.modules, import_graph, churn=analysis.churn, sum_of_coupling=dict(analysis.sum_of_coupling),
+        service_of=service_of, cycle_breakers=breakers, weights=dict(scoring.weights),
+        seed=seed, recent_days=analysis.recent_days or HistorySettings().recent_days,
+    )
+    owners = {table.model: table.service for table in analysis.tables if table.service}
+    hidden = hidden_data_reasons(analysis.data_links, analysis.tables, owners)
+    return tuple(dataclasses.replace(entry, reasons=entry.reasons + (hidden[entry.module],))
+                 if entry.module in hidden else entry for entry in ranked)
+
+
+def _rescored(analysis: Analysis, seed: int) -> tuple[BrittleModule, ...]:
+    """Brittleness again under the new services: the same scores, new counts across services and
+    reasons; kept as saved when the analysis did not record its weights."""
+    if analysis.scoring is None or not analysis.brittleness:
+        return analysis.brittleness
+    sources = tuple(SourceModule(record.module, record.path, record.loc, record.path.endswith("__init__.py"))
+                    for record in analysis.modules)
+    breakers = tuple(sorted((entry.module, imported) for entry in analysis.brittleness
+                            for imported in entry.cycle_breakers))
+    return _brittleness(analysis, seed, build_import_graph(sources, analysis.imports), breakers)
+
+
+def _as_partition(groups: tuple[frozenset[str], ...], kernel: frozenset[str],
+                  tooling: frozenset[str] = frozenset()) -> dict[str, str]:
+    partition = {module: str(index) for index, group in enumerate(groups) for module in group}
+    return partition | {module: KERNEL for module in kernel} | {module: TOOLING for module in tooling}
