@@ -191,9 +191,12 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
     PATH is the repository (or the folder of the code inside it). decomposer finds its
     packages (flat, src/ and Django project layouts), builds the static import graph with
     grimp, counting every import statement between its modules, mines the git history of
-    their Python files for churn and change coupling, proposes service boundaries by
-    community detection on both, with the shared kernel apart, and measures the proposal
-    side by side with your current package layout.
+    their Python files for churn and change coupling, reads the ORM models (Django,
+    SQLAlchemy) for the foreign keys, queries and transactions between tables, and proposes
+    service boundaries as the consensus of many seeded community detections on all three,
+    with the shared kernel and developer tooling apart. It measures the proposal side by
+    side with your current package layout, ranks brittle modules, and plans the extraction
+    (report.html has a review view where you can move modules and see what it costs).
     """
     if graph_file and (packages or source_root or package_depth or exclude_type_checking):
         raise click.BadParameter("--package, --source-root, --package-depth and --exclude-type-checking "
