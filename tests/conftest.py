@@ -16,6 +16,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from decomposer.cli import main
+from decomposer.config import Settings
+from decomposer.model import Analysis
+from decomposer.pipeline import analyze
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_monolith"
@@ -38,6 +41,21 @@ def sample_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo_dir = tmp_path_factory.mktemp("sample") / "shop"
     replay_history.replay(repo_dir)
     return repo_dir
+
+
+@pytest.fixture(scope="session")
+def sample_analysis(sample_repo: Path) -> Analysis:
+    """The sample's analysis at the default settings, made once for every test that reads it."""
+    return analyze(Settings(repo_path=sample_repo))
+
+
+def outputs_under_hash_seeds(code: str) -> set[str]:
+    """What `python -c code` prints under three PYTHONHASHSEED values (one output: deterministic)."""
+    return {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={"PYTHONHASHSEED": hash_seed, "PATH": ""}).stdout
+        for hash_seed in ("0", "1", "12345")
+    }
 
 
 @pytest.fixture

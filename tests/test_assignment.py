@@ -60,8 +60,8 @@ def test_item_cost_follows_the_plan_rule():
 
 
 @pytest.fixture(scope="module")
-def analysis(sample_repo: Path):
-    return analyze(Settings(repo_path=sample_repo))
+def analysis(sample_analysis):
+    return sample_analysis
 
 
 def _edited(analysis, moves: dict[str, str]) -> Assignment:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import networkx as nx
 import pytest
 
-from decomposer.config import Settings
 from decomposer.model import ModuleChurn, ModuleRecord
-from decomposer.pipeline import analyze
 from decomposer.schema import analysis_to_dict
 from decomposer.stages.brittleness import rank_brittleness
 
@@ -89,8 +86,8 @@ def test_betweenness_is_sampled_and_seeded_on_large_graphs():
 
 
 @pytest.fixture(scope="module")
-def sample_modules(sample_repo: Path) -> dict[str, dict]:
-    document = analysis_to_dict(analyze(Settings(repo_path=sample_repo)))
+def sample_modules(sample_analysis) -> dict[str, dict]:
+    document = analysis_to_dict(sample_analysis)
     return {record["module"]: record for record in document["modules"]}
 
 

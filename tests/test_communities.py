@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import networkx as nx
+
+from conftest import outputs_under_hash_seeds
 import pytest
 
 from decomposer.errors import InvalidConfig
@@ -57,12 +57,7 @@ def test_result_does_not_depend_on_string_hashing():
         "nx.set_edge_attributes(g, 1.0, 'weight')\n"
         "print(sorted(sorted(s) for s in detect_services(g, Detection(seed=3))))\n"
     )
-    outputs = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={"PYTHONHASHSEED": hash_seed, "PATH": ""}).stdout
-        for hash_seed in ("0", "1", "12345")
-    }
-    assert len(outputs) == 1
+    assert len(outputs_under_hash_seeds(code)) == 1
 
 
 def test_planted_communities_are_recovered():

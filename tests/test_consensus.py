@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import networkx as nx
+
+from conftest import outputs_under_hash_seeds
 
 from decomposer.model import Detection
 from decomposer.stages.communities import detect_services
@@ -76,9 +76,4 @@ def test_consensus_does_not_depend_on_string_hashing():
         "c = consensus_services(g, Detection(), 1.0, 5)\n"
         "print(sorted(sorted(s) for s in c.services), c.confidence)\n"
     )
-    outputs = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={"PYTHONHASHSEED": hash_seed, "PATH": ""}).stdout
-        for hash_seed in ("0", "1", "12345")
-    }
-    assert len(outputs) == 1
+    assert len(outputs_under_hash_seeds(code)) == 1

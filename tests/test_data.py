@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from decomposer.config import Settings
 from decomposer.model import DataLink, ImportEdge, Service, Table
-from decomposer.pipeline import analyze
 from decomposer.stages.coupling import build_coupling_graph
 from decomposer.stages.data import annotate_links, assign_owners, crossing_data, module_data_pairs
 from decomposer.stages.data_plan import data_sites, split_data_step
 
 
 @pytest.fixture(scope="module")
-def analysis(sample_repo: Path):
-    return analyze(Settings(repo_path=sample_repo))
+def analysis(sample_analysis):
+    return sample_analysis
 
 
 def test_every_table_has_its_owner(analysis):

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from decomposer.config import Settings
 from decomposer.errors import InvalidPath
 from decomposer.model import Planning
-from decomposer.pipeline import analyze, load_analysis, replan
+from decomposer.pipeline import load_analysis, replan
 from decomposer.reports.contracts import contract_files
 from decomposer.schema import InvalidDocument, analysis_from_dict, analysis_to_dict
 
@@ -21,8 +20,8 @@ _VALUES = (None, True, 0, -1, 2**70, 1.5, float("inf"), "", "x", "2025-01-01T00:
 
 
 @pytest.fixture(scope="module")
-def document(sample_repo: Path) -> dict:
-    return analysis_to_dict(analyze(Settings(repo_path=sample_repo)))
+def document(sample_analysis) -> dict:
+    return analysis_to_dict(sample_analysis)
 
 
 def _places(node, path=()):  # noqa: ANN001 - any JSON value

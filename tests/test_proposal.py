@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from decomposer.config import Settings, load_settings
+from decomposer.config import load_settings
 from decomposer.pipeline import analyze
 from decomposer.schema import analysis_to_dict
 
@@ -20,8 +20,8 @@ def _shop(*names: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def document(sample_repo: Path) -> dict:
-    return analysis_to_dict(analyze(Settings(repo_path=sample_repo)))
+def document(sample_analysis) -> dict:
+    return analysis_to_dict(sample_analysis)
 
 
 def test_the_designed_seams_are_recovered(document):

@@ -14,14 +14,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from decomposer.config import Settings
-from decomposer.pipeline import analyze
 from decomposer.reports.writer import FORMATS, OutputFolder, write_reports
 
 
 @pytest.fixture(scope="module")
-def analysis(sample_repo: Path):
-    return analyze(Settings(repo_path=sample_repo))
+def analysis(sample_analysis):
+    return sample_analysis
 
 
 @pytest.fixture(scope="module")

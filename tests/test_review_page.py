@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from decomposer.config import Settings
 from decomposer.model import crossing_counts
-from decomposer.pipeline import analyze, assignment_figures, load_assignment, reassign
+from decomposer.pipeline import assignment_figures, load_assignment, reassign
 from decomposer.reports.writer import OutputFolder, write_reports
 from devtools import CHROMIUM, Browser
 
@@ -22,8 +21,8 @@ READY = 'document.getElementById("review").dataset.ready === "yes"'
 
 
 @pytest.fixture(scope="module")
-def analysis(sample_repo: Path):
-    return analyze(Settings(repo_path=sample_repo))
+def analysis(sample_analysis):
+    return sample_analysis
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from decomposer.schema import InvalidDocument, analysis_from_dict, analysis_to_d
 
 
 @pytest.fixture(scope="module")
-def saved(sample_repo: Path) -> str:
-    return analysis_json(analyze(Settings(repo_path=sample_repo)))
+def saved(sample_analysis) -> str:
+    return analysis_json(sample_analysis)
 
 
 def test_analysis_dict_analysis_dict_gives_the_same_bytes(saved: str, sample_repo: Path):

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import networkx as nx
 import pytest
 
-from decomposer.config import Settings
 from decomposer.model import ImportEdge, PlanInputs, Planning, Service
-from decomposer.pipeline import analyze
 from decomposer.schema import analysis_to_dict
 from decomposer.stages.strangler import _cheapest_cut, plan_extraction
 
@@ -123,8 +120,8 @@ def test_large_cycles_get_a_cut_that_leaves_no_cycle():
 
 
 @pytest.fixture(scope="module")
-def sample_plan(sample_repo: Path) -> dict:
-    document = analysis_to_dict(analyze(Settings(repo_path=sample_repo)))
+def sample_plan(sample_analysis) -> dict:
+    document = analysis_to_dict(sample_analysis)
     return {**document["plan_summary"], "steps": document["plan"]}
 
 
