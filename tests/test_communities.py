@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-
 import networkx as nx
+import pytest
 
 from conftest import outputs_under_hash_seeds
-import pytest
 
 from decomposer.errors import InvalidConfig
 from decomposer.model import Detection

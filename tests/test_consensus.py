@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import networkx as nx
 
 from conftest import outputs_under_hash_seeds
