@@ -90,5 +90,6 @@ def runtime_reasons(brittleness: tuple[BrittleModule, ...], trace: RuntimeTrace,
             calls[call.callee] += call.calls
     return tuple(dataclasses.replace(entry, reasons=entry.reasons + (
         f"called across {len(callers[entry.module]) + 1} services at runtime "
-        f"({calls[entry.module]} recorded calls from {', '.join(sorted(callers[entry.module]))})",))
+        f"({calls[entry.module]} recorded call{'' if calls[entry.module] == 1 else 's'} from "
+        f"{', '.join(sorted(callers[entry.module]))})",))
         if entry.module in callers else entry for entry in brittleness)
