@@ -335,7 +335,7 @@ def contracts(analysis_json: Path, out_dir: Path | None) -> None:
               epilog=(
     "Examples:\n\n"
     "\b\n"
-    "  decomposer trace --out /tmp/shop-trace.json -- manage.py test\n"
+    "  decomposer trace --out /tmp/shop-trace.json --per-test-module -- manage.py test\n"
     "  decomposer trace --use-case smoke -m myapp.smoke --fast\n"
     "  pytest -p decomposer.trace --decomposer-trace /tmp/shop-trace.json   # one use case per test file\n"
     "  decomposer analyze . --traces /tmp/shop-trace.json"
@@ -350,9 +350,12 @@ def contracts(analysis_json: Path, out_dir: Path | None) -> None:
               help="The repository the traced code belongs to.")
 @click.option("--use-case", default="run", show_default=True, metavar="NAME",
               help="The use case every recorded call belongs to (use pytest -p decomposer.trace for one per test file).")
+@click.option("--per-test-module", is_flag=True,
+              help="One use case per unittest test module (Django's `manage.py test` too) instead of --use-case; "
+                   "calls made outside any test are \"(outside tests)\".")
 @_user_errors
 def trace(command: tuple[str, ...], as_module: bool, out: Path | None, packages: str, root: Path,
-          use_case: str) -> None:
+          use_case: str, per_test_module: bool) -> None:
     """Run a Python program in this process, as `coverage run` does, recording which modules of the
     analysed packages call which (docs/concepts.md, "Runtime coupling").
 
@@ -362,7 +365,8 @@ def trace(command: tuple[str, ...], as_module: bool, out: Path | None, packages:
     """
     names = tuple(name.strip() for name in packages.split(",") if name.strip())
     session = TraceSession(pipeline.repository_dir(root), out, names)
-    code = run_traced(session, command[0], command[1:], module=as_module, use_case=use_case)
+    code = run_traced(session, command[0], command[1:], module=as_module, use_case=use_case,
+                      per_test_module=per_test_module)
     click.echo(session.write(), err=True)
     sys.exit(code)
 

@@ -220,3 +220,40 @@ def test_runtime_trace_lists_what_never_ran():
     trace = RuntimeTrace(("t.json",), (), (UseCase("checkout", ("a.b", "a.c")),),
                          (RuntimeCall("a.b", "a.c", 2, (("checkout", 2),)),), ("a.b", "a.c"), ("a",))
     assert trace.never_executed(("a", "a.b", "a.c", "a.d", "a.e")) == ("a.d", "a.e")
+
+
+def test_per_test_module_makes_each_unittest_module_a_use_case(tmp_path: Path):
+    repo = tmp_path / "repo"
+    for relative, text in {**_APP, "tests/__init__.py": "",
+                           "tests/test_orders.py": "import unittest\nfrom app import orders\n\n"
+                                                   "class T(unittest.TestCase):\n"
+                                                   "    def test_place(self):\n        orders.place(2)\n"}.items():
+        (repo / relative).parent.mkdir(parents=True, exist_ok=True)
+        (repo / relative).write_text(text)
+    out = tmp_path / "trace.json"
+    result = _run("-m", "decomposer", "trace", "--out", str(out), "--packages", "app", "--per-test-module",
+                  "-m", "unittest", "-q", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(out.read_text())
+    assert document["calls"] == [{"caller": "app.orders", "callee": "app.money", "calls": 2,
+                                  "use_cases": {"tests.test_orders": 2}}]
+
+
+def test_the_reports_show_the_runtime_coupling(cli, shop_with_tests: Path, trace_path: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    result = cli("analyze", shop_with_tests, "--out", out, "--traces", trace_path, "--format", "csv",
+                 "--format", "plan", "--format", "md")
+    assert result.exit_code == 0, result.output
+    assert ("Runtime:    129 calls between 38 module pairs in 4 use cases (1 trace file); 26 of 64 modules ran; "
+            "runtime_calls.csv lists each pair") in result.stdout
+    assert ("  Hottest calls across services: orders -> catalog (8), orders -> shipping (2), orders -> payments (1), "
+            "reporting -> payments (1)") in result.stdout
+    assert "  Business context purity (BCP)      0.438     0.417     0.719   (lower is better)" in result.stdout
+    rows = (out / "runtime_calls.csv").read_text().splitlines()
+    assert rows[:3] == ["caller,callee,calls,caller_service,callee_service,crossing,use_cases",
+                        "shop.orders.cart,shop.catalog.pricing,8,orders,catalog,True,tests/test_cart.py (8)",
+                        "shop.orders.checkout,shop.shipping.services,2,orders,shipping,True,tests/test_cart.py (2)"]
+    plan = (out / "plan.md").read_text()
+    assert ("Runtime calls across this boundary in the traced use cases: 2\n"
+            "Use cases that will run on both sides of it: delivery\n") in plan
+    assert "## Runtime coupling" in (out / "report.md").read_text()

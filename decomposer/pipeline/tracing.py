@@ -13,6 +13,9 @@ import platform
 import runpy
 import sys
 import traceback
+import unittest
+from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 from decomposer._version import __version__
@@ -22,7 +25,7 @@ from decomposer.reports.writer import check_output_dir
 from decomposer.sources.discovery import discover_layout
 from decomposer.sources.git import read_repo_state
 from decomposer.sources.trace_file import trace_document
-from decomposer.sources.tracer import Recorder
+from decomposer.sources.tracer import OUTSIDE_TESTS, Recorder
 
 __all__ = ["TraceSession", "run_traced"]
 
@@ -67,16 +70,20 @@ class TraceSession:
 
 
 def run_traced(session: TraceSession, target: str, args: tuple[str, ...], *, module: bool,
-               use_case: str) -> int:
+               use_case: str, per_test_module: bool = False) -> int:
     """Run `target` (a script, or a module with `module`) with `args` as `python` would, recording
-    it under `use_case`; return its exit code. The trace is written however the program ends."""
+    it under `use_case`; return its exit code. The trace is written however the program ends.
+
+    `per_test_module`: while a `unittest.TestCase` (Django's test runner too) runs, its use case is
+    the test's module, as the pytest plugin makes each test file one; `use_case` is then unused."""
     argv = sys.argv[:]
     sys.argv = [target, *args]
     if not module:
         sys.path.insert(0, str(Path(target).resolve().parent))  # what `python script.py` puts first
     recorder = session.recorder
-    recorder.use_case = use_case
+    recorder.use_case = OUTSIDE_TESTS if per_test_module else use_case
     code = 0
+    restore = _per_test_module(recorder) if per_test_module else (lambda: None)
     recorder.start()
     try:
         if module:
@@ -90,5 +97,24 @@ def run_traced(session: TraceSession, target: str, args: tuple[str, ...], *, mod
         code = 1
     finally:
         recorder.stop()
+        restore()
         sys.argv = argv
     return code
+
+
+def _per_test_module(recorder: Recorder) -> Callable[[], None]:
+    """Wrap `unittest.TestCase.run` so each test records under its module; return the undo."""
+    original = unittest.TestCase.run
+
+    def run(test: unittest.TestCase, result: Any = None) -> Any:
+        recorder.use_case = type(test).__module__
+        try:
+            return original(test, result)
+        finally:
+            recorder.use_case = OUTSIDE_TESTS
+
+    unittest.TestCase.run = run  # type: ignore[method-assign]
+
+    def restore() -> None:
+        unittest.TestCase.run = original  # type: ignore[method-assign]
+    return restore
