@@ -26,10 +26,11 @@ TRACE = RuntimeTrace(
 GROUPS = {"o.a": "orders", "o.b": "orders", "p.c": "payments", "p.d": "payments", "r.e": "reporting"}
 
 
-def test_bcp_is_the_mean_share_of_use_cases_per_group():
-    # orders: checkout (1 of 3); payments: checkout, refund (2 of 3); reporting: report (1 of 3).
-    assert business_context_purity(GROUPS, TRACE) == (1 + 2 + 1) / 3 / 3
-    assert business_context_purity({module: "all" for module in GROUPS}, TRACE) == 1.0
+def test_bcp_is_mono2micros_mean_entropy_of_use_cases_per_group():
+    # orders: checkout (ln 1); payments: checkout, refund (ln 2); reporting: report (ln 1).
+    assert business_context_purity(GROUPS, TRACE) == math.log(2) / 3
+    # One group: four use cases; a module that ran in none counts as the use case "Unknown".
+    assert business_context_purity({**{module: "all" for module in GROUPS}, "x.f": "all"}, TRACE) == math.log(4)
 
 
 def test_crossing_share_counts_calls_between_groups():

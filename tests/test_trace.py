@@ -118,8 +118,8 @@ def test_analyze_reads_the_trace_and_the_document_round_trips(shop_with_tests: P
     assert RuntimeCall("shop.orders.services", "shop.payments.refunds", 1, (("tests/test_refund.py", 1),)) \
         in runtime.calls
     quality = dict(analysis.proposal.quality)
-    assert (quality["proposed"].bcp, quality["proposed"].crossing_runtime_share) == (0.4375, 0.7442)
-    assert (quality["package_layout"].bcp, quality["package_layout"].crossing_runtime_share) == (0.4167, 0.8062)
+    assert (quality["proposed"].bcp, quality["proposed"].crossing_runtime_share) == (0.909, 0.7442)
+    assert (quality["package_layout"].bcp, quality["package_layout"].crossing_runtime_share) == (0.8531, 0.8062)
     never = runtime.never_executed(tuple(record.module for record in analysis.modules))
     assert len(never) == 25 and never[:3] == ("shop.accounts.auth", "shop.accounts.models", "shop.accounts.permissions")
     steps = {step.service: step for step in analysis.plan.steps}
@@ -248,7 +248,7 @@ def test_the_reports_show_the_runtime_coupling(cli, shop_with_tests: Path, trace
             "runtime_calls.csv lists each pair") in result.stdout
     assert ("  Hottest calls across services: orders -> catalog (8), orders -> shipping (2), orders -> payments (1), "
             "reporting -> payments (1)") in result.stdout
-    assert "  Business context purity (BCP)      0.438     0.417     0.719   (lower is better)" in result.stdout
+    assert "  Business context purity (BCP)      0.909     0.853     1.319   (lower is better)" in result.stdout
     rows = (out / "runtime_calls.csv").read_text().splitlines()
     assert rows[:3] == ["caller,callee,calls,caller_service,callee_service,crossing,use_cases",
                         "shop.orders.cart,shop.catalog.pricing,8,orders,catalog,True,tests/test_cart.py (8)",

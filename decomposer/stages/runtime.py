@@ -6,11 +6,14 @@ a use case):
 
     runtime(a, b)          = ln(calls a->b + calls b->a) + 1       (the coupling graph's 4th signal)
     crossing runtime share = calls between groups / all calls
-    BCP                    = (1/K) * sum over groups g of |U(g)| / |U|
-                             U(g): the use cases in which a function of a module of g ran
+    BCP                    = (1/K) * sum over groups g of ln |U(g)|
+                             U(g): the use cases in which a function of a module of g ran,
+                             "Unknown" for a module of g that ran in none
 
-BCP is Mono2Micro's business context purity (Kalia et al., FSE 2021): the fewer use cases each
-group takes part in, the purer its business context; lower is better.
+BCP is Mono2Micro's business context purity (Kalia et al., ESEC/FSE 2021) exactly as its
+replication package computes it (stages/literature.py, checked there against the published
+figures): the entropy of a uniform distribution over each group's use cases, averaged. A group
+serving one use case scores 0; lower is better.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import math
 from collections import Counter, defaultdict
 
 from decomposer.model import KERNEL, OUTSIDE_TESTS, BrittleModule, Plan, PlanStep, RuntimeTrace
+from decomposer.stages.literature import business_context_purity as literature_bcp
 
 __all__ = ["annotate_plan", "business_context_purity", "crossing_runtime_share",
            "runtime_pairs", "runtime_reasons", "use_cases_by_module"]
@@ -42,15 +46,9 @@ def crossing_runtime_share(group_of: dict[str, str], trace: RuntimeTrace) -> flo
 
 
 def business_context_purity(group_of: dict[str, str], trace: RuntimeTrace) -> float:
-    """BCP: the mean share of the use cases each group takes part in (lower is better)."""
-    use_cases = [use_case for use_case in trace.use_cases if use_case.name != OUTSIDE_TESTS]
-    groups = set(group_of.values())
-    if not use_cases or not groups:
-        return 0.0
-    taking_part: Counter[str] = Counter()
-    for use_case in use_cases:
-        taking_part.update({group_of[module] for module in use_case.modules if module in group_of})
-    return sum(taking_part[group] for group in groups) / len(groups) / len(use_cases)
+    """BCP as Mono2Micro computes it (stages/literature.py): the mean over groups of ln(the
+    distinct use cases its modules ran in), a module that ran in none counting as "Unknown"."""
+    return literature_bcp(group_of, use_cases_by_module(trace)) if group_of else 0.0
 
 
 def use_cases_by_module(trace: RuntimeTrace) -> dict[str, tuple[str, ...]]:
