@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,11 +26,13 @@ import time
 from pathlib import Path
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, int]:
-    started = time.perf_counter()
+def timed(command: list[str], cwd: Path) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system of the child) and exit code of `command`."""
+    before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     code = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                           env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", "HOME": "/tmp"}).returncode
-    return time.perf_counter() - started, code
+    wall, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, code
 
 
 def analyse(python: str, repo: Path, out: Path, cache: Path, trace: Path, weights: str | None) -> dict:
@@ -52,16 +55,17 @@ def main() -> None:
     trace = args.out / "trace.json"
     plain, traced = [], []
     for _ in range(args.runs):
-        seconds, code = timed([args.python, *args.command], args.repo)
+        *seconds, code = timed([args.python, *args.command], args.repo)
         plain.append(seconds)
-        seconds, traced_code = timed([args.python, "-m", "decomposer", "trace", "--out", str(trace),
-                                      "--per-test-module", "--", *args.command], args.repo)
+        *seconds, traced_code = timed([args.python, "-m", "decomposer", "trace", "--out", str(trace),
+                                       "--per-test-module", "--", *args.command], args.repo)
         traced.append(seconds)
-    base, with_trace = statistics.median(plain), statistics.median(traced)
     print(f"suite: {' '.join(args.command)} (exit {code}; traced exit {traced_code})")
-    print(f"time:  plain {base:.1f} s, traced {with_trace:.1f} s (median of {args.runs}): "
-          f"{with_trace / base:.2f}x   runs: {', '.join(f'{s:.1f}' for s in plain)} / "
-          f"{', '.join(f'{s:.1f}' for s in traced)}")
+    for index, kind in enumerate(("wall", "CPU")):
+        base, with_trace = (statistics.median(run[index] for run in runs) for runs in (plain, traced))
+        print(f"{kind + ':':6s} plain {base:.1f} s, traced {with_trace:.1f} s (median of {args.runs}): "
+              f"{with_trace / base:.2f}x   runs: {', '.join(f'{run[index]:.1f}' for run in plain)} / "
+              f"{', '.join(f'{run[index]:.1f}' for run in traced)}")
     cache = args.cache_dir or args.out / "cache"
     default = analyse(args.python, args.repo, args.out / "default", cache, trace, None)
     runtime = analyse(args.python, args.repo, args.out / "runtime", cache, trace, "runtime=1")

@@ -201,7 +201,8 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
     their Python files for churn and change coupling, reads the ORM models (Django,
     SQLAlchemy) for the foreign keys, queries and transactions between tables, and proposes
     service boundaries as the consensus of many seeded community detections on all three,
-    with the shared kernel and developer tooling apart. It measures the proposal side by
+    with the shared kernel and developer tooling apart; with --traces, it also reads which modules
+    call which while your own tests run (`decomposer trace`). It measures the proposal side by
     side with your current package layout, ranks brittle modules, and plans the extraction
     (report.html has a review view where you can move modules and see what it costs).
     """

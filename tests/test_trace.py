@@ -149,7 +149,7 @@ def test_a_stale_trace_is_a_warning_with_counts(trace_path: Path, tmp_path: Path
         f"trace {stale} was recorded at commit 000000000000, the analysis is of 58bf87e0e121: its calls may be "
         "stale; trace again at this commit",
         f"trace {stale} names 25 modules the analysis does not hold (shop.catalog.models, shop.catalog.pricing, "
-        "shop.catalog.shipping_rates, ...): 135 of its calls left out (modules since removed, excluded, or "
+        "shop.catalog.shipping_rates, ...): 135 of its calls left out (modules removed or renamed since, or "
         "another project's)",
     ]
 
@@ -257,3 +257,11 @@ def test_the_reports_show_the_runtime_coupling(cli, shop_with_tests: Path, trace
     assert ("Runtime calls across this boundary in the traced use cases: 2\n"
             "Use cases that will run on both sides of it: delivery\n") in plan
     assert "## Runtime coupling" in (out / "report.md").read_text()
+
+
+def test_calls_of_excluded_modules_are_left_out_without_a_warning(trace_path: Path):
+    modules = frozenset({"shop.orders.services", "shop.payments.refunds"})
+    everything_else = frozenset(module for use_case in json.loads(trace_path.read_text())["use_cases"]
+                                for module in use_case["modules"]) - modules
+    trace, warnings = read_traces((trace_path,), modules, HEAD, excluded=everything_else)
+    assert (len(trace.calls), warnings) == (1, ())

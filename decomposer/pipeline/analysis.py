@@ -121,7 +121,7 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
                                  settings.history, state)
     if settings.traces:
         runtime, trace_warnings = read_traces(settings.traces, frozenset(record.module for record in analysis.modules),
-                                              state.head)
+                                              state.head, frozenset(analysis.excluded))
         analysis = dataclasses.replace(analysis, runtime=runtime, warnings=analysis.warnings + trace_warnings)
     progress("Proposing services" if settings.assignment is None else "Placing modules as assigned")
     shims = frozenset(trait.module for trait in traits if trait.reexport)

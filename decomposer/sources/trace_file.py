@@ -46,9 +46,10 @@ def trace_document(calls: dict[tuple[str, str, str], int], ran: dict[str, set[st
     return json.dumps(document, indent=1, sort_keys=True) + "\n"
 
 
-def read_traces(paths: tuple[Path, ...], modules: frozenset[str],
-                head: str | None) -> tuple[RuntimeTrace, tuple[AnalysisWarning, ...]]:
-    """Every trace in `paths`, merged and kept to `modules` (the analysed ones).
+def read_traces(paths: tuple[Path, ...], modules: frozenset[str], head: str | None,
+                excluded: frozenset[str] = frozenset()) -> tuple[RuntimeTrace, tuple[AnalysisWarning, ...]]:
+    """Every trace in `paths`, merged and kept to `modules` (the analysed ones). Calls of
+    `excluded` modules (tests, migrations the analysis left out) are dropped without a warning.
 
     Raises:
         InvalidTrace: a file cannot be read or is not a decomposer trace; the message names it.
@@ -60,7 +61,7 @@ def read_traces(paths: tuple[Path, ...], modules: frozenset[str],
         document = _load(path)
         if document["head"]:
             heads.add(document["head"])
-        unknown = _merge(document, modules, counts, ran)
+        unknown = _merge(document, modules, excluded, counts, ran)
         inert |= set(document["without_functions"]) & modules
         warnings.extend(_warnings(path, document, head, unknown))
     calls = tuple(RuntimeCall(caller, callee, sum(by_case.values()), tuple(sorted(by_case.items())))
@@ -72,18 +73,21 @@ def read_traces(paths: tuple[Path, ...], modules: frozenset[str],
     return trace, tuple(warnings)
 
 
-def _merge(document: dict[str, Any], modules: frozenset[str], counts: dict, ran: dict) -> tuple[set[str], int]:
-    """Add `document` to `counts` and `ran`; return the unknown modules and the calls dropped."""
+def _merge(document: dict[str, Any], modules: frozenset[str], excluded: frozenset[str], counts: dict,
+           ran: dict) -> tuple[set[str], int]:
+    """Add `document` to `counts` and `ran`; return the modules neither analysed nor excluded,
+    and the calls left out because they name one."""
     unknown, dropped = set(), 0
     for use_case in document["use_cases"]:
         found = set(use_case["modules"])
-        unknown |= found - modules
+        unknown |= found - modules - excluded
         ran[use_case["name"]] |= found & modules
     for call in document["calls"]:
         caller, callee = call["caller"], call["callee"]
         if caller not in modules or callee not in modules:
-            unknown |= {caller, callee} - modules
-            dropped += call["calls"]
+            strangers = {caller, callee} - modules - excluded
+            unknown |= strangers
+            dropped += call["calls"] if strangers else 0
             continue
         for name, count in call["use_cases"].items():
             counts[caller, callee][name] += count
@@ -102,7 +106,7 @@ def _warnings(path: Path, document: dict[str, Any], head: str | None,
         names = ", ".join(sorted(modules)[:3]) + (", ..." if len(modules) > 3 else "")
         warnings.append(AnalysisWarning("", (
             f"trace {path} names {len(modules)} modules the analysis does not hold ({names}): "
-            f"{dropped} of its calls left out (modules since removed, excluded, or another project's)")))
+            f"{dropped} of its calls left out (modules removed or renamed since, or another project's)")))
     return warnings
 
 
