@@ -60,8 +60,9 @@ class Recorder:
         if self.tracer == "sys.monitoring":
             self._start_monitoring()
         else:
-            threading.setprofile(self._profile)
-            sys.setprofile(self._profile)
+            profile = self._profile()
+            threading.setprofile(profile)
+            sys.setprofile(profile)
 
     def stop(self) -> None:
         """Stop recording; what was recorded stays in `calls`, `ran` and `inert`."""
@@ -95,9 +96,14 @@ class Recorder:
         monitoring.register_callback(self._tool, monitoring.events.PY_START, on_start)
         monitoring.set_events(self._tool, monitoring.events.PY_START)
 
-    def _profile(self, frame, event, arg):  # noqa: ANN001, ANN202 - sys.setprofile's callback
-        if event == "call":
-            self._enter(frame)
+    def _profile(self):  # noqa: ANN202 - sys.setprofile's callback
+        """The profile hook: runs on every call and return, so it looks up as little as it can."""
+        callee, enter = self._callee, self._enter
+
+        def profile(frame, event, arg):  # noqa: ANN001, ANN202
+            if event == "call" and callee.get(frame.f_code, _UNKNOWN) is not None:
+                enter(frame)
+        return profile
 
     def _enter(self, frame) -> str | None:  # noqa: ANN001 - a frame
         """Record the call that started `frame`; None when its code is never worth a look again."""
