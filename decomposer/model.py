@@ -711,6 +711,15 @@ class RuntimeTrace:
     executed: tuple[str, ...]  # analysed modules whose functions ran in any use case, sorted
     without_functions: tuple[str, ...] = ()  # modules loaded that define no function (settings, __init__), sorted
 
+    def use_cases_by_module(self) -> dict[str, tuple[str, ...]]:
+        """Each module that ran in a use case, with those use cases, sorted (OUTSIDE_TESTS is none)."""
+        found: dict[str, list[str]] = {}
+        for use_case in self.use_cases:
+            if use_case.name != OUTSIDE_TESTS:
+                for module in use_case.modules:
+                    found.setdefault(module, []).append(use_case.name)
+        return {module: tuple(sorted(names)) for module, names in sorted(found.items())}
+
     def never_executed(self, modules: tuple[str, ...]) -> tuple[str, ...]:
         """Those of `modules` none of whose functions ran in any use case: dead code, or untested
         (a module that defines no function, such as settings or an `__init__`, is not listed)."""

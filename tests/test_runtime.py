@@ -12,7 +12,6 @@ from decomposer.stages.runtime import (
     crossing_runtime_share,
     runtime_pairs,
     runtime_reasons,
-    use_cases_by_module,
 )
 
 TRACE = RuntimeTrace(
@@ -54,7 +53,7 @@ def test_runtime_weighs_in_the_coupling_graph_only_when_asked():
 
 
 def test_use_cases_leave_out_calls_outside_tests():
-    assert use_cases_by_module(TRACE) == {"o.a": ("checkout",), "o.b": ("checkout",), "p.c": ("checkout", "refund"),
+    assert TRACE.use_cases_by_module() == {"o.a": ("checkout",), "o.b": ("checkout",), "p.c": ("checkout", "refund"),
                                           "p.d": ("refund",), "r.e": ("report",)}
 
 

@@ -253,6 +253,11 @@ def test_the_reports_show_the_runtime_coupling(cli, shop_with_tests: Path, trace
     assert rows[:3] == ["caller,callee,calls,caller_service,callee_service,crossing,use_cases",
                         "shop.orders.cart,shop.catalog.pricing,8,orders,catalog,True,tests/test_cart.py (8)",
                         "shop.orders.checkout,shop.shipping.services,2,orders,shipping,True,tests/test_cart.py (2)"]
+    modules = {row.split(",")[0]: row for row in (out / "runtime_modules.csv").read_text().splitlines()}
+    assert modules["module"] == ("module,service,ran,never_executed,use_cases,calls_in,calls_out,services_calling,"
+                                 "use_case_names")
+    assert modules["shop.payments.refunds"] == "shop.payments.refunds,payments,True,False,1,1,10,1,tests/test_refund.py"
+    assert modules["shop.urls"] == "shop.urls,catalog,False,True,0,0,0,0,"
     plan = (out / "plan.md").read_text()
     assert ("Runtime calls across this boundary in the traced use cases: 2\n"
             "Use cases that will run on both sides of it: delivery\n") in plan

@@ -11,7 +11,7 @@ from collections import Counter
 from decomposer.model import KERNEL, OUTSIDE_TESTS, Analysis, PlanStep
 from decomposer.reports.markdown_text import md_code, md_text
 
-__all__ = ["runtime_csv_rows", "runtime_lines", "runtime_markdown", "step_runtime_lines"]
+__all__ = ["module_csv_rows", "runtime_csv_rows", "runtime_lines", "runtime_markdown", "step_runtime_lines"]
 
 _TOP = 5
 
@@ -84,6 +84,28 @@ def runtime_csv_rows(analysis: Analysis) -> list[dict[str, object]]:
              "use_cases": "; ".join(f"{name} ({count})" for name, count in call.use_cases)}
             for call in (analysis.runtime.calls if analysis.runtime else ())]
     return sorted(rows, key=lambda row: (not row["crossing"], -row["calls"], row["caller"], row["callee"]))
+
+
+def module_csv_rows(analysis: Analysis) -> list[dict[str, object]]:
+    """runtime_modules.csv: each analysed module's use cases and recorded calls, by module."""
+    trace, service_of = analysis.runtime, analysis.service_of
+    if trace is None:
+        return []
+    by_case = trace.use_cases_by_module()
+    never = set(trace.never_executed(tuple(record.module for record in analysis.modules)))
+    calls_in: Counter[str] = Counter()
+    calls_out: Counter[str] = Counter()
+    callers: dict[str, set[str]] = {}
+    for call in trace.calls:
+        calls_in[call.callee] += call.calls
+        calls_out[call.caller] += call.calls
+        if _across(service_of.get(call.caller), service_of.get(call.callee)):
+            callers.setdefault(call.callee, set()).add(service_of[call.caller])
+    return [{"module": record.module, "service": service_of.get(record.module, ""),
+             "ran": record.module in trace.executed, "never_executed": record.module in never,
+             "use_cases": len(by_case.get(record.module, ())), "calls_in": calls_in[record.module],
+             "calls_out": calls_out[record.module], "services_calling": len(callers.get(record.module, ())),
+             "use_case_names": "; ".join(by_case.get(record.module, ()))} for record in analysis.modules]
 
 
 def _crossing(analysis: Analysis) -> Counter[tuple[str, str]]:

@@ -22,11 +22,11 @@ import dataclasses
 import math
 from collections import Counter, defaultdict
 
-from decomposer.model import KERNEL, OUTSIDE_TESTS, BrittleModule, Plan, PlanStep, RuntimeTrace
+from decomposer.model import KERNEL, BrittleModule, Plan, PlanStep, RuntimeTrace
 from decomposer.stages.literature import business_context_purity as literature_bcp
 
-__all__ = ["annotate_plan", "business_context_purity", "crossing_runtime_share",
-           "runtime_pairs", "runtime_reasons", "use_cases_by_module"]
+__all__ = ["annotate_plan", "business_context_purity", "crossing_runtime_share", "runtime_pairs",
+           "runtime_reasons"]
 
 def runtime_pairs(trace: RuntimeTrace) -> dict[tuple[str, str], float]:
     """Each unordered module pair (smaller name first) with recorded calls: ln(calls) + 1, so a
@@ -48,22 +48,12 @@ def crossing_runtime_share(group_of: dict[str, str], trace: RuntimeTrace) -> flo
 def business_context_purity(group_of: dict[str, str], trace: RuntimeTrace) -> float:
     """BCP as Mono2Micro computes it (stages/literature.py): the mean over groups of ln(the
     distinct use cases its modules ran in), a module that ran in none counting as "Unknown"."""
-    return literature_bcp(group_of, use_cases_by_module(trace)) if group_of else 0.0
-
-
-def use_cases_by_module(trace: RuntimeTrace) -> dict[str, tuple[str, ...]]:
-    """Each module that ran in a use case, with those use cases, sorted."""
-    found: defaultdict[str, list[str]] = defaultdict(list)
-    for use_case in trace.use_cases:
-        if use_case.name != OUTSIDE_TESTS:
-            for module in use_case.modules:
-                found[module].append(use_case.name)
-    return {module: tuple(sorted(names)) for module, names in sorted(found.items())}
+    return literature_bcp(group_of, trace.use_cases_by_module()) if group_of else 0.0
 
 
 def annotate_plan(plan: Plan, trace: RuntimeTrace) -> Plan:
     """Each step with the recorded calls across its boundary and the use cases on both sides of it."""
-    by_case = use_cases_by_module(trace)
+    by_case = trace.use_cases_by_module()
     return dataclasses.replace(plan, steps=tuple(_annotated(step, trace, by_case) for step in plan.steps))
 
 
