@@ -364,6 +364,9 @@ def trace(command: tuple[str, ...], as_module: bool, out: Path | None, packages:
     names and call counts are recorded: no argument values, nothing of the app's data. Exits with
     the program's exit code once the trace is written.
     """
+    if not as_module and not Path(command[0]).is_file():
+        raise click.BadParameter(f"{command[0]} is not a file; give a Python script, or -m and a module",
+                                 param_hint="COMMAND")
     names = tuple(name.strip() for name in packages.split(",") if name.strip())
     session = TraceSession(pipeline.repository_dir(root), out, names)
     code = run_traced(session, command[0], command[1:], module=as_module, use_case=use_case,

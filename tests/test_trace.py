@@ -270,3 +270,14 @@ def test_calls_of_excluded_modules_are_left_out_without_a_warning(trace_path: Pa
                                 for module in use_case["modules"]) - modules
     trace, warnings = read_traces((trace_path,), modules, HEAD, excluded=everything_else)
     assert (len(trace.calls), warnings) == (1, ())
+
+
+def test_trace_command_errors_are_one_line(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("trace", "--", "nothing.py")
+    assert result.exit_code == 2
+    assert "Error: Invalid value for COMMAND: nothing.py is not a file; give a Python script, or -m and a module" \
+        in result.stderr
+    result = cli("trace", "-m", "json.tool")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {tmp_path} holds no Python files; point decomposer at a Python repository\n"
