@@ -19,8 +19,8 @@ import pytest
 from conftest import SAMPLE_DIR, git
 from decomposer.config import Settings
 from decomposer.errors import InvalidTrace
-from decomposer.model import RuntimeCall, RuntimeTrace, UseCase
-from decomposer.pipeline import analyze
+from decomposer.model import Planning, RuntimeCall, RuntimeTrace, UseCase
+from decomposer.pipeline import analyze, replan
 from decomposer.schema import analysis_from_dict, analysis_to_dict
 from decomposer.sources.trace_file import read_traces
 
@@ -281,3 +281,15 @@ def test_trace_command_errors_are_one_line(cli, tmp_path: Path, monkeypatch: pyt
     result = cli("trace", "-m", "json.tool")
     assert result.exit_code == 1
     assert result.stderr == f"Error: {tmp_path} holds no Python files; point decomposer at a Python repository\n"
+
+
+def test_the_same_suite_gives_the_same_bytes_and_replan_keeps_the_runtime(shop_with_tests: Path, trace_path: Path,
+                                                                           tmp_path: Path):
+    again = tmp_path / "again.json"
+    result = _run("-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", ".", "-p", "decomposer.trace",
+                  "--decomposer-trace", str(again), "tests", cwd=shop_with_tests)
+    assert result.returncode == 0, result.stdout
+    assert again.read_bytes() == trace_path.read_bytes()
+    saved = analysis_from_dict(analysis_to_dict(analyze(Settings(repo_path=shop_with_tests, traces=(again,)))))
+    replanned = replan(saved, Planning(capacity=10))
+    assert {step.service: step.runtime_calls for step in replanned.plan.steps}["notifications"] == 2
