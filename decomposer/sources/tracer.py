@@ -91,7 +91,10 @@ class Recorder:
         enter = self._enter
 
         def on_start(code, offset):  # noqa: ANN001, ANN202 - sys.monitoring's callback
-            return disable if enter(sys._getframe(1)) is None else None
+            try:
+                return disable if enter(sys._getframe(1)) is None else None
+            except Exception:  # noqa: BLE001 - a recorder bug must never break the program it watches
+                return disable
 
         monitoring.register_callback(self._tool, monitoring.events.PY_START, on_start)
         monitoring.set_events(self._tool, monitoring.events.PY_START)
@@ -102,7 +105,10 @@ class Recorder:
 
         def profile(frame, event, arg):  # noqa: ANN001, ANN202
             if event == "call" and callee.get(frame.f_code, _UNKNOWN) is not None:
-                enter(frame)
+                try:
+                    enter(frame)
+                except Exception:  # noqa: BLE001 - a recorder bug must never break the program it watches
+                    callee[frame.f_code] = None
         return profile
 
     def _enter(self, frame) -> str | None:  # noqa: ANN001 - a frame
@@ -142,12 +148,18 @@ class Recorder:
 
 
 def _defines_functions(module) -> bool:  # noqa: ANN001 - a module
-    """Whether `module` defines a function or a class with methods of its own (what could run)."""
+    """Whether `module` defines a function or a class with methods of its own (what could run).
+    Only functions and classes are looked at, so no lazy object of the app is ever touched;
+    a module that cannot be read counts as defining some."""
     name = getattr(module, "__name__", None)
-    for value in list(vars(module).values()) if hasattr(module, "__dict__") else ():
-        if getattr(value, "__module__", None) != name:
-            continue
-        if isinstance(value, FunctionType) or (isinstance(value, type) and any(
-                isinstance(member, (FunctionType, classmethod, staticmethod, property)) for member in vars(value).values())):
-            return True
+    try:
+        for value in list(vars(module).values()):
+            if isinstance(value, FunctionType) and value.__module__ == name:
+                return True
+            if isinstance(value, type) and value.__module__ == name and any(
+                    isinstance(member, (FunctionType, classmethod, staticmethod, property))
+                    for member in vars(value).values()):
+                return True
+    except Exception:  # noqa: BLE001 - the app's own module: never let it stop the trace
+        return True
     return False
