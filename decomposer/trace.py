@@ -42,10 +42,10 @@ def pytest_configure(config: pytest.Config) -> None:
     packages = tuple(name.strip() for name in config.getoption("decomposer_packages").split(",") if name.strip())
     try:
         session = TraceSession(config.rootpath, config.getoption("decomposer_trace"), packages, "--decomposer-trace")
+        session.start()
     except DecomposerError as error:
         raise pytest.UsageError(f"decomposer trace: {error}") from None
     config.stash[_SESSION] = session
-    session.recorder.start()
 
 
 @pytest.hookimpl(hookwrapper=True)

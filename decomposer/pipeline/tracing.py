@@ -53,6 +53,13 @@ class TraceSession:
         check_output_dir(self.root_dir, resolved.parent, option if out else "the cache folder")
         self.recorder = Recorder(self.packages)
 
+    def start(self) -> None:
+        """Start recording; a clear error when another profiler holds every sys.monitoring tool id."""
+        try:
+            self.recorder.start()
+        except RuntimeError as error:
+            raise InvalidTrace(f"cannot trace: {error}") from None
+
     def write(self) -> str:
         """Write the trace file; return the line that tells the user what it holds and where."""
         recorder = self.recorder
@@ -76,15 +83,15 @@ def run_traced(session: TraceSession, target: str, args: tuple[str, ...], *, mod
 
     `per_test_module`: while a `unittest.TestCase` (Django's test runner too) runs, its use case is
     the test's module, as the pytest plugin makes each test file one; `use_case` is then unused."""
+    recorder = session.recorder
+    recorder.use_case = OUTSIDE_TESTS if per_test_module else use_case
+    session.start()
     argv = sys.argv[:]
     sys.argv = [target, *args]
     if not module:
         sys.path.insert(0, str(Path(target).resolve().parent))  # what `python script.py` puts first
-    recorder = session.recorder
-    recorder.use_case = OUTSIDE_TESTS if per_test_module else use_case
     code = 0
     restore = _per_test_module(recorder) if per_test_module else (lambda: None)
-    recorder.start()
     try:
         if module:
             runpy.run_module(target, run_name="__main__", alter_sys=True)

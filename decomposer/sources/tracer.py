@@ -97,6 +97,7 @@ class Recorder:
                 return disable
 
         monitoring.register_callback(self._tool, monitoring.events.PY_START, on_start)
+        monitoring.restart_events()  # code an earlier recording dismissed is looked at again
         monitoring.set_events(self._tool, monitoring.events.PY_START)
 
     def _profile(self):  # noqa: ANN202 - sys.setprofile's callback
