@@ -21,8 +21,7 @@ def runtime_lines(analysis: Analysis) -> list[str]:
     trace = analysis.runtime
     if trace is None:
         return []
-    modules = tuple(record.module for record in analysis.modules)
-    never = trace.never_executed(modules)
+    modules, never = _never(analysis)
     use_cases = [use_case for use_case in trace.use_cases if use_case.name != OUTSIDE_TESTS]
     lines = [f"Runtime:    {sum(call.calls for call in trace.calls)} calls between {len(trace.calls)} module pairs "
              f"in {len(use_cases)} use cases ({len(trace.sources)} trace file{'s' if len(trace.sources) != 1 else ''}); "
@@ -42,8 +41,7 @@ def runtime_markdown(analysis: Analysis) -> list[str]:
     trace = analysis.runtime
     if trace is None:
         return []
-    modules = tuple(record.module for record in analysis.modules)
-    never = trace.never_executed(modules)
+    modules, never = _never(analysis)
     lines = ["", "## Runtime coupling", "",
              f"{sum(call.calls for call in trace.calls)} calls between {len(trace.calls)} module pairs recorded by "
              f"{md_text(', '.join(trace.sources))}; {len(trace.executed)} of {len(modules)} modules ran. "
@@ -91,8 +89,7 @@ def module_csv_rows(analysis: Analysis) -> list[dict[str, object]]:
     trace, service_of = analysis.runtime, analysis.service_of
     if trace is None:
         return []
-    by_case = trace.use_cases_by_module()
-    never = set(trace.never_executed(tuple(record.module for record in analysis.modules)))
+    by_case, never = trace.use_cases_by_module(), set(_never(analysis)[1])
     calls_in: Counter[str] = Counter()
     calls_out: Counter[str] = Counter()
     callers: dict[str, set[str]] = {}
@@ -106,6 +103,12 @@ def module_csv_rows(analysis: Analysis) -> list[dict[str, object]]:
              "use_cases": len(by_case.get(record.module, ())), "calls_in": calls_in[record.module],
              "calls_out": calls_out[record.module], "services_calling": len(callers.get(record.module, ())),
              "use_case_names": "; ".join(by_case.get(record.module, ()))} for record in analysis.modules]
+
+
+def _never(analysis: Analysis) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The analysed modules, and those of them that never ran (with a trace read)."""
+    modules = tuple(record.module for record in analysis.modules)
+    return modules, analysis.runtime.never_executed(modules) if analysis.runtime else ()
 
 
 def _crossing(analysis: Analysis) -> Counter[tuple[str, str]]:
