@@ -7,6 +7,7 @@ pytest in a subprocess with the plugin: no mocked tracer, real calls, real count
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -36,6 +37,9 @@ def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def shop_with_tests(sample_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if importlib.util.find_spec("django") is None:
+        pytest.fail("Django is missing: install the test extra (pip install -e '.[test]'); the shop's use-case "
+                    "tests configure it to run")
     clone = tmp_path_factory.mktemp("traced") / "shop"
     git(clone.parent, "clone", "--quiet", str(sample_repo), str(clone))
     shutil.copytree(SAMPLE_DIR / "tests", clone / "tests")
