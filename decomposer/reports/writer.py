@@ -35,7 +35,7 @@ __all__ = ["FORMATS", "OutputFolder", "check_output_dir", "use_matplotlib_dir", 
 # format -> what it writes
 FORMATS = {
     "json": "analysis.json",
-    "csv": "modules.csv, services.csv, cochange.csv, brittle_modules.csv",
+    "csv": "modules.csv, services.csv, cochange.csv, brittle_modules.csv (data_links.csv; runtime_calls.csv, runtime_modules.csv)",
     "plan": "plan.md, plan.csv",
     "md": "report.md",
     "html": "report.html (self-contained)",
