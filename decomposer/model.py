@@ -41,6 +41,8 @@ __all__ = [
     "TOOLING",
     "ModuleRole",
     "ModuleTraits",
+    "Definition",
+    "ModuleNames",
     "Role",
     "LIBRARY",
     "PARTITIONS",
@@ -270,6 +272,25 @@ class ModelScan:
     tables: tuple[Table, ...]  # by model identity
     links: tuple[DataLink, ...]  # by kind, source, target, path, line
     warnings: tuple[AnalysisWarning, ...]  # by path, then message
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """One top-level class or function of a module, or a name it re-exports (sources/definitions.py)."""
+
+    name: str
+    line: int  # its first line (a decorator's, when decorated)
+    lines: int  # its length in lines; 0 for a re-export (`from m import name` at the top)
+    uses: tuple[tuple[str, str], ...]  # (module, name) of analysed names it refers to, sorted; "*": a whole module
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleNames:
+    """A module's top-level definitions and every analysed name its code refers to."""
+
+    module: str
+    definitions: tuple[Definition, ...]  # by name
+    uses: tuple[tuple[str, str], ...]  # (module, name), sorted
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,17 +28,20 @@ def name_services(
     loc: dict[str, int],
     tooling: frozenset[str] = frozenset(),
     domain_of: dict[str, str] | None = None,
+    split: frozenset[str] = frozenset(),
 ) -> tuple[Service, ...]:
     """Return one `Service` per group, plus the shared kernel and the tooling when not empty.
 
     `domain_of` names the domain of each vertical slice (stages/layers.py): such modules count
-    for their domain, not their layer's package, when the service is named.
+    for their domain, not their layer's package, when the service is named; the lines of the
+    `split` modules (multi-domain: stages/splits.py) do not count for naming.
 
     Services come by number of modules (largest first), then name; the kernel, then the
     tooling come last.
     """
     ordered = sorted(groups, key=lambda group: (-len(group), min(group)))
-    names = _unique_names(ordered, _naming(ordered, package_of, domain_of or {}, loc), loc)
+    naming_loc = {module: 0 if module in split else lines for module, lines in loc.items()}
+    names = _unique_names(ordered, _naming(ordered, package_of, domain_of or {}, naming_loc), naming_loc)
     services = [_service(name, SERVICE, group, package_of, loc) for name, group in zip(names, ordered)]
     if kernel:
         services.append(_service(KERNEL, KERNEL, kernel, package_of, loc))
