@@ -538,6 +538,7 @@ class Proposal:
     confidence: tuple[tuple[str, float], ...] = ()  # (module, share of consensus runs with its service)
     verticals: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (domain, its slices across the layers)
     platform: tuple[str, ...] = ()  # modules imported by most slices of their layer, sorted
+    split: tuple[str, ...] = ()  # multi-domain modules detected name by name (stages/splits.py), sorted
 
 
 @dataclass(frozen=True, slots=True)
@@ -633,6 +634,7 @@ class PlanInputs:
     brittleness: dict[str, float]  # module -> brittleness score
     tables: tuple[Table, ...] = ()  # with their owning service
     data_links: tuple[DataLink, ...] = ()  # with `crossing` set
+    split: tuple[str, ...] = ()  # multi-domain modules to split like facades (Proposal.split)
 
 
 @dataclass(frozen=True, slots=True)

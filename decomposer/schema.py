@@ -200,7 +200,7 @@ def _churn_fields(churn: ModuleChurn | None, soc: int | None) -> dict[str, Any]:
 def _proposal(proposal: Proposal | None) -> dict[str, Any]:
     if proposal is None:
         return {"detection": None, "services": [], "quality": None, "stability": None, "verticals": [],
-                "platform_modules": []}
+                "platform_modules": [], "split_modules": []}
     detection = proposal.detection
     return {
         "detection": {
@@ -240,6 +240,7 @@ def _proposal(proposal: Proposal | None) -> dict[str, Any]:
         "quality": {name: _quality(figures) for name, figures in proposal.quality},
         "verticals": [{"domain": domain, "slices": list(slices)} for domain, slices in proposal.verticals],
         "platform_modules": list(proposal.platform),
+        "split_modules": list(proposal.split),
         "stability": None if proposal.stability is None else {
             "seeds": list(proposal.stability.seeds),
             "mean_ari": proposal.stability.mean_ari,
@@ -500,6 +501,7 @@ def _proposal_from(root: _Record) -> Proposal | None:
         verticals=tuple((item.get("domain", str), item.strings("slices"))
                         for item in (root.records("verticals") if root.has("verticals") else ())),
         platform=root.strings("platform_modules") if root.has("platform_modules") else (),
+        split=root.strings("split_modules") if root.has("split_modules") else (),
     )
 
 

@@ -236,6 +236,7 @@ def plan_inputs(analysis: Analysis) -> PlanInputs:
         brittleness={entry.module: entry.score for entry in analysis.brittleness},
         tables=analysis.tables,
         data_links=analysis.data_links,
+        split=analysis.proposal.split if analysis.proposal else (),
     )
 
 

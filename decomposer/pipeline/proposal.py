@@ -91,10 +91,10 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
     proposed = {module: service.name for service in services for module in service.modules}
     stability = measure_stability(proposed, runs) if runs else None
     measured = _measured(analysis, detection, resolution, services, coupling, stability)
-    first = tuple(join_pieces(run, pieces) for run in consensus.first)
+    first = tuple(join_pieces(run, pieces, module_graph) for run in consensus.first)
     return dataclasses.replace(measured, confidence=module_confidence(groups, first),
                                verticals=layering.verticals if layering else (),
-                               platform=layering.platform if layering else ()), ()
+                               platform=layering.platform if layering else (), split=pieces.split), ()
 
 
 _RERUN: tuple | None = None  # what the forked rerun workers read (never pickled)
@@ -218,7 +218,7 @@ def _sized(consensus: Consensus, graph: nx.Graph, loc: dict[str, int], shims: fr
     pieces, module_graph = split
     if not pieces.split:
         return groups
-    return merge_toys(module_graph, join_pieces(groups, pieces), loc, detection.min_service_share)
+    return merge_toys(module_graph, join_pieces(groups, pieces, module_graph), loc, detection.min_service_share)
 
 
 def _with_owners(analysis: Analysis) -> Analysis:

@@ -29,6 +29,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
+import networkx as nx
+
 from decomposer.model import DataLink, Definition, ImportEdge, ModuleNames, Table
 from decomposer.stages.layers import singular
 
@@ -140,10 +142,13 @@ def data_in_pieces(pieces: Pieces, tables: tuple[Table, ...], links: tuple[DataL
                   for link in links))
 
 
-def join_pieces(groups: tuple[frozenset[str], ...], pieces: Pieces) -> tuple[frozenset[str], ...]:
+def join_pieces(groups: tuple[frozenset[str], ...], pieces: Pieces,
+                graph: nx.Graph | None = None) -> tuple[frozenset[str], ...]:
     """Groups of modules and pieces -> groups of modules: each split module joins the group
     that holds most of its pieces' lines (ties: more pieces, then the group with the smaller
-    first module); groups left empty are dropped (rule 3).
+    first module); groups left empty are dropped (rule 3). A split module without pieces (a
+    package `__init__` that only re-exports) joins the group it is most coupled with in
+    `graph` (whole modules), or else stays a group of its own.
 
     Returns:
         The groups, sorted by their smallest module.
@@ -157,12 +162,22 @@ def join_pieces(groups: tuple[frozenset[str], ...], pieces: Pieces) -> tuple[fro
                 weight[pieces.owner[member]][index] += pieces.loc[member] * 1000 + 1
     joined = [set(member for member in group if member not in pieces.owner) for group in groups]
     for module in pieces.split:
-        votes = weight[module]
+        votes = weight[module] or _coupling_votes(module, groups, graph)
         if votes:
             joined[min(votes, key=lambda index: (-votes[index], min(groups[index])))].add(module)
         else:  # none of its names is used or uses anything: a group of its own
             joined.append({module})
     return tuple(sorted((frozenset(group) for group in joined if group), key=min))
+
+
+def _coupling_votes(module: str, groups: tuple[frozenset[str], ...], graph: nx.Graph | None) -> Counter[int]:
+    votes: Counter[int] = Counter()
+    if graph is not None and module in graph:
+        index_of = {member: index for index, group in enumerate(groups) for member in group}
+        for neighbour, data in graph[module].items():
+            if neighbour in index_of:
+                votes[index_of[neighbour]] += data["weight"]
+    return votes
 
 
 def _own(definition: Definition, module: str) -> bool:
