@@ -127,7 +127,10 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--resolution", type=click.FloatRange(0.001, 1000), metavar="R",
               help=f"Higher gives more, smaller services (default {_DETECTION.resolution:g}).")
 @click.option("--services", "target_services", type=click.IntRange(min=1), metavar="N",
-              help="Search the resolution that gives about N services (overrides --resolution).")
+              help="Propose N services: the resolution giving about N is searched, then the smallest service "
+                   "merges into its most coupled one (or the largest is cut where the consensus runs disagree) "
+                   "until N are left; fewer when no run separates the rest, and the summary says so "
+                   "(overrides --resolution).")
 @click.option("--seed", type=click.IntRange(min=0), metavar="N",
               help=f"Seed of every random step (default {_DETECTION.seed}): same input and seed, same report.")
 @click.option("--weights", metavar="structural=A,cochange=B,data=C", callback=lambda ctx, param, value: _weights(value),

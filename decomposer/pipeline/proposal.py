@@ -41,7 +41,7 @@ from decomposer.stages.layers import Layering, find_layers, tie_verticals
 from decomposer.stages.quality import partition_quality
 from decomposer.stages.services import name_services, random_partition, services_from_partition
 from decomposer.stages.splits import Pieces, data_in_pieces, find_split_modules, join_pieces, split_into_pieces
-from decomposer.stages.sizing import follow_shims, merge_toys, split_giants
+from decomposer.stages.sizing import fit_count, follow_shims, merge_toys, split_giants
 from decomposer.stages.stability import far_seeds, measure_stability
 
 __all__: list[str] = []  # the package's own helpers: analysis, saved and graph call them
@@ -210,15 +210,20 @@ def _sized(consensus: Consensus, graph: nx.Graph, loc: dict[str, int], shims: fr
            split: tuple[Pieces, nx.Graph]) -> tuple[frozenset[str], ...]:
     """No giants, shims with what they re-export, no toys (stages/sizing.py), in that order;
     with split modules (`split`: their pieces and the graph of whole modules), each joins the
-    group holding most of its pieces, and toys are merged once more among whole modules."""
+    group holding most of its pieces, and toys are merged once more among whole modules; with
+    a service count asked for, as many services as the runs allow up to that count."""
     groups = consensus.services
     if detection.target_services is None:  # a service count asked for is kept; giants are then only named
         groups = split_giants(graph, groups, loc, detection, consensus.first)
     groups = merge_toys(graph, follow_shims(groups, shims, imports), loc, detection.min_service_share)
     pieces, module_graph = split
-    if not pieces.split:
-        return groups
-    return merge_toys(module_graph, join_pieces(groups, pieces, module_graph), loc, detection.min_service_share)
+    runs = consensus.first
+    if pieces.split:
+        groups = merge_toys(module_graph, join_pieces(groups, pieces, module_graph), loc, detection.min_service_share)
+        runs = tuple(join_pieces(run, pieces, module_graph) for run in runs) if detection.target_services else ()
+    if detection.target_services:
+        groups = fit_count(module_graph, groups, loc, detection.target_services, runs, detection.min_service_size)
+    return groups
 
 
 def _with_owners(analysis: Analysis) -> Analysis:
