@@ -17,9 +17,10 @@ together. The rule (docs/concepts.md, "Layers and verticals"):
    of its slices: they serve the whole layer, not one domain.
 
 Services are named after the domain they hold, and, with `vertical_tie` > 0, each domain's
-slices are tied together in the coupling graph (`tie_verticals`). The platform modules are
-reported; they stay in detection (moving them into the kernel made the
-proposal hinge on the seed on ansible/awx).
+slices are tied together in the coupling graph (`tie_verticals`). Modules serving most of the
+domains are detected name by name (stages/splits.py); only then do the platform modules join
+the kernel (pipeline/proposal.py): with those modules whole, moving them made the proposal
+hinge on the seed on ansible/awx.
 """
 
 from __future__ import annotations
