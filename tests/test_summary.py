@@ -56,5 +56,5 @@ def test_fewer_services_than_asked_for_are_explained():
     services = (Service("a", "service", ("m1",), 10, (("pkg", 1),)), Service("shared", "kernel", ("k",), 5, ()))
     proposal = Proposal(Detection(target_services=3), 1.0, services, (), None)
     assert _count_lines(proposal) == [
-        "  Note: --services asked for 3; 1 are proposed, since no consensus run separates the largest any further"]
+        "  Note: --services asked for 3; 1 is proposed, since no consensus run separates the largest any further"]
     assert _count_lines(Proposal(Detection(target_services=1), 1.0, services, (), None)) == []

@@ -158,7 +158,7 @@ def _count_lines(proposal) -> list[str]:
         return []
     why = ("no consensus run separates the largest any further" if found < target
            else "the smallest are coupled to no other service")
-    return [f"  Note: --services asked for {target}; {found} are proposed, since {why}"]
+    return [f"  Note: --services asked for {target}; {found} {'is' if found == 1 else 'are'} proposed, since {why}"]
 
 
 def _role_lines(analysis: Analysis) -> list[str]:
