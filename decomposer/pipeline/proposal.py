@@ -40,7 +40,14 @@ from decomposer.stages.kernel import find_shared_kernel
 from decomposer.stages.layers import Layering, find_layers, tie_verticals
 from decomposer.stages.quality import partition_quality
 from decomposer.stages.services import name_services, random_partition, services_from_partition
-from decomposer.stages.splits import Pieces, data_in_pieces, find_split_modules, join_pieces, split_into_pieces
+from decomposer.stages.splits import (
+    Pieces,
+    data_in_pieces,
+    find_split_modules,
+    join_pieces,
+    split_into_pieces,
+    subjects,
+)
 from decomposer.stages.sizing import fit_count, follow_shims, merge_toys, split_giants
 from decomposer.stages.stability import far_seeds, measure_stability
 
@@ -87,7 +94,8 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
         groups = _sized(consensus, service_graph, loc_detected, shims, analysis.imports, detection,
                         (pieces, module_graph))
         runs = reruns.results()
-    services = name_services(groups, kernel, package_of, loc, tooling, _domain_of(layering), frozenset(pieces.split))
+    services = name_services(groups, kernel, package_of, loc, tooling, _domain_of(layering), frozenset(pieces.split),
+                             subjects(tuple(package_of), layering.layers, layering.verticals) if layering else {})
     proposed = {module: service.name for service in services for module in service.modules}
     stability = measure_stability(proposed, runs) if runs else None
     measured = _measured(analysis, detection, resolution, services, coupling, stability)

@@ -34,7 +34,7 @@ import networkx as nx
 from decomposer.model import DataLink, Definition, ImportEdge, ModuleNames, Table
 from decomposer.stages.layers import singular
 
-__all__ = ["Pieces", "data_in_pieces", "find_split_modules", "join_pieces", "split_into_pieces"]
+__all__ = ["Pieces", "data_in_pieces", "find_split_modules", "join_pieces", "split_into_pieces", "subjects"]
 
 # Measured on the eight monoliths of benchmarks/RESULTS.md: ansible/awx's serializers, views,
 # access and models modules serve 12 of its 15 domains; a module serving a few of few domains
@@ -205,6 +205,20 @@ def _resolve(used: tuple[str, str], defined: dict[tuple[str, str], tuple[Definit
             return piece
         used = definition.uses[0]
     return None
+
+
+def subjects(modules: tuple[str, ...], layers: tuple[str, ...],
+             verticals: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
+    """Each module directly in a layer package -> what it is about: the longest domain its name
+    starts with, or else its name's first word (`awx.api.urls.workflow_job` -> `workflow`).
+
+    >>> subjects(("app.api.order_lines", "app.api.util", "app.other.x"), ("app.api",), (("order", ()),))
+    {'app.api.order_lines': 'order', 'app.api.util': 'util'}
+    """
+    domains = sorted((_words(domain) for domain, _ in verticals), key=lambda words: (-len(words), words))
+    layer_set = frozenset(layers)
+    return {module: _key(module.rpartition(".")[2], domains) for module in modules
+            if module.rpartition(".")[0] in layer_set and not module.rpartition(".")[2].startswith("_")}
 
 
 def _key(name: str, domains: list[list[str]]) -> str:
