@@ -96,18 +96,7 @@ def split_into_pieces(modules: tuple[str, ...], imports: tuple[ImportEdge, ...],
     domains = sorted((_words(domain) for domain, _ in verticals), key=lambda words: (-len(words), words))
     defined = {(module, definition.name): (definition, f"{module}:{_key(definition.name, domains)}")
                for module in split_set for definition in by_module[module].definitions}
-    edges: Counter[tuple[str, str]] = Counter()
-    for edge in imports:
-        if edge.importer in split_set:
-            continue
-        if edge.imported not in split_set:
-            edges[edge.importer, edge.imported] += edge.count
-            continue
-        used = {name for module, name in _uses(by_module, edge.importer) if module == edge.imported}
-        for name in sorted(used or edge.names):  # one statement per name: a piece is coupled by what it gives
-            target = _resolve((edge.imported, name), defined, split_set)
-            if target:
-                edges[edge.importer, target] += 1
+    edges = _importer_edges(imports, by_module, defined, split_set)
     loc: Counter[str] = Counter()
     spans = {}
     for module in sorted(split_set):
@@ -127,6 +116,27 @@ def split_into_pieces(modules: tuple[str, ...], imports: tuple[ImportEdge, ...],
         split=tuple(sorted(split_set)),
         spans=spans,
     )
+
+
+def _importer_edges(imports: tuple[ImportEdge, ...], by_module: dict[str, ModuleNames],
+                    defined: dict[tuple[str, str], tuple[Definition, str]],
+                    split: frozenset[str]) -> Counter[tuple[str, str]]:
+    """Import statements by (importer, imported), those into a split module re-pointed at the
+    pieces whose names the importer uses (one statement per name: a piece is coupled by what
+    it gives); a split module's own imports are left to its pieces."""
+    edges: Counter[tuple[str, str]] = Counter()
+    for edge in imports:
+        if edge.importer in split:
+            continue
+        if edge.imported not in split:
+            edges[edge.importer, edge.imported] += edge.count
+            continue
+        used = {name for module, name in _uses(by_module, edge.importer) if module == edge.imported}
+        for name in sorted(used or edge.names):
+            target = _resolve((edge.imported, name), defined, split)
+            if target:
+                edges[edge.importer, target] += 1
+    return edges
 
 
 def data_in_pieces(pieces: Pieces, tables: tuple[Table, ...], links: tuple[DataLink, ...]
@@ -159,7 +169,7 @@ def join_pieces(groups: tuple[frozenset[str], ...], pieces: Pieces,
     for index, group in enumerate(groups):
         for member in group:
             if member in pieces.owner:
-                weight[pieces.owner[member]][index] += pieces.loc[member] * 1000 + 1
+                weight[pieces.owner[member]][index] += pieces.loc[member] * 1000 + 1  # lines, then pieces
     joined = [set(member for member in group if member not in pieces.owner) for group in groups]
     for module in pieces.split:
         votes = weight[module] or _coupling_votes(module, groups, graph)
