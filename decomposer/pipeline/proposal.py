@@ -76,11 +76,9 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
     layering = find_layers(tuple(module for module in sorted(package_of) if module not in tooling),
                            analysis.imports) if detection.verticals else None
     kernel, pieces = _split_layers(analysis, names, layering, loc, kernel, tooling)
-    module_graph = induced_subgraph(coupling, (module for module in coupling
-                                               if module not in kernel and module not in tooling))
-    service_graph = (induced_subgraph(_coupling_graph(analysis, detection, usage, pieces),
-                                      (module for module in pieces.modules if module not in kernel | tooling))
-                     if pieces.split else module_graph)
+    module_graph = induced_subgraph(coupling, (module for module in coupling if module not in kernel | tooling))
+    service_graph = _pieces_graph(analysis, detection, usage, pieces, kernel | tooling)
+    service_graph = module_graph if service_graph is None else service_graph
     loc_detected = loc | pieces.loc
     service_graph = tie_verticals(service_graph, layering.verticals if layering else (), detection.vertical_tie)
     resolution = (search_resolution(service_graph, detection, detection.target_services)
@@ -179,6 +177,15 @@ def _measured(analysis: Analysis, detection: Detection, resolution: float, servi
             proposed, package_of, random_partition(sizes, list(package_of), detection.seed)))
     )
     return Proposal(detection, resolution, services, quality, stability)
+
+
+def _pieces_graph(analysis: Analysis, detection: Detection, usage: tuple[CoChange, ...], pieces: Pieces,
+                  left_out: frozenset[str]) -> nx.Graph | None:
+    """The coupling graph with the split modules' pieces, without `left_out`; None with no split module."""
+    if not pieces.split:
+        return None
+    return induced_subgraph(_coupling_graph(analysis, detection, usage, pieces),
+                            (module for module in pieces.modules if module not in left_out))
 
 
 def _split_layers(analysis: Analysis, names: tuple[ModuleNames, ...], layering: Layering | None,
