@@ -145,8 +145,9 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help=f"Services under this share of the analysed lines merge into their most coupled neighbour "
                    f"(default {_DETECTION.min_service_share:g}).")
 @click.option("--no-verticals", is_flag=True,
-              help="Do not look for technical layers (packages mirroring each other's domains) nor name "
-                   "services after the domain they hold.")
+              help="Do not look for technical layers (packages mirroring each other's domains): no detection "
+                   "of modules serving most domains name by name (a serializers.py, a views package), no "
+                   "naming of services after the domain they hold.")
 @click.option("--vertical-tie", type=click.FloatRange(0, 100), metavar="T",
               help=f"Couple each domain's slices across layers by T median edge weights "
                    f"(default {_DETECTION.vertical_tie:g}: not at all).")
