@@ -30,6 +30,7 @@ from decomposer.model import (
 )
 from decomposer.pipeline.proposal import _brittleness, _propose, _with_owners
 from decomposer.sources.code import scan_code
+from decomposer.sources.definitions import read_names
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, read_repo_state
 from decomposer.sources.incremental import mine_with_cache
@@ -125,7 +126,7 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
         analysis = dataclasses.replace(analysis, runtime=runtime, warnings=analysis.warnings + trace_warnings)
     progress("Proposing services" if settings.assignment is None else "Placing modules as assigned")
     shims = frozenset(trait.module for trait in traits if trait.reexport)
-    proposal, placed = _propose(analysis, settings, graph, shims)
+    proposal, placed = _propose(analysis, settings, graph, shims, names=read_names(parsed[0]))
     analysis = _with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=analysis.warnings + placed))
     progress("Ranking brittle modules")
     analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings.detection.seed, graph,
@@ -241,6 +242,7 @@ def plan_inputs(analysis: Analysis) -> PlanInputs:
         brittleness={entry.module: entry.score for entry in analysis.brittleness},
         tables=analysis.tables,
         data_links=analysis.data_links,
+        split=analysis.proposal.split if analysis.proposal else (),
     )
 
 
