@@ -5,8 +5,8 @@ so the services come out as verticals."""
 from __future__ import annotations
 
 from decomposer.config import load_settings
-from decomposer.model import Definition, ImportEdge, ModuleNames, SourceModule
-from decomposer.pipeline import analyze
+from decomposer.model import Assignment, Definition, ImportEdge, ModuleNames, SourceModule
+from decomposer.pipeline import analyze, reassign
 from decomposer.sources.definitions import read_names
 from decomposer.sources.models_ast import parse_modules
 from decomposer.stages.splits import find_split_modules, join_pieces, split_into_pieces
@@ -126,3 +126,16 @@ def test_pieces_take_the_imports_by_name_and_give_the_module_back_whole():
     groups = (frozenset({"app.orders", "app.views:order", "app.urls"}), frozenset({"app.users", "app.views:user"}))
     assert join_pieces(groups, pieces) == (frozenset({"app.orders", "app.urls", "app.views"}),
                                            frozenset({"app.users"}))
+
+
+def test_a_reassigned_proposal_keeps_its_split_modules_and_their_steps(make_repo):
+    analysis = analyze(load_settings(make_repo(_awx_shaped_files()), {}, use_config=False))
+    moved = {module: service.name for service in analysis.proposal.services for module in service.modules}
+    moved["hub.tasks.team"] = "inventory"
+    edited = reassign(analysis, Assignment(tuple(sorted(moved.items())), analysis.repository.head, "edit.json"))
+    assert edited.proposal.split == ("hub.api.serializers", "hub.api.views", "hub.models")
+    assert edited.proposal.verticals == analysis.proposal.verticals
+    split = [step for step in edited.plan.steps if step.kind == "split"]
+    assert [(step.service, step.modules) for step in split] == [("hub.api.views", ("hub.api.views",))]
+    assert split[0].surface == ("inventory: InventoryDetail, InventoryList", "job: JobDetail, JobList",
+                              "project: ProjectDetail, ProjectList", "team: TeamDetail, TeamList")
