@@ -40,7 +40,7 @@ def split_giants(graph: nx.Graph, services: Partition, loc: dict[str, int], dete
     """Each service over `detection.max_service_share` of the lines, split where its runs agree least.
 
     The co-assignment shares of the consensus' own runs (`runs`) are cut at ever higher
-    thresholds (0.6, 0.7, 0.8, 0.9, 1.0) until the giant falls apart into pieces none of which
+    thresholds (0.6, 0.7, 0.8: `_SPLIT_THRESHOLDS`) until the giant falls apart into pieces none of which
     is a giant; pieces under `min_service_size` modules join their most coupled piece. Reusing
     the runs' shares, not a new detection, keeps the split as stable as the consensus.
     """
