@@ -154,6 +154,7 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--no-verticals", is_flag=True,
               help="Do not look for technical layers (packages mirroring each other's domains): no detection "
                    "of modules serving most domains name by name (a serializers.py, a views package), no "
+                   "joining of code named after a domain (an inventory_import command) to its vertical, no "
                    "naming of services after the domain they hold.")
 @click.option("--vertical-tie", type=click.FloatRange(0, 100), metavar="T",
               help=f"Couple each domain's slices across layers by T median edge weights "

@@ -46,6 +46,7 @@ from decomposer.stages.splits import (
     Pieces,
     data_in_pieces,
     find_split_modules,
+    join_leftovers,
     join_pieces,
     split_into_pieces,
     subjects,
@@ -88,11 +89,11 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
     # What a user rerunning with another --seed gets: the whole detection under far-apart seeds.
     # Those reruns start first, in forked workers, while this process finds the proposal itself.
     sizing = (service_graph, loc_detected, shims, analysis.imports, detection, resolution, kernel, tooling,
-              (pieces, module_graph))
+              (pieces, module_graph, layering.verticals if layering else ()))
     with _Reruns(sizing, far_seeds(detection.seed, detection.stability_runs)) as reruns:
         consensus = consensus_services(service_graph, detection, resolution, detection.seed)
         groups = _sized(consensus, service_graph, loc_detected, shims, analysis.imports, detection,
-                        (pieces, module_graph))
+                        (pieces, module_graph, layering.verticals if layering else ()))
         runs = reruns.results()
     services = name_services(groups, kernel, package_of, loc, tooling, _domain_of(layering), frozenset(pieces.split),
                              subjects(tuple(package_of), layering.layers, layering.verticals) if layering else {})
@@ -235,19 +236,21 @@ def _domain_of(layering: Layering | None) -> dict[str, str]:
 
 def _sized(consensus: Consensus, graph: nx.Graph, loc: dict[str, int], shims: frozenset[str],
            imports: tuple[ImportEdge, ...], detection: Detection,
-           split: tuple[Pieces, nx.Graph]) -> tuple[frozenset[str], ...]:
+           split: tuple[Pieces, nx.Graph, tuple[tuple[str, tuple[str, ...]], ...]]) -> tuple[frozenset[str], ...]:
     """No giants, shims with what they re-export, no toys (stages/sizing.py), in that order;
-    with split modules (`split`: their pieces and the graph of whole modules), each joins the
-    group holding most of its pieces, and toys are merged once more among whole modules; with
+    with split modules (`split`: their pieces, the graph of whole modules and the verticals), each
+    joins the group holding most of its pieces, a group holding no slice but mostly named after
+    one domain joins that domain's group, and toys are merged once more among whole modules; with
     a service count asked for, as many services as the runs allow up to that count."""
     groups = consensus.services
     if detection.target_services is None:  # a service count asked for is kept; giants are then only named
         groups = split_giants(graph, groups, loc, detection, consensus.first)
     groups = merge_toys(graph, follow_shims(groups, shims, imports), loc, detection.min_service_share)
-    pieces, module_graph = split
+    pieces, module_graph, verticals = split
     runs = consensus.first
     if pieces.split:
-        groups = merge_toys(module_graph, join_pieces(groups, pieces, module_graph), loc, detection.min_service_share)
+        groups = join_leftovers(join_pieces(groups, pieces, module_graph), verticals, loc)
+        groups = merge_toys(module_graph, groups, loc, detection.min_service_share)
         runs = tuple(join_pieces(run, pieces, module_graph) for run in runs) if detection.target_services else ()
     if detection.target_services:
         groups = fit_count(module_graph, groups, loc, detection.target_services, runs, detection.min_service_size)

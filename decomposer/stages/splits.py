@@ -17,7 +17,9 @@ serializer, so detection returns the layer (`api`) rather than verticals. The ru
    a piece to what its own code uses (a piece of another multi-domain module when that is
    what it uses), each by one statement;
 3. afterwards the module goes, whole, to the service that holds most of its pieces' lines;
-   the plan then says which of its names each other service uses (a split step).
+   the plan then says which of its names each other service uses (a split step);
+4. a service left holding no slice, most of whose lines sit in modules named after one
+   domain (`inventory_import`), joins that domain's vertical (`join_leftovers`).
 
 The quality figures are always measured on whole modules.
 """
@@ -34,7 +36,8 @@ import networkx as nx
 from decomposer.model import DataLink, Definition, ImportEdge, ModuleNames, Table
 from decomposer.stages.layers import singular
 
-__all__ = ["Pieces", "data_in_pieces", "find_split_modules", "join_pieces", "split_into_pieces", "subjects"]
+__all__ = ["Pieces", "data_in_pieces", "find_split_modules", "join_leftovers", "join_pieces", "split_into_pieces",
+           "subjects"]
 
 # Measured on the eight monoliths of benchmarks/RESULTS.md: ansible/awx's serializers, views,
 # access and models modules serve 12 of its 15 domains; a module serving a few of few domains
@@ -177,6 +180,48 @@ def join_pieces(groups: tuple[frozenset[str], ...], pieces: Pieces,
             joined[min(votes, key=lambda index: (-votes[index], min(groups[index])))].add(module)
         else:  # none of its names is used or uses anything: a group of its own
             joined.append({module})
+    return tuple(sorted((frozenset(group) for group in joined if group), key=min))
+
+
+def join_leftovers(groups: tuple[frozenset[str], ...], verticals: tuple[tuple[str, tuple[str, ...]], ...],
+                   loc: dict[str, int]) -> tuple[frozenset[str], ...]:
+    """A group holding no vertical slice, most of whose lines sit in modules named after one
+    domain (`main.management.commands.inventory_import`: `inventory`), joins the group that
+    holds most of that domain's slices' lines (rule 9 of docs/concepts.md, "Layers and
+    verticals"): code about one domain that no layer package holds goes with its vertical.
+
+    >>> groups = (frozenset({"app.api.order", "app.models.order"}), frozenset({"app.cmd.order_import", "app.yaml"}))
+    >>> joined = join_leftovers(groups, (("order", ("app.api.order", "app.models.order")),),
+    ...                         {"app.cmd.order_import": 9, "app.yaml": 2})
+    >>> [sorted(group) for group in joined]
+    [['app.api.order', 'app.cmd.order_import', 'app.models.order', 'app.yaml']]
+    """
+    slices = {module: domain for domain, members in verticals for module in members}
+    domains = sorted((_words(domain) for domain, _ in verticals), key=lambda words: (-len(words), words))
+    index_of = {module: index for index, group in enumerate(groups) for module in group}
+    home: dict[str, int] = {}
+    for domain, members in verticals:
+        lines: Counter[int] = Counter()
+        for module in members:
+            if module in index_of:
+                lines[index_of[module]] += loc.get(module, 0) + 1
+        if lines:
+            home["_".join(_words(domain))] = min(lines, key=lambda index: (-lines[index], index))
+    joined = [set(group) for group in groups]
+    for index, group in enumerate(groups):
+        if any(module in slices for module in group):
+            continue
+        about: Counter[str] = Counter()
+        for module in group:
+            words = _words(module.rpartition(".")[2])
+            domain = next(("_".join(words[:len(d)]) for d in domains if words[:len(d)] == d), None)
+            if domain in home:
+                about[domain] += loc.get(module, 0)
+        total = sum(loc.get(module, 0) for module in group)
+        domain = min(about, key=lambda name: (-about[name], name), default=None)
+        if domain is not None and 2 * about[domain] > total and home[domain] != index:
+            joined[home[domain]] |= joined[index]
+            joined[index] = set()
     return tuple(sorted((frozenset(group) for group in joined if group), key=min))
 
 
