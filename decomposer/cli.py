@@ -235,7 +235,8 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
     else:
         analysis = pipeline.analyze(settings, progress)
         _warn_assignment(analysis, settings.assignment.source if settings.assignment else None)
-    written = write_reports(analysis, out, formats or tuple(FORMATS), progress=progress)
+    written = write_reports(analysis, out, formats or tuple(FORMATS), progress=progress,
+                            memo=pipeline.results_memo(settings.cache_dir))
     if not quiet:
         click.echo("\n".join(summary_lines(analysis) + literature))
         names = {path.name: path for path in written}

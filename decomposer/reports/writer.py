@@ -20,6 +20,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from decomposer.errors import CannotWrite, OutputInsideRepository
 from decomposer.model import Analysis
@@ -30,7 +31,10 @@ from decomposer.reports.json_report import analysis_json
 from decomposer.reports.markdown_report import report_markdown
 from decomposer.reports.plan_report import plan_files
 
-__all__ = ["FORMATS", "OutputFolder", "check_output_dir", "use_matplotlib_dir", "write_reports"]
+__all__ = ["FORMATS", "Memo", "OutputFolder", "check_output_dir", "use_matplotlib_dir", "write_reports"]
+
+# (kind, inputs, compute, valid) -> compute()'s value, or the one kept for equal inputs
+Memo = Callable[[str, Any, Callable[[], Any], Callable[[Any], bool]], Any]
 
 # format -> what it writes
 FORMATS = {
@@ -127,8 +131,13 @@ def use_matplotlib_dir(cache_dir: Path | None) -> None:
 
 
 def write_reports(analysis: Analysis, out: OutputFolder, formats: tuple[str, ...], *,
-                  progress: Callable[[str], None] = lambda message: None) -> list[Path]:
-    """Write every requested format into `out`; return the paths, in a stable order."""
+                  progress: Callable[[str], None] = lambda message: None,
+                  memo: Memo | None = None) -> list[Path]:
+    """Write every requested format into `out`; return the paths, in a stable order.
+
+    With a `memo` (`pipeline.results_memo`: the results cache), figures drawn before for the
+    very same analysis (every field of it) and formats are read back instead of drawn again.
+    """
     if "json" in formats:
         out.add("analysis.json", analysis_json(analysis))
     if "csv" in formats:
@@ -142,7 +151,7 @@ def write_reports(analysis: Analysis, out: OutputFolder, formats: tuple[str, ...
     if pictures or "html" in formats:
         progress("Drawing figures")  # report.html inlines the very PNG bytes of the files
         rendered = _figures(analysis, tuple(fmt for fmt in ("png", "svg")
-                                            if fmt in pictures or (fmt == "png" and "html" in formats)))
+                                            if fmt in pictures or (fmt == "png" and "html" in formats)), memo)
         for name, data in rendered.items():
             if name.rsplit(".", 1)[1] in pictures:
                 out.add(name, data)
@@ -156,8 +165,17 @@ def write_reports(analysis: Analysis, out: OutputFolder, formats: tuple[str, ...
     return out.write()
 
 
-def _figures(analysis: Analysis, formats: tuple[str, ...]) -> dict[str, bytes]:
-    # matplotlib is imported only here, after `use_matplotlib_dir` had its say.
-    from decomposer.reports.figures import figure_files
-    return figure_files(analysis, formats)
+def _figures(analysis: Analysis, formats: tuple[str, ...], memo: Memo | None) -> dict[str, bytes]:
+    def draw() -> dict[str, bytes]:
+        # matplotlib is imported only here, after `use_matplotlib_dir` had its say.
+        from decomposer.reports.figures import figure_files
+        return figure_files(analysis, formats)
 
+    if memo is None:
+        return draw()
+    return memo("figures", (analysis, formats), draw, _is_files)
+
+
+def _is_files(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(name, str) and isinstance(data, bytes)
+                                           for name, data in value.items())
