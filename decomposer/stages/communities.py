@@ -27,6 +27,7 @@ import networkx as nx
 
 from decomposer.errors import InvalidConfig
 from decomposer.model import ALGORITHMS, Detection
+from decomposer.stages.louvain import louvain_communities
 
 __all__ = ["detect_services", "detect_under_seeds", "induced_subgraph", "merge_small_groups", "search_resolution", "settle_services",
            "unit_of_module"]
@@ -181,8 +182,8 @@ def _communities(names: list[str], numbered: nx.Graph, algorithm: str, resolutio
 
 
 def _run_algorithm(graph: nx.Graph, algorithm: str, resolution: float, seed: int) -> list[set[int]]:
-    if algorithm == "louvain":
-        return nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=seed)
+    if algorithm == "louvain":  # networkx's Louvain step for step, on plain dicts (stages/louvain.py)
+        return louvain_communities(graph, resolution, seed)
     if algorithm == "greedy":
         return [set(c) for c in nx.community.greedy_modularity_communities(
             graph, weight="weight", resolution=resolution)]
