@@ -103,3 +103,22 @@ def test_a_commit_the_detection_does_not_see_keeps_the_proposal(tmp_path: Path, 
     assert _kept(cache) == {"figures": 3, "models": 2, "proposal": 2, "traits": 2}
     _analyze(sample_copy, tmp_path / "slow", None)
     assert _files(tmp_path / "code") == _files(tmp_path / "slow")
+
+
+def test_each_kind_keeps_its_newest_entries_only(tmp_path: Path):
+    for index in range(20):
+        store_result(tmp_path, "kind", f"k{index:02d}", index)
+        os.utime(tmp_path / "results" / "kind" / f"k{index:02d}.pickle", (1_700_000_000 + index,) * 2)
+    kept = sorted(path.name for path in (tmp_path / "results" / "kind").iterdir())
+    assert kept == [f"k{index:02d}.pickle" for index in range(4, 20)]
+    assert load_result(tmp_path, "kind", "k19") == 19
+
+
+def test_a_value_read_is_kept_over_newer_unread_ones(tmp_path: Path):
+    for index in range(16):
+        store_result(tmp_path, "kind", f"k{index:02d}", index)
+        os.utime(tmp_path / "results" / "kind" / f"k{index:02d}.pickle", (1_700_000_000 + index,) * 2)
+    assert load_result(tmp_path, "kind", "k00") == 0  # read: the most recently used now
+    store_result(tmp_path, "kind", "k16", 16)
+    assert load_result(tmp_path, "kind", "k00") == 0
+    assert load_result(tmp_path, "kind", "k01") is None

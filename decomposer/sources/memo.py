@@ -5,7 +5,7 @@ A key is the SHA-256 of `digest(...)` over the step's whole input records and se
 generically (every field of every dataclass, every node and edge of a graph, in their order), so
 a field that a later version adds to a record is part of the key without anyone listing it; and
 of the code version (`code_version`: the bytes of every decomposer source file), so that any
-change to decomposer is a miss. A value is pickled; a file that is missing, not a regular file,
+change to decomposer is a miss. Each kind keeps its 16 most recently used values. A value is pickled; a file that is missing, not a regular file,
 unreadable, truncated, of another format or that does not unpickle is a miss, never an error,
 and the next store replaces it. Files are written atomically (a temporary file in the same
 folder, then `os.replace`). Nothing is ever written inside the analysed repository: the folder is
@@ -30,6 +30,7 @@ import networkx as nx
 __all__ = ["code_version", "digest", "load_result", "store_result"]
 
 _FORMAT = b"decomposer-results-1\n"
+_KEEP = 16  # values kept per kind: the most recently stored or read (modification time)
 
 
 def digest(*parts: Any) -> str:
@@ -67,7 +68,10 @@ def load_result(cache_dir: Path | None, kind: str, key: str) -> Any | None:
         data = path.read_bytes()
         if not data.startswith(_FORMAT):
             return None
-        return pickle.loads(data[len(_FORMAT):])
+        value = pickle.loads(data[len(_FORMAT):])
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used: the newest again, so pruning drops the least recently used
+        return value
     except Exception:  # noqa: BLE001 - a truncated or foreign pickle raises nearly anything: a miss
         return None
 
@@ -86,12 +90,24 @@ def store_result(cache_dir: Path | None, kind: str, key: str, value: Any) -> Non
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, folder / f"{key}.pickle")
         temporary = None
+        _prune(folder)
     except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
         pass
     finally:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the `_KEEP` newest values of a kind (a CI cache would otherwise grow by one per merge)."""
+    entries = []
+    for path in folder.glob("*.pickle"):
+        with contextlib.suppress(OSError):
+            entries.append((path.stat().st_mtime, path.name, path))
+    for _, _, path in sorted(entries, reverse=True)[_KEEP:]:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def _feed(pieces: list[str], value: Any) -> None:
