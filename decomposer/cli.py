@@ -7,7 +7,6 @@ import datetime
 import functools
 import json
 import math
-import os
 import sys
 import time
 import traceback
@@ -19,8 +18,9 @@ import click
 
 from decomposer import pipeline
 from decomposer._version import __version__
-from decomposer.config import DEFAULT_EXCLUDES, Settings, load_settings
+from decomposer.config import DEFAULT_EXCLUDES, Settings, default_cache_dir, load_settings
 from decomposer.errors import DecomposerError
+from decomposer.pipeline.tracing import TraceSession, run_traced
 from decomposer.model import ALGORITHMS, GRANULARITIES, SIGNALS, Analysis, Planning
 from decomposer.reports.check_report import check_lines, check_to_dict
 from decomposer.reports.contracts import contract_files
@@ -130,10 +130,17 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help="Search the resolution that gives about N services (overrides --resolution).")
 @click.option("--seed", type=click.IntRange(min=0), metavar="N",
               help=f"Seed of every random step (default {_DETECTION.seed}): same input and seed, same report.")
-@click.option("--weights", metavar="structural=A,cochange=B,data=C", callback=lambda ctx, param, value: _weights(value),
-              help=f"Mix of the coupling graph: imports, co-change, and data links between ORM tables "
-                   f"(default structural={_DETECTION.structural_weight:g},cochange={_DETECTION.cochange_weight:g},"
-                   f"data={_DETECTION.data_weight:g}).")
+@click.option("--weights", metavar="structural=A,cochange=B,data=C,runtime=D",
+              callback=lambda ctx, param, value: _weights(value),
+              help=f"Mix of the coupling graph: imports, co-change, data links between ORM tables, and the "
+                   f"calls --traces recorded (default structural={_DETECTION.structural_weight:g},"
+                   f"cochange={_DETECTION.cochange_weight:g},data={_DETECTION.data_weight:g},"
+                   f"runtime={_DETECTION.runtime_weight:g}: traces are measured, not clustered on).")
+@click.option("--traces", multiple=True, type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Trace files `decomposer trace` (or `pytest -p decomposer.trace`) recorded while your tests "
+                   "ran (repeatable; merged): runtime calls and use cases per module, BCP and the calls "
+                   "crossing services in the quality table, modules never executed, and each plan step's "
+                   "runtime calls (docs/concepts.md, \"Runtime coupling\").")
 @click.option("--granularity", type=click.Choice(GRANULARITIES),
               help=f"Move single modules or whole sub-packages between services (default {_DETECTION.granularity}).")
 @click.option("--min-service-size", type=click.IntRange(min=1), metavar="N",
@@ -186,7 +193,7 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
             consensus_runs: int | None, stability_runs: int | None,
             brittleness_weights: tuple[tuple[str, float], ...], sprint_capacity: int | None,
             assignments_json: Path | None, formats: tuple[str, ...], cache_dir: Path | None, no_cache: bool,
-            no_config: bool, quiet: bool, verbose: bool) -> None:
+            no_config: bool, quiet: bool, verbose: bool, traces: tuple[Path, ...]) -> None:
     """Analyse the monolith at PATH and write analysis.json to --out.
 
     PATH is the repository (or the folder of the code inside it). decomposer finds its
@@ -195,17 +202,21 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
     their Python files for churn and change coupling, reads the ORM models (Django,
     SQLAlchemy) for the foreign keys, queries and transactions between tables, and proposes
     service boundaries as the consensus of many seeded community detections on all three,
-    with the shared kernel and developer tooling apart. It measures the proposal side by
+    with the shared kernel and developer tooling apart; with --traces, it also reads which modules
+    call which while your own tests run (`decomposer trace`). It measures the proposal side by
     side with your current package layout, ranks brittle modules, and plans the extraction
     (report.html has a review view where you can move modules and see what it costs).
     """
+    if graph_file and traces:
+        raise click.BadParameter("traces record Python calls; analyse the Python code (no --graph) to use them",
+                                 param_hint="'--traces'")
     if graph_file and (packages or source_root or package_depth or exclude_type_checking):
         raise click.BadParameter("--package, --source-root, --package-depth and --exclude-type-checking "
                                  "read Python code; with a graph, give groups in the file instead",
                                  param_hint="'--graph'")
     repo_dir = pipeline.repository_dir(path)
     out = OutputFolder(out_dir or Path(_DEFAULT_OUT), repo_dir)
-    cache = None if no_cache else check_output_dir(repo_dir, cache_dir or _default_cache_dir(), "--cache-dir")
+    cache = None if no_cache else check_output_dir(repo_dir, cache_dir or default_cache_dir(), "--cache-dir")
     use_matplotlib_dir(cache)
     settings = load_settings(repo_dir, {
         "packages": packages, "source_root": source_root, "exclude": exclude,
@@ -220,7 +231,7 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
         "consensus_runs": consensus_runs, "verticals": False if no_verticals else None,
         "vertical_tie": vertical_tie,
         "stability_runs": stability_runs, **weights,
-        "brittleness_weights": brittleness_weights, "sprint_capacity": sprint_capacity,
+        "brittleness_weights": brittleness_weights, "sprint_capacity": sprint_capacity, "traces": traces,
     }, use_config=not no_config)
     if assignments_json is not None:
         settings = dataclasses.replace(settings, assignment=pipeline.load_assignment(assignments_json))
@@ -323,6 +334,49 @@ def contracts(analysis_json: Path, out_dir: Path | None) -> None:
     click.echo(f"Written:    {', '.join(str(path) for path in written)}")
 
 
+@main.command("trace", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+              epilog=(
+    "Examples:\n\n"
+    "\b\n"
+    "  decomposer trace --out /tmp/shop-trace.json --per-test-module -- manage.py test\n"
+    "  decomposer trace --use-case smoke -m myapp.smoke --fast\n"
+    "  pytest -p decomposer.trace --decomposer-trace /tmp/shop-trace.json   # one use case per test file\n"
+    "  decomposer analyze . --traces /tmp/shop-trace.json"
+))
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.option("-m", "--module", "as_module", is_flag=True, help="COMMAND starts with a module to run, as `python -m`.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="The trace file (default: decomposer's cache folder; never inside the repository).")
+@click.option("--packages", default="", metavar="PKG,...",
+              help="Packages whose modules are traced (default: those decomposer finds in --root).")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True,
+              help="The repository the traced code belongs to.")
+@click.option("--use-case", default="run", show_default=True, metavar="NAME",
+              help="The use case every recorded call belongs to (use pytest -p decomposer.trace for one per test file).")
+@click.option("--per-test-module", is_flag=True,
+              help="One use case per unittest test module (Django's `manage.py test` too) instead of --use-case; "
+                   "calls made outside any test are \"(outside tests)\".")
+@_user_errors
+def trace(command: tuple[str, ...], as_module: bool, out: Path | None, packages: str, root: Path,
+          use_case: str, per_test_module: bool) -> None:
+    """Run a Python program in this process, as `coverage run` does, recording which modules of the
+    analysed packages call which (docs/concepts.md, "Runtime coupling").
+
+    COMMAND is a script and its arguments (or, with -m, a module and its arguments). Only module
+    names and call counts are recorded: no argument values, nothing of the app's data. Exits with
+    the program's exit code once the trace is written.
+    """
+    if not as_module and not Path(command[0]).is_file():
+        raise click.BadParameter(f"{command[0]} is not a file; give a Python script, or -m and a module",
+                                 param_hint="COMMAND")
+    names = tuple(name.strip() for name in packages.split(",") if name.strip())
+    session = TraceSession(pipeline.repository_dir(root), out, names)
+    code = run_traced(session, command[0], command[1:], module=as_module, use_case=use_case,
+                      per_test_module=per_test_module)
+    click.echo(session.write(), err=True)
+    sys.exit(code)
+
+
 @main.command("check", epilog=(
     "Example (in CI, after a saved analysis):\n\n"
     "\b\n"
@@ -343,7 +397,7 @@ def check_command(path: Path, analysis_json: Path, as_json: bool, cache_dir: Pat
     analysis (new coupling), 0 otherwise. Reads the code only: no history, seconds to run.
     """
     repo_dir = pipeline.repository_dir(path)
-    cache = None if no_cache else check_output_dir(repo_dir, cache_dir or _default_cache_dir(), "--cache-dir")
+    cache = None if no_cache else check_output_dir(repo_dir, cache_dir or default_cache_dir(), "--cache-dir")
     result = pipeline.check(repo_dir, pipeline.load_analysis(analysis_json), cache)
     if as_json:
         click.echo(json.dumps(check_to_dict(result), indent=2))
@@ -368,7 +422,7 @@ def _progress(quiet: bool, verbose: bool) -> Callable[[str], None]:
 
 def _weights(value: str | None) -> dict[str, float]:
     """Parse `structural=1,cochange=0.5,data=1` into Settings fields."""
-    pairs = _name_numbers(value, ("structural", "cochange", "data"), "--weights")
+    pairs = _name_numbers(value, ("structural", "cochange", "data", "runtime"), "--weights")
     return {f"{name}_weight": weight for name, weight in pairs.items()}
 
 
@@ -396,13 +450,6 @@ def _name_numbers(value: str | None, names: tuple[str, ...], option: str) -> dic
 
 def _day(moment: datetime.datetime | None) -> str | None:
     return moment.date().isoformat() if moment else None
-
-
-def _default_cache_dir() -> Path:
-    if os.environ.get("DECOMPOSER_CACHE_DIR"):
-        return Path(os.environ["DECOMPOSER_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "decomposer"
 
 
 if __name__ == "__main__":  # pragma: no cover

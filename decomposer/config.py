@@ -26,6 +26,7 @@ The analysed repository may carry its own defaults in its pyproject.toml::
     structural_weight = 1.0        # the mix of the coupling graph
     cochange_weight = 1.0
     data_weight = 0.5              # relations between tables, queries, transactions
+    runtime_weight = 0             # calls recorded by `decomposer trace` (analyze --traces)
     min_service_size = 3           # smaller groups merge into their most coupled neighbour
     min_service_share = 0.005      # so do services under this share of the analysed lines
     max_service_share = 0.3        # services over this share of the lines are split where runs disagree
@@ -54,6 +55,7 @@ import dataclasses
 import datetime
 import difflib
 import math
+import os
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,7 +74,7 @@ from decomposer.model import (
     Scoring,
 )
 
-__all__ = ["DEFAULT_EXCLUDES", "HistorySettings", "ScanSettings", "Settings", "load_settings",
+__all__ = ["DEFAULT_EXCLUDES", "HistorySettings", "ScanSettings", "Settings", "default_cache_dir", "load_settings",
            "read_repo_config"]
 
 # Test and migration modules describe no production coupling; Django keeps both in every app.
@@ -135,6 +137,7 @@ class Settings:
     scoring: Scoring = Scoring()
     planning: Planning = Planning()
     assignment: Assignment | None = None  # `analyze --assignments`: pin every module's service
+    traces: tuple[Path, ...] = ()  # `analyze --traces`: files `decomposer trace` wrote (runtime coupling)
 
 
 def _is_list_of_str(value: Any) -> bool:
@@ -207,6 +210,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
     "structural_weight": ("detection.structural_weight", _is_number(0), "a number of at least 0"),
     "cochange_weight": ("detection.cochange_weight", _is_number(0), "a number of at least 0"),
     "data_weight": ("detection.data_weight", _is_number(0), "a number of at least 0"),
+    "runtime_weight": ("detection.runtime_weight", _is_number(0), "a number of at least 0"),
     "min_service_size": ("detection.min_service_size", _is_int(1), "a whole number of at least 1"),
     "granularity": ("detection.granularity", lambda value: value in GRANULARITIES,
                     f"one of {', '.join(GRANULARITIES)}"),
@@ -228,10 +232,11 @@ _KEYS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
                             f"a table of signal = weight >= 0, signals: {', '.join(SIGNALS)}"),
 }
 # Settings fields that are not in [tool.decomposer] but may come from flags.
-_FLAG_ONLY = {"cache_dir": "cache_dir", "out_dir": "out_dir"}
+# Trace files are flags only: they live outside the repository, so its pyproject.toml cannot name them.
+_FLAG_ONLY = {"cache_dir": "cache_dir", "out_dir": "out_dir", "traces": "traces"}
 _FLOATS = {"min_degree", "resolution", "consensus_threshold", "vertical_tie", "min_service_share",
            "max_service_share", "structural_weight", "cochange_weight", "data_weight",
-           "kernel_min_outside_share", "kernel_max_instability"}
+           "runtime_weight", "kernel_min_outside_share", "kernel_max_instability"}
 
 
 def load_settings(repo_path: Path, overrides: dict[str, Any], *, use_config: bool = True) -> Settings:
@@ -334,3 +339,12 @@ def _frozen(key: str, value: Any) -> Any:
     if isinstance(value, list):
         return tuple(tuple(item) if isinstance(item, list) else item for item in value)
     return value
+
+
+def default_cache_dir() -> Path:
+    """decomposer's own cache folder: $DECOMPOSER_CACHE_DIR, else $XDG_CACHE_HOME/decomposer or
+    ~/.cache/decomposer."""
+    if os.environ.get("DECOMPOSER_CACHE_DIR"):
+        return Path(os.environ["DECOMPOSER_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "decomposer"

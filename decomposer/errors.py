@@ -12,6 +12,7 @@ __all__ = [
     "InvalidConfig",
     "InvalidGraph",
     "InvalidPath",
+    "InvalidTrace",
     "CannotWrite",
     "MalformedGitLog",
     "OutputInsideRepository",
@@ -58,3 +59,7 @@ class MalformedGitLog(GitFailed):
 
 class ScanFailed(DecomposerError):
     """grimp could not scan the packages, even after leaving out the files it stopped at."""
+
+
+class InvalidTrace(DecomposerError):
+    """A trace file (`analyze --traces`) cannot be read, or `decomposer trace` cannot record one."""

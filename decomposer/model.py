@@ -12,6 +12,10 @@ from pathlib import PurePath
 from typing import Literal
 
 __all__ = [
+    "OUTSIDE_TESTS",
+    "RuntimeCall",
+    "RuntimeTrace",
+    "UseCase",
     "ALGORITHMS",
     "BORDERLINE",
     "CUT",
@@ -118,6 +122,7 @@ ALGORITHMS: tuple[str, ...] = ("louvain", "greedy", "label-propagation", "leiden
 Algorithm = Literal["louvain", "greedy", "label-propagation", "leiden"]
 GRANULARITIES: tuple[str, ...] = ("module", "package")
 Granularity = Literal["module", "package"]  # move single modules, or whole sub-packages
+OUTSIDE_TESTS = "(outside tests)"  # a trace's calls made while no test ran (imports, collection): no use case
 BORDERLINE = 0.8  # a module with its service in fewer consensus runs than this is borderline
 PARTITIONS: tuple[str, ...] = ("proposed", "package_layout", "random")  # measured side by side
 PartitionName = Literal["proposed", "package_layout", "random"]
@@ -439,6 +444,7 @@ class Detection:
     structural_weight: float = 1.0
     cochange_weight: float = 1.0
     data_weight: float = 0.5  # relations between tables, queries, transactions (stages/data.py; docs/metrics.md)
+    runtime_weight: float = 0.0  # calls recorded by `decomposer trace`; 0: measured, not clustered on
     min_service_size: int = 3  # smaller groups merge into their most coupled neighbour
     min_service_share: float = 0.005  # services under this share of the analysed lines merge too
     max_service_share: float = 0.3  # services over this share of the lines are detected again alone
@@ -493,6 +499,8 @@ class QualityFigures:
     largest_share: float  # the largest group's share of the modules
     crossing_data_links: int | None = None  # data links between groups; None without ORM models
     crossing_data_share: float | None = None  # their share of all data links between modules
+    bcp: float | None = None  # business context purity (Mono2Micro); lower is better; None without traces
+    crossing_runtime_share: float | None = None  # share of recorded calls between groups; None without traces
 
 
 @dataclass(frozen=True, slots=True)
@@ -587,6 +595,8 @@ class PlanStep:
     sprint: int  # first sprint of the step
     sprints: int  # sprints it spans: more than 1 when it is larger than a sprint
     data_cuts: tuple[DataCut, ...] = ()  # data links the step must cut, each with a pattern
+    runtime_calls: int | None = None  # recorded calls across its boundary (both ways); None without traces
+    runtime_use_cases: tuple[str, ...] = ()  # recorded use cases that run on both sides of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -672,6 +682,52 @@ class Repository:
 
 
 @dataclass(frozen=True, slots=True)
+class RuntimeCall:
+    """Calls from functions of `caller` into functions of `callee`, recorded while tests ran
+    (`decomposer trace`; docs/concepts.md, "Runtime coupling")."""
+
+    caller: str  # the nearest analysed module up the stack (see docs/concepts.md)
+    callee: str
+    calls: int  # over every use case
+    use_cases: tuple[tuple[str, int], ...]  # (use case, calls in it), by use case
+
+
+@dataclass(frozen=True, slots=True)
+class UseCase:
+    """One use case of a trace: a test file, a marker's name, or a wrapped command's name."""
+
+    name: str
+    modules: tuple[str, ...]  # analysed modules whose functions ran in it, sorted
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeTrace:
+    """What one or more trace files recorded, merged and kept to the analysed modules."""
+
+    sources: tuple[str, ...]  # the trace files read, as given
+    heads: tuple[str, ...]  # the commits they were recorded at (may differ from the analysis's)
+    use_cases: tuple[UseCase, ...]  # by name
+    calls: tuple[RuntimeCall, ...]  # by (caller, callee); never a module with itself
+    executed: tuple[str, ...]  # analysed modules whose functions ran in any use case, sorted
+    without_functions: tuple[str, ...] = ()  # modules loaded that define no function (settings, __init__), sorted
+
+    def use_cases_by_module(self) -> dict[str, tuple[str, ...]]:
+        """Each module that ran in a use case, with those use cases, sorted (OUTSIDE_TESTS is none)."""
+        found: dict[str, list[str]] = {}
+        for use_case in self.use_cases:
+            if use_case.name != OUTSIDE_TESTS:
+                for module in use_case.modules:
+                    found.setdefault(module, []).append(use_case.name)
+        return {module: tuple(sorted(names)) for module, names in sorted(found.items())}
+
+    def never_executed(self, modules: tuple[str, ...]) -> tuple[str, ...]:
+        """Those of `modules` none of whose functions ran in any use case: dead code, or untested
+        (a module that defines no function, such as settings or an `__init__`, is not listed)."""
+        ran = set(self.executed) | set(self.without_functions)
+        return tuple(sorted(module for module in modules if module not in ran))
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything one run of `decomposer analyze` found; reports are views of this."""
 
@@ -696,6 +752,7 @@ class Analysis:
     # None in a saved analysis from before decomposer recorded it.
     scoring: Scoring | None = None
     recent_days: int | None = None  # the span of "recent" churn in the brittleness reasons
+    runtime: RuntimeTrace | None = None  # calls recorded by `decomposer trace`; None: no trace read
 
     @property
     def service_of(self) -> dict[str, str]:

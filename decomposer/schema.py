@@ -51,7 +51,10 @@ from decomposer.model import (
     Proposal,
     QualityFigures,
     Repository,
+    RuntimeCall,
+    RuntimeTrace,
     Scoring,
+    UseCase,
     Service,
     Stability,
 )
@@ -59,8 +62,8 @@ from decomposer.model import (
 __all__ = ["SCHEMA_VERSION", "COST_UNIT", "InvalidDocument", "analysis_from_dict", "analysis_to_dict",
            "assignment_from_dict", "assignment_to_dict", "iso_time", "module_rows", "plan_to_dict", "sprint_count"]
 
-SCHEMA_VERSION = 2  # 2: tables, data_links, crossing data in quality, data_cuts in plan steps
-_READABLE = (1, 2)  # version 1 documents read as having no ORM models
+SCHEMA_VERSION = 3  # 2: tables, data_links, crossing data in quality, data_cuts in plan steps; 3: runtime
+_READABLE = (1, 2, 3)  # version 1 documents read as having no ORM models, 1 and 2 as having no trace
 COST_UNIT = ("change points: one per import statement to cut or re-route and per module to move; "
              "an import into the monolith counts twice")
 
@@ -115,6 +118,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
         ],
         "tables": [_table(table) for table in analysis.tables],
         "data_links": [_link(link) for link in analysis.data_links],
+        "runtime": _runtime(analysis),
         **_proposal(analysis.proposal),
         **plan_to_dict(analysis.plan),
         "excluded_modules": list(analysis.excluded),
@@ -209,7 +213,7 @@ def _proposal(proposal: Proposal | None) -> dict[str, Any]:
             "requested_services": detection.target_services,
             "seed": detection.seed,
             "weights": {"structural": detection.structural_weight, "cochange": detection.cochange_weight,
-                        "data": detection.data_weight},
+                        "data": detection.data_weight, "runtime": detection.runtime_weight},
             "granularity": detection.granularity,
             "min_service_size": detection.min_service_size,
             "consensus_runs": detection.consensus_runs,
@@ -261,6 +265,8 @@ def _quality(figures: QualityFigures) -> dict[str, Any]:
         "largest_share": figures.largest_share,
         "crossing_data_links": figures.crossing_data_links,
         "crossing_data_share": figures.crossing_data_share,
+        "bcp": figures.bcp,
+        "crossing_runtime_share": figures.crossing_runtime_share,
     }
 
 
@@ -321,6 +327,24 @@ def _step(step: PlanStep) -> dict[str, Any]:
         "data_cuts": [{"kind": cut.kind, "source": cut.source, "target": cut.target, "file": cut.path,
                        "line": cut.line, "outbound": cut.outbound, "pattern": cut.pattern}
                       for cut in step.data_cuts],
+        "runtime_calls": step.runtime_calls,
+        "runtime_use_cases": list(step.runtime_use_cases),
+    }
+
+
+def _runtime(analysis: Analysis) -> dict[str, Any] | None:
+    trace = analysis.runtime
+    if trace is None:
+        return None
+    never = trace.never_executed(tuple(record.module for record in analysis.modules))
+    return {
+        "traces": list(trace.sources), "heads": list(trace.heads),
+        "use_cases": [{"name": use_case.name, "modules": list(use_case.modules)} for use_case in trace.use_cases],
+        "calls": [{"caller": call.caller, "callee": call.callee, "calls": call.calls,
+                   "use_cases": dict(call.use_cases)} for call in trace.calls],
+        "executed": list(trace.executed),
+        "without_functions": list(trace.without_functions),
+        "never_executed": list(never),
     }
 
 
@@ -352,7 +376,7 @@ def analysis_from_dict(document: Any) -> Analysis:
     version = root.get("schema_version", int)
     if version not in _READABLE:
         raise InvalidDocument(f"schema_version is {version}, this decomposer reads "
-                              + " and ".join(str(known) for known in _READABLE))
+                              + ", ".join(str(known) for known in _READABLE[:-1]) + f" and {_READABLE[-1]}")
     repository, settings = root.record("repository"), root.record("settings")
     modules = root.records("modules")
     history = None if root.optional("history", dict) is None else _history_from(root.record("history"))
@@ -388,7 +412,22 @@ def analysis_from_dict(document: Any) -> Analysis:
                     for role in (root.records("module_roles") if root.has("module_roles") else ())),
         scoring=_scoring_from(settings),
         recent_days=settings.optional("recent_days", int) if settings.has("recent_days") else None,
+        runtime=_runtime_from(root) if version > 2 else None,
     )
+
+
+def _runtime_from(root: _Record) -> RuntimeTrace | None:
+    if root.optional("runtime", dict) is None:
+        return None
+    runtime = root.record("runtime")
+    return RuntimeTrace(
+        runtime.strings("traces"), runtime.strings("heads"),
+        tuple(UseCase(item.get("name", str), item.strings("modules")) for item in runtime.records("use_cases")),
+        tuple(RuntimeCall(call.get("caller", str), call.get("callee", str), call.get("calls", int),
+                          tuple((name, counts.get(name, int)) for counts in (call.record("use_cases"),)
+                                for name in counts.value))
+              for call in runtime.records("calls")),
+        runtime.strings("executed"), runtime.strings("without_functions"))
 
 
 def _scoring_from(settings: _Record) -> Scoring | None:
@@ -468,6 +507,7 @@ def _proposal_from(root: _Record) -> Proposal | None:
             target_services=detection.optional("requested_services", int), seed=detection.get("seed", int),
             structural_weight=weights.get("structural", float), cochange_weight=weights.get("cochange", float),
             data_weight=weights.get("data", float) if weights.has("data") else 1.0,
+            runtime_weight=weights.get("runtime", float) if weights.has("runtime") else 0.0,
             min_service_size=detection.get("min_service_size", int),
             # absent from files written before consensus clustering: one run, kept as it was
             consensus_runs=detection.get("consensus_runs", int) if detection.has("consensus_runs") else 1,
@@ -509,7 +549,10 @@ def _quality_from(figures: _Record) -> QualityFigures:
                           figures.get("icp", float), figures.get("ifn", float), figures.get("ned", float),
                           figures.optional("cochange_cohesion", float), figures.get("largest_share", float),
                           figures.optional("crossing_data_links", int) if data else None,
-                          figures.optional("crossing_data_share", float) if data else None)
+                          figures.optional("crossing_data_share", float) if data else None,
+                          figures.optional("bcp", float) if figures.has("bcp") else None,
+                          figures.optional("crossing_runtime_share", float) if figures.has("crossing_runtime_share")
+                          else None)
 
 
 def _plan_from(root: _Record) -> Plan | None:
@@ -532,7 +575,9 @@ def _step_from(step: _Record) -> PlanStep:
         data_cuts=tuple(DataCut(cut.choice("kind", LINK_KINDS), cut.get("source", str), cut.get("target", str),
                                 cut.get("file", str), cut.get("line", int), cut.get("outbound", bool),
                                 cut.get("pattern", str))
-                        for cut in (step.records("data_cuts") if step.has("data_cuts") else ())))
+                        for cut in (step.records("data_cuts") if step.has("data_cuts") else ())),
+        runtime_calls=step.optional("runtime_calls", int) if step.has("runtime_calls") else None,
+        runtime_use_cases=step.strings("runtime_use_cases") if step.has("runtime_use_cases") else ())
 
 
 def _sites_from(step: _Record, key: str) -> tuple[ImportSite, ...]:

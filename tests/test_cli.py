@@ -198,7 +198,7 @@ def test_weight_flags_are_checked(cli, make_repo, tmp_path: Path):
     result = cli("analyze", repo, "--out", tmp_path / "out", "--weights", "structural=1,imports=2")
     assert result.exit_code == 2
     assert ("Invalid value for '--weights': 'imports=2' is not NAME=NUMBER with NAME one of structural, "
-            "cochange, data and a finite NUMBER >= 0") in result.stderr
+            "cochange, data, runtime and a finite NUMBER >= 0") in result.stderr
     for flag, value in (("--brittleness-weights", "commits=-1"), ("--brittleness-weights", "commits=inf"),
                         ("--weights", "structural=nan"), ("--weights", "cochange=1e999")):
         result = cli("analyze", repo, "--out", tmp_path / "out", flag, value)
@@ -214,7 +214,7 @@ def test_detection_flags_reach_the_report(cli, sample_repo: Path, tmp_path: Path
     document = json.loads((tmp_path / "out" / "analysis.json").read_text())
     detection = document["detection"]
     assert (detection["requested_services"], detection["seed"], detection["granularity"]) == (3, 7, "package")
-    assert detection["weights"] == {"structural": 2.0, "cochange": 0.5, "data": 0.5}
+    assert detection["weights"] == {"structural": 2.0, "cochange": 0.5, "data": 0.5, "runtime": 0.0}
     assert len([service for service in document["services"] if service["kind"] == "service"]) == 3
     assert document["stability"]["seeds"] == [1007]  # one full rerun, a thousand seeds away
     rows = (tmp_path / "out" / "brittle_modules.csv").read_text().splitlines()

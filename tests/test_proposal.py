@@ -75,10 +75,12 @@ def test_the_proposal_beats_the_package_layout(document):
     assert quality["proposed"] == {
         "groups": 8, "modularity": 0.3908, "sm": 0.1081, "icp": 0.5414, "ifn": 3.25, "ned": 0.0,
         "cochange_cohesion": 0.8937, "largest_share": 0.2031, "crossing_data_links": 15, "crossing_data_share": 0.4545,
+        "bcp": None, "crossing_runtime_share": None,
     }
     assert quality["package_layout"] == {
         "groups": 9, "modularity": 0.3537, "sm": 0.0904, "icp": 0.5787, "ifn": 3.3333, "ned": 0.0469,
         "cochange_cohesion": 0.8159, "largest_share": 0.2031, "crossing_data_links": 15, "crossing_data_share": 0.4545,
+        "bcp": None, "crossing_runtime_share": None,
     }
     assert quality["random"]["icp"] == 0.9191
 

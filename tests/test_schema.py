@@ -42,7 +42,7 @@ def _edit(saved: str, change) -> dict:  # noqa: ANN001 - a function of the docum
 
 @pytest.mark.parametrize(("change", "message"), [
     (lambda d: d.pop("modules"), "modules is missing"),
-    (lambda d: d.update(schema_version=3), "schema_version is 3, this decomposer reads 1 and 2"),
+    (lambda d: d.update(schema_version=4), "schema_version is 4, this decomposer reads 1, 2 and 3"),
     (lambda d: d.update(schema_version="1"), "schema_version should be a whole number, not a string"),
     (lambda d: d["modules"][3].update(loc="12"), "modules[3].loc should be a whole number, not a string"),
     (lambda d: d["modules"][0].pop("fan_in"), "modules[0].fan_in is missing"),

@@ -13,10 +13,11 @@ functions of those records; reports only format an `Analysis`. Data flows in num
 5. ask git for HEAD; mine the non-merge commits of the window that touch the analysed
    packages' Python files (only those the history cache does not hold: sources.incremental);
 6. follow renames to HEAD's paths, then count churn per module and change coupling per pair;
-7. find the shared kernel, build the coupling graph (imports + co-change + data links) without
-   it, and detect communities under many seeds; their consensus is the proposed services, named
-   after their domain, with each module's confidence; give each table an owning service and
-   mark the data links that cross the boundaries;
+7. read the trace files (`--traces`: calls recorded while the team's tests ran, sources/
+   trace_file.py), find the shared kernel, build the coupling graph (imports + co-change + data
+   links + runtime calls) without it, and detect communities under many seeds; their consensus
+   is the proposed services, named after their domain, with each module's confidence; give
+   each table an owning service and mark the data links that cross the boundaries;
 8. measure the proposal, the current package layout and a random partition of the same sizes
    with the same figures, and rerun the whole detection under far-apart seeds to measure
    how stable it is;
@@ -33,8 +34,10 @@ Every other command starts from a saved analysis.json, read back into the same t
 the services from an assignment file (docs/assignments.md) and redoes steps 7 (as assigned),
 8 and 10 (`analyze` with `Settings.assignment` does the same in place of the detection), `check` redoes
 steps 2-3 and compares the imports that cross the saved boundaries, and the gates are a
-report of the loaded analysis. Nothing here writes a file: reports.writer does, and it
-refuses any folder inside the analysed repository.
+report of the loaded analysis. `tracing` is the recording side: it runs the team's own code
+(`decomposer trace`, the pytest plugin) and writes a trace file outside the repository. Apart
+from that, nothing here writes a file: reports.writer does, and it refuses any folder inside
+the analysed repository.
 """
 
 from decomposer.pipeline.analysis import analyze, plan_inputs, python_pathspecs, replan, repository_dir, run

@@ -34,6 +34,7 @@ from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, read_repo_state
 from decomposer.sources.incremental import mine_with_cache
+from decomposer.sources.trace_file import read_traces
 from decomposer.stages.history import (
     change_coupling,
     churn_by_module,
@@ -48,6 +49,7 @@ from decomposer.stages.import_graph import (
     module_records,
 )
 from decomposer.stages.roles import classify_modules, drop_modules
+from decomposer.stages.runtime import annotate_plan
 from decomposer.stages.strangler import plan_extraction
 
 __all__ = ["analyze", "plan_inputs", "python_pathspecs", "replan", "repository_dir", "run"]
@@ -115,6 +117,10 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
     if mined is not None:
         analysis = _with_history(analysis, mined, {source.path: source.module for source in modules},
                                  settings.history, state)
+    if settings.traces:
+        runtime, trace_warnings = read_traces(settings.traces, frozenset(record.module for record in analysis.modules),
+                                              state.head, frozenset(analysis.excluded))
+        analysis = dataclasses.replace(analysis, runtime=runtime, warnings=analysis.warnings + trace_warnings)
     progress("Proposing services" if settings.assignment is None else "Placing modules as assigned")
     shims = frozenset(trait.module for trait in traits if trait.reexport)
     proposal, placed = propose_cached(analysis, settings, graph, shims)
@@ -239,4 +245,6 @@ def plan_inputs(analysis: Analysis) -> PlanInputs:
 def replan(analysis: Analysis, planning: Planning = Planning()) -> Analysis:
     """`analysis` with its extraction plan made anew under `planning` (no repository is read)."""
     plan: Plan | None = plan_extraction(plan_inputs(analysis), planning) if analysis.proposal else None
+    if plan is not None and analysis.runtime is not None:
+        plan = annotate_plan(plan, analysis.runtime)
     return dataclasses.replace(analysis, plan=plan)

@@ -22,6 +22,7 @@ from decomposer.model import (
     Detection,
     ImportEdge,
     Proposal,
+    QualityFigures,
     Scoring,
     Service,
     SourceModule,
@@ -38,6 +39,7 @@ from decomposer.stages.import_graph import build_import_graph
 from decomposer.stages.kernel import find_shared_kernel
 from decomposer.stages.layers import Layering, find_layers, tie_verticals
 from decomposer.stages.quality import partition_quality
+from decomposer.stages.runtime import business_context_purity, crossing_runtime_share, runtime_pairs, runtime_reasons
 from decomposer.stages.services import name_services, random_partition, services_from_partition
 from decomposer.stages.sizing import follow_shims, merge_toys, split_giants
 from decomposer.stages.stability import far_seeds, measure_stability
@@ -131,12 +133,14 @@ def _rerun(seed: int) -> tuple[int, dict[str, str]]:
 
 
 def _coupling_graph(analysis: Analysis, detection: Detection, usage: tuple[CoChange, ...] = ()) -> nx.Graph:
-    """Imports, co-change (and `usage`) and data links between the analysed modules, mixed by
-    `detection`'s weights."""
+    """Imports, co-change (and `usage`), data links and recorded calls between the analysed
+    modules, mixed by `detection`'s weights."""
     return build_coupling_graph(tuple(sorted(record.module for record in analysis.modules)), analysis.imports,
                                 analysis.cochange + usage, module_data_pairs(analysis.tables, analysis.data_links),
                                 structural_weight=detection.structural_weight,
-                                cochange_weight=detection.cochange_weight, data_weight=detection.data_weight)
+                                cochange_weight=detection.cochange_weight, data_weight=detection.data_weight,
+                                runtime=runtime_pairs(analysis.runtime) if analysis.runtime else None,
+                                runtime_weight=detection.runtime_weight)
 
 
 def _measured(analysis: Analysis, detection: Detection, resolution: float, services: tuple[Service, ...],
@@ -146,14 +150,22 @@ def _measured(analysis: Analysis, detection: Detection, resolution: float, servi
     proposed = {module: service.name for service in services for module in service.modules}
     cochange = analysis.cochange if analysis.history else None
     sizes = [len(service.modules) for service in services]
+    partitions = (proposed, package_of, random_partition(sizes, list(package_of), detection.seed))
     quality = tuple(
-        (name, partition_quality(partition, analysis.imports, coupling, cochange, detection.ned_bounds,
-                                 crossing_data(analysis.data_links, analysis.tables, partition)
-                                 if analysis.tables else None))
-        for name, partition in zip(PARTITIONS, (
-            proposed, package_of, random_partition(sizes, list(package_of), detection.seed)))
+        (name, _with_runtime(partition_quality(partition, analysis.imports, coupling, cochange, detection.ned_bounds,
+                                               crossing_data(analysis.data_links, analysis.tables, partition)
+                                               if analysis.tables else None), partition, analysis))
+        for name, partition in zip(PARTITIONS, partitions)
     )
     return Proposal(detection, resolution, services, quality, stability)
+
+
+def _with_runtime(figures: QualityFigures, group_of: dict[str, str], analysis: Analysis) -> QualityFigures:
+    """`figures` with BCP and the share of recorded calls between groups (stages/runtime.py)."""
+    if analysis.runtime is None:
+        return figures
+    return dataclasses.replace(figures, bcp=round(business_context_purity(group_of, analysis.runtime), 4),
+                               crossing_runtime_share=round(crossing_runtime_share(group_of, analysis.runtime), 4))
 
 
 def _kernel_facades(imports: tuple[ImportEdge, ...], modules: int, kernel: frozenset[str],
@@ -209,8 +221,9 @@ def _brittleness(analysis: Analysis, seed: int, import_graph: nx.DiGraph,
     )
     owners = {table.model: table.service for table in analysis.tables if table.service}
     hidden = hidden_data_reasons(analysis.data_links, analysis.tables, owners)
-    return tuple(dataclasses.replace(entry, reasons=entry.reasons + (hidden[entry.module],))
-                 if entry.module in hidden else entry for entry in ranked)
+    ranked = tuple(dataclasses.replace(entry, reasons=entry.reasons + (hidden[entry.module],))
+                   if entry.module in hidden else entry for entry in ranked)
+    return runtime_reasons(ranked, analysis.runtime, service_of) if analysis.runtime else ranked
 
 
 def _rescored(analysis: Analysis, seed: int) -> tuple[BrittleModule, ...]:

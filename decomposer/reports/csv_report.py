@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from decomposer.model import DATA_PATTERNS, RELATION_KINDS, Analysis
+from decomposer.reports.runtime_report import module_csv_rows, runtime_csv_rows
 from decomposer.schema import module_rows
 
 __all__ = ["brittle_table", "csv_tables", "data_links_table"]
@@ -66,4 +67,8 @@ def csv_tables(analysis: Analysis) -> dict[str, str]:
         tables["brittle_modules"] = brittle_table(analysis)
     if analysis.tables:
         tables["data_links"] = data_links_table(analysis)
+    if analysis.runtime is not None:
+        tables["runtime_calls"] = pd.DataFrame(runtime_csv_rows(analysis), columns=[
+            "caller", "callee", "calls", "caller_service", "callee_service", "crossing", "use_cases"])
+        tables["runtime_modules"] = pd.DataFrame(module_csv_rows(analysis))
     return {f"{name}.csv": frame.to_csv(index=False, lineterminator="\n") for name, frame in tables.items()}

@@ -15,7 +15,8 @@ from importlib import resources
 from typing import Any
 
 from decomposer.model import DATA_PATTERNS, PARTITIONS, RELATION_KINDS, Analysis
-from decomposer.reports.markdown_report import QUALITY_ROWS
+from decomposer.reports.markdown_report import OPTIONAL_ROWS, QUALITY_ROWS
+from decomposer.reports.runtime_report import runtime_csv_rows, runtime_lines
 from decomposer.reports.review_data import review_json
 from decomposer.schema import sprint_count
 
@@ -79,8 +80,8 @@ def report_html(analysis: Analysis, images: dict[str, bytes]) -> str:
     """The report as one HTML page; `images` maps a figure name to its PNG bytes (inlined)."""
     title = f"decomposer report: {analysis.title}"
     parts = [f"<h1>{_e(title)}</h1>", _summary(analysis), _review(analysis)]
-    parts += [_services(analysis, images), _data(analysis, images), _quality(analysis), _brittle(analysis, images),
-              _plan(analysis, images)]
+    parts += [_services(analysis, images), _data(analysis, images), _quality(analysis), _runtime(analysis),
+              _brittle(analysis, images), _plan(analysis, images)]
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
             + "\n".join(part for part in parts if part)
@@ -239,9 +240,21 @@ def _quality(analysis: Analysis) -> str:
     quality = dict(analysis.proposal.quality)
     rows = [[label] + [getattr(quality[name], key) for name in PARTITIONS] + [better]
             for key, label, better in QUALITY_ROWS
-            if not (key.startswith("crossing_data") and getattr(quality["proposed"], key) is None)]
+            if not (key in OPTIONAL_ROWS and getattr(quality["proposed"], key) is None)]
     return ("<h2>Quality: the proposal next to the current package layout</h2>"
             + _table(["figure", "proposed", "package layout", "random", "better"], rows, {1, 2, 3}))
+
+
+def _runtime(analysis: Analysis) -> str:
+    if analysis.runtime is None:
+        return ""
+    rows = [[row["caller"], row["caller_service"], row["callee"], row["callee_service"], row["calls"], row["use_cases"]]
+            for row in runtime_csv_rows(analysis) if row["crossing"]]
+    lines = runtime_lines(analysis)
+    return (f"<h2>Runtime coupling</h2><p>{_e(lines[0].split(':', 1)[1].strip())}</p>"
+            + "".join(f"<p>{_e(line.strip())}</p>" for line in lines[1:])
+            + f"<h3>Runtime calls across services ({len(rows)} module pairs)</h3>"
+            + _table(["caller", "its service", "callee", "its service", "calls", "use cases"], rows, {4}))
 
 
 def _brittle(analysis: Analysis, images: dict[str, bytes]) -> str:

@@ -6,9 +6,10 @@ from collections import Counter
 
 from decomposer.model import KERNEL, PARTITIONS, RELATION_KINDS, TABLE_KINDS, Analysis, crossing_counts
 from decomposer.reports.markdown_text import md_text, mermaid_label
+from decomposer.reports.runtime_report import runtime_markdown
 from decomposer.schema import iso_time, sprint_count
 
-__all__ = ["QUALITY_ROWS", "report_markdown"]
+__all__ = ["OPTIONAL_ROWS", "QUALITY_ROWS", "report_markdown"]
 
 # (QualityFigures field, label, which way is better)
 QUALITY_ROWS = (
@@ -21,7 +22,10 @@ QUALITY_ROWS = (
     ("largest_share", "Largest service share", "lower"),
     ("crossing_data_links", "Data links across services", "lower"),
     ("crossing_data_share", "Share of data links across", "lower"),
+    ("bcp", "Business context purity (BCP)", "lower"),
+    ("crossing_runtime_share", "Share of runtime calls across", "lower"),
 )
+OPTIONAL_ROWS = frozenset({"crossing_data_links", "crossing_data_share", "bcp", "crossing_runtime_share"})  # None: not measured
 
 
 def report_markdown(analysis: Analysis, figures: tuple[str, ...] = ()) -> str:
@@ -40,7 +44,7 @@ def report_markdown(analysis: Analysis, figures: tuple[str, ...] = ()) -> str:
     if analysis.warnings:
         lines.append(f"- Warnings: {len(analysis.warnings)} (see analysis.json)")
     lines += _services(analysis, figures) + _data(analysis, figures) + _quality(analysis)
-    lines += _brittle(analysis, figures) + _plan(analysis, figures)
+    lines += runtime_markdown(analysis) + _brittle(analysis, figures) + _plan(analysis, figures)
     return "\n".join(lines) + "\n"
 
 
@@ -112,8 +116,8 @@ def _quality(analysis: Analysis) -> list[str]:
              "| figure | proposed | package layout | random | better |", "| --- | ---: | ---: | ---: | --- |"]
     for key, label, better in QUALITY_ROWS:
         cells = [getattr(quality[name], key) for name in PARTITIONS]
-        if all(value is None for value in cells) and key.startswith("crossing_data"):
-            continue  # no ORM models: no data rows
+        if all(value is None for value in cells) and key in OPTIONAL_ROWS:
+            continue  # no ORM models: no data rows; no traces: no runtime rows
         lines.append(f"| {label} | " + " | ".join(_figure(value) for value in cells) + f" | {better} |")
     lines.append("| Groups | " + " | ".join(str(quality[name].groups) for name in PARTITIONS) + " | |")
     return lines

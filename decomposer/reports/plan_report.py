@@ -19,6 +19,7 @@ from decomposer.model import (
     PlanStep,
 )
 from decomposer.reports.markdown_text import md_code, md_text
+from decomposer.reports.runtime_report import step_runtime_lines
 from decomposer.schema import COST_UNIT, plan_to_dict, sprint_count
 
 __all__ = ["plan_files", "plan_markdown"]
@@ -70,6 +71,7 @@ def _step_markdown(step: PlanStep) -> list[str]:
             lines += ["", f"{label}:"] + [
                 f"- {cut.kind} {md_code(cut.source)} -> {md_code(cut.target)} ({md_text(cut.path)}:{cut.line}): "
                 f"{cut.pattern}" for cut in cuts]
+    lines += step_runtime_lines(step)
     if step.risk and step.kind not in (CUT, SPLIT_DATA, SPLIT_MODULE):
         lines += ["", "Riskiest modules: " + ", ".join(f"{md_code(module)} ({score:.2f})" for module, score in step.risk)]
     return lines
@@ -96,6 +98,8 @@ def plan_files(analysis: Analysis, *, with_json: bool = False) -> dict[str, str]
              "inbound_imports": _count(step.inbound), "cuts": _count(step.cuts),
              "data_cuts_out": sum(cut.outbound for cut in step.data_cuts),
              "data_cuts_in": sum(not cut.outbound for cut in step.data_cuts),
+             **({"runtime_calls": step.runtime_calls, "runtime_use_cases": "; ".join(step.runtime_use_cases)}
+                if analysis.runtime is not None else {}),
              "rationale": step.rationale} for step in plan.steps]
     files = {"plan.md": plan_markdown(plan, analysis.title),
              "plan.csv": pd.DataFrame(rows).to_csv(index=False, lineterminator="\n")}

@@ -24,7 +24,8 @@ from decomposer.model import (
     QualityFigures,
     crossing_counts,
 )
-from decomposer.reports.markdown_report import QUALITY_ROWS
+from decomposer.reports.markdown_report import OPTIONAL_ROWS, QUALITY_ROWS
+from decomposer.reports.runtime_report import runtime_lines
 from decomposer.schema import iso_time, sprint_count
 
 __all__ = ["plan_lines", "reassigned_lines", "summary_lines"]
@@ -53,6 +54,7 @@ def summary_lines(analysis: Analysis) -> list[str]:
     lines += _history_lines(analysis)
     lines += _proposal_lines(analysis)
     lines += _data_lines(analysis)
+    lines += runtime_lines(analysis)
     lines += _brittle_lines(analysis)
     lines += plan_lines(analysis.plan) if analysis.plan else []
     if analysis.warnings:
@@ -132,8 +134,8 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
     lines.append(f"Quality:    {'':20s} {'proposed':>9s} {'layout':>9s} {'random':>9s}")
     for key, label, better in QUALITY_ROWS:
         values = [getattr(quality[name], key) for name in PARTITIONS]
-        if all(value is None for value in values) and key.startswith("crossing_data"):
-            continue  # no ORM models: no data rows
+        if all(value is None for value in values) and key in OPTIONAL_ROWS:
+            continue  # no ORM models: no data rows; no traces: no runtime rows
         cells = " ".join(f"{'-':>9s}" if value is None else (f"{value:9d}" if isinstance(value, int)
                                                             else f"{value:9.3f}") for value in values)
         lines.append(f"  {label:30s} {cells}   ({better} is better)")

@@ -39,7 +39,7 @@ Memo = Callable[[str, Any, Callable[[], Any], Callable[[Any], bool]], Any]
 # format -> what it writes
 FORMATS = {
     "json": "analysis.json",
-    "csv": "modules.csv, services.csv, cochange.csv, brittle_modules.csv",
+    "csv": "modules.csv, services.csv, cochange.csv, brittle_modules.csv (data_links.csv; runtime_calls.csv, runtime_modules.csv)",
     "plan": "plan.md, plan.csv",
     "md": "report.md",
     "html": "report.html (self-contained)",

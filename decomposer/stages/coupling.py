@@ -6,8 +6,9 @@ For two modules a and b::
     cochange(a, b)   = degree(a, b) / 100        (change-coupled pairs only, docs/metrics.md)
     data(a, b)       = data links between a and b (relations between their tables, queries,
                        transactions: stages/data.py)
+    runtime(a, b)    = ln(recorded calls between a and b) + 1   (stages/runtime.py)
     weight(a, b)     = alpha * structural / mean(structural) + beta * cochange / mean(cochange)
-                       + gamma * data / mean(data)
+                       + gamma * data / mean(data) + delta * runtime / mean(runtime)
 
 Each kind is divided by its own mean over the edges that have it, so a typical import edge, a
 typical co-change edge and a typical data edge all weigh 1 before the mix (alpha, beta, gamma)
@@ -33,11 +34,13 @@ def build_coupling_graph(
     structural_weight: float = 1.0,
     cochange_weight: float = 1.0,
     data_weight: float = 1.0,
+    runtime: dict[tuple[str, str], float] | None = None,
+    runtime_weight: float = 0.0,
 ) -> nx.Graph:
     """Return the coupling graph: every module a node, edges weighted as the docstring says.
 
     Edge attributes: `structural` (statements), `cochange` (degree / 100), `data` (data links),
-    `weight` (the mix). `data` maps an unordered module pair (smaller name first) to its links.
+    `runtime` (ln(calls) + 1, stages/runtime.py), `weight` (the mix). `data` maps an unordered module pair (smaller name first) to its links.
     Nodes are added in the order given, so callers pass them sorted for reproducible results.
 
     >>> from decomposer.model import CoChange, ImportEdge
@@ -55,17 +58,22 @@ def build_coupling_graph(
     logical = {_pair(pair.a, pair.b): pair.degree / 100 for pair in cochange
                if pair.a in known and pair.b in known}
     tables = {key: count for key, count in (data or {}).items() if key[0] in known and key[1] in known}
+    calls = {key: value for key, value in (runtime or {}).items()
+             if key[0] in known and key[1] in known and runtime_weight > 0}
     graph = nx.Graph()
     graph.add_nodes_from(modules)
-    structural_mean, cochange_mean, data_mean = (_mean(structural.values()), _mean(logical.values()),
-                                                 _mean(tables.values()))
-    for key in sorted(set(structural) | set(logical) | set(tables)):
+    structural_mean, cochange_mean, data_mean, runtime_mean = (
+        _mean(structural.values()), _mean(logical.values()), _mean(tables.values()), _mean(calls.values()))
+    for key in sorted(set(structural) | set(logical) | set(tables) | set(calls)):
         statements, degree, links = structural.get(key, 0), logical.get(key, 0.0), tables.get(key, 0)
+        called = calls.get(key, 0.0)
         weight = (structural_weight * statements / structural_mean if statements else 0.0) + (
             cochange_weight * degree / cochange_mean if degree else 0.0) + (
-            data_weight * links / data_mean if links else 0.0)
+            data_weight * links / data_mean if links else 0.0) + (
+            runtime_weight * called / runtime_mean if called else 0.0)
         if weight > 0:
-            graph.add_edge(*key, structural=statements, cochange=degree, data=links, weight=weight)
+            graph.add_edge(*key, structural=statements, cochange=degree, data=links, weight=weight,
+                           **({"runtime": called} if called else {}))
     return graph
 
 
