@@ -76,7 +76,7 @@ def test_cached_runs_write_the_bytes_of_an_uncached_run(tmp_path: Path, sample_c
     cache = tmp_path / "cache"
     _analyze(sample_copy, tmp_path / "slow", None)
     _analyze(sample_copy, tmp_path / "first", cache)
-    assert _kept(cache) == {"figures": 1, "models": 1, "proposal": 1, "traits": 1}
+    assert _kept(cache) == {"figures": 1, "models": 1, "proposal": 1, "reports": 1, "traits": 1}
     _analyze(sample_copy, tmp_path / "warm", cache)
     slow = _files(tmp_path / "slow")
     assert len(slow) == 24
@@ -93,14 +93,14 @@ def test_a_commit_the_detection_does_not_see_keeps_the_proposal(tmp_path: Path, 
     _analyze(sample_copy, tmp_path / "before", cache)
     commit_files(sample_copy, {"NOTES.txt": "no code changed\n"}, "notes", date="2025-06-01T12:00:00+00:00")
     _analyze(sample_copy, tmp_path / "notes", cache)
-    # HEAD moved (the report names it): new figures, the same proposal, traits and models
-    assert _kept(cache) == {"figures": 2, "models": 1, "proposal": 1, "traits": 1}
+    # HEAD moved (the report names it): new reports and figures, the same proposal, traits and models
+    assert _kept(cache) == {"figures": 2, "models": 1, "proposal": 1, "reports": 2, "traits": 1}
     assert _files(tmp_path / "notes")["services.csv"] == _files(tmp_path / "before")["services.csv"]
     module = sample_copy / "shop" / "catalog" / "pricing.py"
     module.write_text(module.read_text() + "\n\ndef added():\n    return 1\n")
     git(sample_copy, "commit", "--quiet", "-am", "code", date="2025-06-02T12:00:00+00:00")
     _analyze(sample_copy, tmp_path / "code", cache)
-    assert _kept(cache) == {"figures": 3, "models": 2, "proposal": 2, "traits": 2}
+    assert _kept(cache) == {"figures": 3, "models": 2, "proposal": 2, "reports": 3, "traits": 2}
     _analyze(sample_copy, tmp_path / "slow", None)
     assert _files(tmp_path / "code") == _files(tmp_path / "slow")
 
@@ -122,3 +122,17 @@ def test_a_value_read_is_kept_over_newer_unread_ones(tmp_path: Path):
     store_result(tmp_path, "kind", "k16", 16)
     assert load_result(tmp_path, "kind", "k00") == 0
     assert load_result(tmp_path, "kind", "k01") is None
+
+
+def test_other_formats_of_the_same_analysis_reuse_its_figures(tmp_path: Path, sample_copy: Path):
+    cache = tmp_path / "cache"
+    _analyze(sample_copy, tmp_path / "all", cache)
+    result = CliRunner().invoke(main, ["analyze", str(sample_copy), "--out", str(tmp_path / "some"), "--quiet",
+                                       "--cache-dir", str(cache), "--format", "png", "--format", "svg",
+                                       "--format", "html", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert _kept(cache) == {"figures": 1, "models": 1, "proposal": 1, "reports": 2, "traits": 1}
+    everything = _files(tmp_path / "all")
+    some = _files(tmp_path / "some")
+    assert sorted(some) == sorted(name for name in everything if name.endswith((".png", ".svg", ".html", ".json")))
+    assert some == {name: everything[name] for name in some}

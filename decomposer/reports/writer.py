@@ -135,17 +135,34 @@ def write_reports(analysis: Analysis, out: OutputFolder, formats: tuple[str, ...
                   memo: Memo | None = None) -> list[Path]:
     """Write every requested format into `out`; return the paths, in a stable order.
 
-    With a `memo` (`pipeline.results_memo`: the results cache), figures drawn before for the
-    very same analysis (every field of it) and formats are read back instead of drawn again.
+    With a `memo` (`pipeline.results_memo`: the results cache), the files made before for the
+    very same analysis (every field of it) and formats are read back instead of made again,
+    and so are the figures alone when only the other formats changed.
     """
+    def make() -> dict[str, bytes]:
+        return _report_files(analysis, formats, progress, memo)
+
+    files = make() if memo is None else memo("reports", (analysis, formats), make, _is_files)
+    for name, data in files.items():
+        out.add(name, data)
+    return out.write()
+
+
+def _report_files(analysis: Analysis, formats: tuple[str, ...], progress: Callable[[str], None],
+                  memo: Memo | None) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+
+    def add(name: str, content: str | bytes) -> None:
+        files[name] = content.encode("utf-8") if isinstance(content, str) else content
+
     if "json" in formats:
-        out.add("analysis.json", analysis_json(analysis))
+        add("analysis.json", analysis_json(analysis))
     if "csv" in formats:
         for name, text in csv_tables(analysis).items():
-            out.add(name, text)
+            add(name, text)
     if "plan" in formats:
         for name, text in plan_files(analysis).items():
-            out.add(name, text)
+            add(name, text)
     pictures = tuple(fmt for fmt in ("png", "svg") if fmt in formats)
     rendered: dict[str, bytes] = {}
     if pictures or "html" in formats:
@@ -154,15 +171,15 @@ def write_reports(analysis: Analysis, out: OutputFolder, formats: tuple[str, ...
                                             if fmt in pictures or (fmt == "png" and "html" in formats)), memo)
         for name, data in rendered.items():
             if name.rsplit(".", 1)[1] in pictures:
-                out.add(name, data)
+                add(name, data)
     pngs = {name[:-len(".png")]: data for name, data in rendered.items() if name.endswith(".png")}
     if "md" in formats:
-        out.add("report.md", report_markdown(analysis, tuple(pngs) if "png" in formats else ()))
+        add("report.md", report_markdown(analysis, tuple(pngs) if "png" in formats else ()))
     if "html" in formats:
-        out.add("report.html", report_html(analysis, pngs))
+        add("report.html", report_html(analysis, pngs))
     for name, data in graph_files(analysis, formats).items():
-        out.add(name, data)
-    return out.write()
+        add(name, data)
+    return files
 
 
 def _figures(analysis: Analysis, formats: tuple[str, ...], memo: Memo | None) -> dict[str, bytes]:
