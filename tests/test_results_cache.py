@@ -76,7 +76,7 @@ def test_cached_runs_write_the_bytes_of_an_uncached_run(tmp_path: Path, sample_c
     cache = tmp_path / "cache"
     _analyze(sample_copy, tmp_path / "slow", None)
     _analyze(sample_copy, tmp_path / "first", cache)
-    assert _kept(cache) == {"figures": 1, "models": 1, "proposal": 1, "reports": 1, "traits": 1}
+    assert _kept(cache) == {"figure": 6, "models": 1, "proposal": 1, "reports": 1, "traits": 1}
     _analyze(sample_copy, tmp_path / "warm", cache)
     slow = _files(tmp_path / "slow")
     assert len(slow) == 24
@@ -93,33 +93,38 @@ def test_a_commit_the_detection_does_not_see_keeps_the_proposal(tmp_path: Path, 
     _analyze(sample_copy, tmp_path / "before", cache)
     commit_files(sample_copy, {"NOTES.txt": "no code changed\n"}, "notes", date="2025-06-01T12:00:00+00:00")
     _analyze(sample_copy, tmp_path / "notes", cache)
-    # HEAD moved (the report names it): new reports and figures, the same proposal, traits and models
-    assert _kept(cache) == {"figures": 2, "models": 1, "proposal": 1, "reports": 2, "traits": 1}
-    assert _files(tmp_path / "notes")["services.csv"] == _files(tmp_path / "before")["services.csv"]
+    # HEAD moved (the report names it, and recent churn moved with its date): new reports, the
+    # same proposal, traits and models; of the six figures only brittleness and plan were drawn again
+    assert _kept(cache) == {"figure": 8, "models": 1, "proposal": 1, "reports": 2, "traits": 1}
+    before, notes = _files(tmp_path / "before"), _files(tmp_path / "notes")
+    assert notes["services.csv"] == before["services.csv"]
+    assert notes["services.png"] == before["services.png"]
+    assert notes["brittleness.png"] != before["brittleness.png"]
     module = sample_copy / "shop" / "catalog" / "pricing.py"
     module.write_text(module.read_text() + "\n\ndef added():\n    return 1\n")
     git(sample_copy, "commit", "--quiet", "-am", "code", date="2025-06-02T12:00:00+00:00")
     _analyze(sample_copy, tmp_path / "code", cache)
-    assert _kept(cache) == {"figures": 3, "models": 2, "proposal": 2, "reports": 3, "traits": 2}
+    # the module's lines changed: its record, so every view holding modules, the proposal and the plan
+    assert _kept(cache) == {"figure": 13, "models": 2, "proposal": 2, "reports": 3, "traits": 2}
     _analyze(sample_copy, tmp_path / "slow", None)
     assert _files(tmp_path / "code") == _files(tmp_path / "slow")
 
 
 def test_each_kind_keeps_its_newest_entries_only(tmp_path: Path):
-    for index in range(20):
+    for index in range(40):
         store_result(tmp_path, "kind", f"k{index:02d}", index)
         os.utime(tmp_path / "results" / "kind" / f"k{index:02d}.pickle", (1_700_000_000 + index,) * 2)
     kept = sorted(path.name for path in (tmp_path / "results" / "kind").iterdir())
-    assert kept == [f"k{index:02d}.pickle" for index in range(4, 20)]
-    assert load_result(tmp_path, "kind", "k19") == 19
+    assert kept == [f"k{index:02d}.pickle" for index in range(8, 40)]
+    assert load_result(tmp_path, "kind", "k39") == 39
 
 
 def test_a_value_read_is_kept_over_newer_unread_ones(tmp_path: Path):
-    for index in range(16):
+    for index in range(32):
         store_result(tmp_path, "kind", f"k{index:02d}", index)
         os.utime(tmp_path / "results" / "kind" / f"k{index:02d}.pickle", (1_700_000_000 + index,) * 2)
     assert load_result(tmp_path, "kind", "k00") == 0  # read: the most recently used now
-    store_result(tmp_path, "kind", "k16", 16)
+    store_result(tmp_path, "kind", "k32", 32)
     assert load_result(tmp_path, "kind", "k00") == 0
     assert load_result(tmp_path, "kind", "k01") is None
 
@@ -131,8 +136,18 @@ def test_other_formats_of_the_same_analysis_reuse_its_figures(tmp_path: Path, sa
                                        "--cache-dir", str(cache), "--format", "png", "--format", "svg",
                                        "--format", "html", "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert _kept(cache) == {"figures": 1, "models": 1, "proposal": 1, "reports": 2, "traits": 1}
+    assert _kept(cache) == {"figure": 6, "models": 1, "proposal": 1, "reports": 2, "traits": 1}
     everything = _files(tmp_path / "all")
     some = _files(tmp_path / "some")
     assert sorted(some) == sorted(name for name in everything if name.endswith((".png", ".svg", ".html", ".json")))
     assert some == {name: everything[name] for name in some}
+
+
+def test_each_figure_drawn_from_its_view_is_the_figure_of_the_whole_analysis(sample_analysis):
+    from decomposer.reports import figures
+
+    names = figures.supported_figures(sample_analysis)
+    assert names == figures.FIGURES
+    with figures.matplotlib.rc_context(figures._RC):  # as draw_figures draws
+        whole = figures.render_figures({name: figures._DRAWERS[name](sample_analysis) for name in names}, ("svg",))
+    assert figures.render_figures(figures.draw_figures(sample_analysis), ("svg",)) == whole

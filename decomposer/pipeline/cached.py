@@ -35,7 +35,7 @@ from decomposer.sources.models import ModelScan, scan_models, settings_files
 from decomposer.sources.models_ast import ParsedModule, parse_modules
 from decomposer.sources.traits import traits_of
 
-__all__ = ["CodeReader", "propose_cached", "results_memo"]
+__all__ = ["CodeReader", "ResultsMemo", "propose_cached", "results_memo"]
 
 
 def propose_cached(analysis: Analysis, settings: Settings, graph: nx.DiGraph,
@@ -78,21 +78,39 @@ class CodeReader:
         return self._parsed
 
 
-def results_memo(cache_dir: Path | None) -> Callable[[str, Any, Callable[[], Any], Callable[[Any], bool]], Any] | None:
-    """`memo(kind, inputs, compute, valid)`: `compute()`, or the value kept in `cache_dir` for
-    equal `inputs` (and this code version) when `valid` accepts it; None without a cache."""
-    if cache_dir is None:
+class ResultsMemo:
+    """The results cache for the reports (`reports.writer.Memo`): values by a digest of their
+    inputs and the code version, in one cache folder."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.cache_dir = cache_dir
+
+    def load(self, kind: str, inputs: Any) -> Any | None:
+        key = _key(kind, inputs)
+        return load_result(self.cache_dir, kind, key) if key else None
+
+    def store(self, kind: str, inputs: Any, value: Any) -> None:
+        key = _key(kind, inputs)
+        if key:
+            store_result(self.cache_dir, kind, key, value)
+
+
+def results_memo(cache_dir: Path | None) -> ResultsMemo | None:
+    """The results cache in `cache_dir` for `reports.write_reports`; None without a cache."""
+    return ResultsMemo(cache_dir) if cache_dir is not None else None
+
+
+def _key(kind: str, inputs: Any) -> str | None:
+    try:
+        return digest(code_version(), (kind, inputs))
+    except TypeError:  # an input without a stable digest: no cache rather than a wrong one
         return None
-    return lambda kind, inputs, compute, valid: _cached(cache_dir, kind, (kind, inputs), valid, compute)
 
 
 def _cached(cache_dir: Path | None, kind: str, inputs: Any, valid: Callable[[Any], bool],
             compute: Callable[[], Any]) -> Any:
-    if cache_dir is None:
-        return compute()
-    try:
-        key = digest(code_version(), inputs)
-    except TypeError:  # an input without a stable digest: no cache rather than a wrong one
+    key = _key(kind, inputs) if cache_dir is not None else None
+    if key is None:
         return compute()
     value = load_result(cache_dir, kind, key)
     if value is not None and valid(value):

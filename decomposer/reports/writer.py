@@ -20,11 +20,12 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from decomposer.errors import CannotWrite, OutputInsideRepository
 from decomposer.model import Analysis
 from decomposer.reports.csv_report import csv_tables
+from decomposer.reports.figure_inputs import figure_view, supported_figures
 from decomposer.reports.graph_export import graph_files
 from decomposer.reports.html_report import report_html
 from decomposer.reports.json_report import analysis_json
@@ -33,8 +34,16 @@ from decomposer.reports.plan_report import plan_files
 
 __all__ = ["FORMATS", "Memo", "OutputFolder", "check_output_dir", "use_matplotlib_dir", "write_reports"]
 
-# (kind, inputs, compute, valid) -> compute()'s value, or the one kept for equal inputs
-Memo = Callable[[str, Any, Callable[[], Any], Callable[[Any], bool]], Any]
+
+
+class Memo(Protocol):
+    """The results cache as the writer sees it (`pipeline.results_memo`): values by their inputs."""
+
+    def load(self, kind: str, inputs: Any) -> Any | None:
+        """The value kept for equal `inputs` (and this code version), or None."""
+
+    def store(self, kind: str, inputs: Any, value: Any) -> None:
+        """Keep `value` for `inputs`."""
 
 # format -> what it writes
 FORMATS = {
@@ -139,10 +148,11 @@ def write_reports(analysis: Analysis, out: OutputFolder, formats: tuple[str, ...
     very same analysis (every field of it) and formats are read back instead of made again,
     and so are the figures alone when only the other formats changed.
     """
-    def make() -> dict[str, bytes]:
-        return _report_files(analysis, formats, progress, memo)
-
-    files = make() if memo is None else memo("reports", (analysis, formats), make, _is_files)
+    files = memo.load("reports", (analysis, formats)) if memo else None
+    if not _is_files(files):
+        files = _report_files(analysis, formats, progress, memo)
+        if memo:
+            memo.store("reports", (analysis, formats), files)
     for name, data in files.items():
         out.add(name, data)
     return out.write()
@@ -183,16 +193,23 @@ def _report_files(analysis: Analysis, formats: tuple[str, ...], progress: Callab
 
 
 def _figures(analysis: Analysis, formats: tuple[str, ...], memo: Memo | None) -> dict[str, bytes]:
-    def draw() -> dict[str, bytes]:
+    """Every supported figure in every format; with a `memo`, only those whose view of the
+    analysis (reports/figure_inputs.py) has no figure kept are drawn."""
+    names = supported_figures(analysis)
+    views = {name: (name, figure_view(analysis, name), formats) for name in names}
+    found = {name: memo.load("figure", views[name]) if memo else None for name in names}
+    missing = tuple(name for name in names if not _is_files(found[name]))
+    if missing:
         # matplotlib is imported only here, after `use_matplotlib_dir` had its say.
         from decomposer.reports.figures import figure_files
-        return figure_files(analysis, formats)
-
-    if memo is None:
-        return draw()
-    return memo("figures", (analysis, formats), draw, _is_files)
+        drawn = figure_files(analysis, formats, missing)
+        for name in missing:
+            found[name] = {f"{name}.{fmt}": drawn[f"{name}.{fmt}"] for fmt in formats}
+            if memo:
+                memo.store("figure", views[name], found[name])
+    return {file: data for name in names for file, data in found[name].items()}
 
 
 def _is_files(value: object) -> bool:
-    return isinstance(value, dict) and all(isinstance(name, str) and isinstance(data, bytes)
+    return isinstance(value, dict) and bool(value) and all(isinstance(name, str) and isinstance(data, bytes)
                                            for name, data in value.items())

@@ -5,7 +5,7 @@ A key is the SHA-256 of `digest(...)` over the step's whole input records and se
 generically (every field of every dataclass, every node and edge of a graph, in their order), so
 a field that a later version adds to a record is part of the key without anyone listing it; and
 of the code version (`code_version`: the bytes of every decomposer source file), so that any
-change to decomposer is a miss. Each kind keeps its 16 most recently used values, within 256 MB. A value is pickled; a file that is missing, not a regular file,
+change to decomposer is a miss. Each kind keeps its 32 most recently used values, within 256 MB. A value is pickled; a file that is missing, not a regular file,
 unreadable, truncated, of another format or that does not unpickle is a miss, never an error,
 and the next store replaces it. Files are written atomically (a temporary file in the same
 folder, then `os.replace`). Nothing is ever written inside the analysed repository: the folder is
@@ -30,7 +30,7 @@ import networkx as nx
 __all__ = ["code_version", "digest", "load_result", "store_result"]
 
 _FORMAT = b"decomposer-results-1\n"
-_KEEP = 16  # values kept per kind: the most recently stored or read (modification time) ...
+_KEEP = 32  # values kept per kind: the most recently stored or read (modification time) ...
 _KEEP_BYTES = 256 * 2**20  # ... within this many bytes (wagtail's reports take 8 MB a value)
 
 
