@@ -174,7 +174,7 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
                    + "; ".join(f"{name}: {what}" for name, what in FORMATS.items()) + ".")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Cache folder: grimp's scan, the mined history and the results of unchanged inputs "
-                   "(proposal, models scan, figures) (default: $DECOMPOSER_CACHE_DIR, else ~/.cache/decomposer).")
+                   "(proposal, models scan, reports) (default: $DECOMPOSER_CACHE_DIR, else ~/.cache/decomposer).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write any cache.")
 @click.option("--no-config", is_flag=True, help="Ignore [tool.decomposer] in PATH/pyproject.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
