@@ -127,7 +127,10 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--resolution", type=click.FloatRange(0.001, 1000), metavar="R",
               help=f"Higher gives more, smaller services (default {_DETECTION.resolution:g}).")
 @click.option("--services", "target_services", type=click.IntRange(min=1), metavar="N",
-              help="Search the resolution that gives about N services (overrides --resolution).")
+              help="Propose N services: the resolution giving about N is searched, then the smallest service "
+                   "merges into its most coupled one (or the largest is cut where the consensus runs disagree) "
+                   "until N are left; fewer when no run separates the rest, and the summary says so "
+                   "(overrides --resolution).")
 @click.option("--seed", type=click.IntRange(min=0), metavar="N",
               help=f"Seed of every random step (default {_DETECTION.seed}): same input and seed, same report.")
 @click.option("--weights", metavar="structural=A,cochange=B,data=C,runtime=D",
@@ -149,8 +152,9 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help=f"Services under this share of the analysed lines merge into their most coupled neighbour "
                    f"(default {_DETECTION.min_service_share:g}).")
 @click.option("--no-verticals", is_flag=True,
-              help="Do not look for technical layers (packages mirroring each other's domains) nor name "
-                   "services after the domain they hold.")
+              help="Do not look for technical layers (packages mirroring each other's domains): no detection "
+                   "of modules serving most domains name by name (a serializers.py, a views package), no "
+                   "naming of services after the domain they hold.")
 @click.option("--vertical-tie", type=click.FloatRange(0, 100), metavar="T",
               help=f"Couple each domain's slices across layers by T median edge weights "
                    f"(default {_DETECTION.vertical_tie:g}: not at all).")

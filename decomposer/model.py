@@ -45,6 +45,8 @@ __all__ = [
     "TOOLING",
     "ModuleRole",
     "ModuleTraits",
+    "Definition",
+    "ModuleNames",
     "Role",
     "LIBRARY",
     "PARTITIONS",
@@ -275,6 +277,25 @@ class ModelScan:
     tables: tuple[Table, ...]  # by model identity
     links: tuple[DataLink, ...]  # by kind, source, target, path, line
     warnings: tuple[AnalysisWarning, ...]  # by path, then message
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """One top-level class or function of a module, or a name it re-exports (sources/definitions.py)."""
+
+    name: str
+    line: int  # its first line (a decorator's, when decorated)
+    lines: int  # its length in lines; 0 for a re-export (`from m import name` at the top)
+    uses: tuple[tuple[str, str], ...]  # (module, name) of analysed names it refers to, sorted; "*": a whole module
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleNames:
+    """A module's top-level definitions and every analysed name its code refers to."""
+
+    module: str
+    definitions: tuple[Definition, ...]  # by name
+    uses: tuple[tuple[str, str], ...]  # (module, name), sorted
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,6 +546,7 @@ class Proposal:
     confidence: tuple[tuple[str, float], ...] = ()  # (module, share of consensus runs with its service)
     verticals: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (domain, its slices across the layers)
     platform: tuple[str, ...] = ()  # modules imported by most slices of their layer, sorted
+    split: tuple[str, ...] = ()  # multi-domain modules detected name by name (stages/splits.py), sorted
 
 
 @dataclass(frozen=True, slots=True)
@@ -622,6 +644,7 @@ class PlanInputs:
     brittleness: dict[str, float]  # module -> brittleness score
     tables: tuple[Table, ...] = ()  # with their owning service
     data_links: tuple[DataLink, ...] = ()  # with `crossing` set
+    split: tuple[str, ...] = ()  # multi-domain modules to split like facades (Proposal.split)
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,7 +62,7 @@ from decomposer.model import (
 __all__ = ["SCHEMA_VERSION", "COST_UNIT", "InvalidDocument", "analysis_from_dict", "analysis_to_dict",
            "assignment_from_dict", "assignment_to_dict", "iso_time", "module_rows", "plan_to_dict", "sprint_count"]
 
-SCHEMA_VERSION = 3  # 2: tables, data_links, crossing data in quality, data_cuts in plan steps; 3: runtime
+SCHEMA_VERSION = 3  # 2: tables, data_links, crossing data in quality, data_cuts in plan steps; 3: runtime, split_modules
 _READABLE = (1, 2, 3)  # version 1 documents read as having no ORM models, 1 and 2 as having no trace
 COST_UNIT = ("change points: one per import statement to cut or re-route and per module to move; "
              "an import into the monolith counts twice")
@@ -204,7 +204,7 @@ def _churn_fields(churn: ModuleChurn | None, soc: int | None) -> dict[str, Any]:
 def _proposal(proposal: Proposal | None) -> dict[str, Any]:
     if proposal is None:
         return {"detection": None, "services": [], "quality": None, "stability": None, "verticals": [],
-                "platform_modules": []}
+                "platform_modules": [], "split_modules": []}
     detection = proposal.detection
     return {
         "detection": {
@@ -244,6 +244,7 @@ def _proposal(proposal: Proposal | None) -> dict[str, Any]:
         "quality": {name: _quality(figures) for name, figures in proposal.quality},
         "verticals": [{"domain": domain, "slices": list(slices)} for domain, slices in proposal.verticals],
         "platform_modules": list(proposal.platform),
+        "split_modules": list(proposal.split),
         "stability": None if proposal.stability is None else {
             "seeds": list(proposal.stability.seeds),
             "mean_ari": proposal.stability.mean_ari,
@@ -540,6 +541,7 @@ def _proposal_from(root: _Record) -> Proposal | None:
         verticals=tuple((item.get("domain", str), item.strings("slices"))
                         for item in (root.records("verticals") if root.has("verticals") else ())),
         platform=root.strings("platform_modules") if root.has("platform_modules") else (),
+        split=root.strings("split_modules") if root.has("split_modules") else (),
     )
 
 

@@ -7,6 +7,7 @@ from decomposer.model import ImportEdge
 from decomposer.pipeline import analyze
 from decomposer.stages.layers import find_layers
 from decomposer.stages.services import name_services
+from decomposer.stages.splits import subjects
 
 APPS = ("orders", "payments", "users")
 
@@ -58,3 +59,18 @@ def test_two_services_named_after_one_domain_get_distinct_names():
     domain_of = {"app.api.order": "order", "app.models.order": "order"}
     names = [service.name for service in name_services(groups, frozenset(), package_of, loc, frozenset(), domain_of)]
     assert names == ["order", "order-2"]
+
+
+def test_a_service_no_domain_names_is_named_after_what_its_layer_modules_are_about():
+    workflow = frozenset({"app.api.urls.workflow_job", "app.api.urls.workflow_node", "app.main.models.workflow",
+                          "app.main.scheduler"})
+    mixed = frozenset({"app.main.dispatch", "app.main.worker", "app.main.utils", "app.api.urls.debug"})
+    groups = (workflow, mixed)
+    package_of = {module: module.rsplit(".", 1)[0] for group in groups for module in group}
+    loc = {module: 10 for module in package_of}
+    subject_of = subjects(tuple(sorted(package_of)), ("app.api.urls", "app.main.models"), ())
+    assert subject_of == {"app.api.urls.debug": "debug", "app.api.urls.workflow_job": "workflow",
+                          "app.api.urls.workflow_node": "workflow", "app.main.models.workflow": "workflow"}
+    names = [service.name for service in name_services(groups, frozenset(), package_of, loc, subject_of=subject_of)]
+    # one module of four in a layer package is too few to name a service after it
+    assert names == ["main", "workflow"]  # by size, then first module

@@ -76,7 +76,7 @@ def test_cached_runs_write_the_bytes_of_an_uncached_run(tmp_path: Path, sample_c
     cache = tmp_path / "cache"
     _analyze(sample_copy, tmp_path / "slow", None)
     _analyze(sample_copy, tmp_path / "first", cache)
-    assert _kept(cache) == {"figure": 6, "models": 1, "proposal": 1, "reports": 1, "traits": 1}
+    assert _kept(cache) == {"figure": 6, "models": 1, "names": 1, "proposal": 1, "reports": 1, "traits": 1}
     _analyze(sample_copy, tmp_path / "warm", cache)
     slow = _files(tmp_path / "slow")
     assert len(slow) == 24
@@ -95,7 +95,7 @@ def test_a_commit_the_detection_does_not_see_keeps_the_proposal(tmp_path: Path, 
     _analyze(sample_copy, tmp_path / "notes", cache)
     # HEAD moved (the report names it, and recent churn moved with its date): new reports, the
     # same proposal, traits and models; of the six figures only brittleness and plan were drawn again
-    assert _kept(cache) == {"figure": 8, "models": 1, "proposal": 1, "reports": 2, "traits": 1}
+    assert _kept(cache) == {"figure": 8, "models": 1, "names": 1, "proposal": 1, "reports": 2, "traits": 1}
     before, notes = _files(tmp_path / "before"), _files(tmp_path / "notes")
     assert notes["services.csv"] == before["services.csv"]
     assert notes["services.png"] == before["services.png"]
@@ -105,7 +105,7 @@ def test_a_commit_the_detection_does_not_see_keeps_the_proposal(tmp_path: Path, 
     git(sample_copy, "commit", "--quiet", "-am", "code", date="2025-06-02T12:00:00+00:00")
     _analyze(sample_copy, tmp_path / "code", cache)
     # the module's lines changed: its record, so every view holding modules, the proposal and the plan
-    assert _kept(cache) == {"figure": 13, "models": 2, "proposal": 2, "reports": 3, "traits": 2}
+    assert _kept(cache) == {"figure": 13, "models": 2, "names": 2, "proposal": 2, "reports": 3, "traits": 2}
     _analyze(sample_copy, tmp_path / "slow", None)
     assert _files(tmp_path / "code") == _files(tmp_path / "slow")
 
@@ -136,7 +136,7 @@ def test_other_formats_of_the_same_analysis_reuse_its_figures(tmp_path: Path, sa
                                        "--cache-dir", str(cache), "--format", "png", "--format", "svg",
                                        "--format", "html", "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert _kept(cache) == {"figure": 6, "models": 1, "proposal": 1, "reports": 2, "traits": 1}
+    assert _kept(cache) == {"figure": 6, "models": 1, "names": 1, "proposal": 1, "reports": 2, "traits": 1}
     everything = _files(tmp_path / "all")
     some = _files(tmp_path / "some")
     assert sorted(some) == sorted(name for name in everything if name.endswith((".png", ".svg", ".html", ".json")))

@@ -6,7 +6,7 @@ import networkx as nx
 
 from decomposer.model import Detection, ImportEdge, SourceModule
 from decomposer.sources.traits import read_traits
-from decomposer.stages.sizing import follow_shims, merge_toys, split_giants
+from decomposer.stages.sizing import fit_count, follow_shims, merge_toys, split_giants
 
 
 def _graph(*edges: tuple[str, str, float]) -> nx.Graph:
@@ -54,3 +54,18 @@ def test_a_reexport_module_is_read_as_a_shim(make_repo):
                       "app/new.py": "from app import compat\n\n\ndef pay():\n    return 1\n"})
     modules = (SourceModule("app.compat", "app/compat.py", 2, False), SourceModule("app.new", "app/new.py", 3, False))
     assert [trait.reexport for trait in read_traits(repo, modules)] == [True, False]
+
+
+def test_a_service_count_is_met_by_merging_the_smallest_or_cutting_the_largest():
+    graph = _graph(("a1", "a2", 5), ("a2", "a3", 5), ("b1", "b2", 5), ("a3", "b1", 1), ("c1", "c2", 5), ("b2", "c1", 2))
+    services = (frozenset({"a1", "a2", "a3"}), frozenset({"b1", "b2"}), frozenset({"c1", "c2"}))
+    loc = {"a1": 10, "a2": 10, "a3": 10, "b1": 5, "b2": 5, "c1": 4, "c2": 4}
+    # c (8 lines) is the smallest: it merges into b, the service it is most coupled with
+    assert fit_count(graph, services, loc, 2, (), 1) == (frozenset({"a1", "a2", "a3"}),
+                                                         frozenset({"b1", "b2", "c1", "c2"}))
+    # a is the largest: half of the runs hold a1 apart from a2 and a3, so that is where it is cut
+    runs = ((frozenset({"a1"}), frozenset({"a2", "a3"})), (frozenset({"a1", "a2", "a3"}),))
+    assert fit_count(graph, services, loc, 4, runs, 1) == (
+        frozenset({"a1"}), frozenset({"a2", "a3"}), frozenset({"b1", "b2"}), frozenset({"c1", "c2"}))
+    # runs that never separate anything: three services, not four
+    assert fit_count(graph, services, loc, 4, ((frozenset(loc),),), 1) == services

@@ -47,3 +47,14 @@ def test_the_summary_tells_the_data_story(sample_repo):
         "data_links.csv lists each",
         "  Models modules split between services: shop.orders.models",
     ]
+
+
+def test_fewer_services_than_asked_for_are_explained():
+    from decomposer.model import Detection, Proposal, Service
+    from decomposer.reports.summary import _count_lines
+
+    services = (Service("a", "service", ("m1",), 10, (("pkg", 1),)), Service("shared", "kernel", ("k",), 5, ()))
+    proposal = Proposal(Detection(target_services=3), 1.0, services, (), None)
+    assert _count_lines(proposal) == [
+        "  Note: --services asked for 3; 1 is proposed, since no consensus run separates the largest any further"]
+    assert _count_lines(Proposal(Detection(target_services=1), 1.0, services, (), None)) == []

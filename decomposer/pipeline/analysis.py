@@ -123,7 +123,7 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
         analysis = dataclasses.replace(analysis, runtime=runtime, warnings=analysis.warnings + trace_warnings)
     progress("Proposing services" if settings.assignment is None else "Placing modules as assigned")
     shims = frozenset(trait.module for trait in traits if trait.reexport)
-    proposal, placed = propose_cached(analysis, settings, graph, shims)
+    proposal, placed = propose_cached(analysis, settings, graph, shims, code.names())
     analysis = _with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=analysis.warnings + placed))
     progress("Ranking brittle modules")
     analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings.detection.seed, graph,
@@ -239,6 +239,7 @@ def plan_inputs(analysis: Analysis) -> PlanInputs:
         brittleness={entry.module: entry.score for entry in analysis.brittleness},
         tables=analysis.tables,
         data_links=analysis.data_links,
+        split=analysis.proposal.split if analysis.proposal else (),
     )
 
 

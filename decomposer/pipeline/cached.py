@@ -8,7 +8,7 @@
   `sum_of_coupling`, `warnings`, `brittleness`, `plan`, `proposal`; of `history` only whether
   there is one; of `repository.head` nothing unless modules are placed by an assignment file
   (whose check names the commit); of the settings the cache and output folders.
-- the code reading (steps 3-4): the traits of every module and the ORM models scan, keyed by
+- the code reading (steps 3-4): the traits and names of every module and the ORM models scan, keyed by
   the modules and the bytes of their files (and of the settings files the models scan may read
   for AUTH_USER_MODEL), so a warm run parses no file.
 
@@ -28,8 +28,9 @@ from typing import Any
 import networkx as nx
 
 from decomposer.config import Settings
-from decomposer.model import Analysis, AnalysisWarning, ModuleTraits, Proposal, SourceModule
+from decomposer.model import Analysis, AnalysisWarning, ModuleNames, ModuleTraits, Proposal, SourceModule
 from decomposer.pipeline.proposal import _propose
+from decomposer.sources.definitions import read_names
 from decomposer.sources.memo import code_version, digest, load_result, store_result
 from decomposer.sources.models import ModelScan, scan_models, settings_files
 from decomposer.sources.models_ast import ParsedModule, parse_modules
@@ -38,18 +39,19 @@ from decomposer.sources.traits import traits_of
 __all__ = ["CodeReader", "ResultsMemo", "propose_cached", "results_memo"]
 
 
-def propose_cached(analysis: Analysis, settings: Settings, graph: nx.DiGraph,
-                   shims: frozenset[str]) -> tuple[Proposal, tuple[AnalysisWarning, ...]]:
-    """`_propose(analysis, settings, graph, shims)`, read from the cache when its inputs are unchanged."""
+def propose_cached(analysis: Analysis, settings: Settings, graph: nx.DiGraph, shims: frozenset[str],
+                   names: tuple[ModuleNames, ...] = ()) -> tuple[Proposal, tuple[AnalysisWarning, ...]]:
+    """`_propose(analysis, settings, graph, shims, names=names)`, read from the cache when its
+    inputs are unchanged."""
     seen = dataclasses.replace(
         analysis, churn=(), sum_of_coupling=(), warnings=(), brittleness=(), plan=None, proposal=None,
         history=None,
         repository=(analysis.repository if settings.assignment is not None
                     else dataclasses.replace(analysis.repository, head=None)))
     inputs = ("proposal", seen, analysis.history is not None,
-              dataclasses.replace(settings, cache_dir=None, out_dir=None), graph, shims)
+              dataclasses.replace(settings, cache_dir=None, out_dir=None), graph, shims, names)
     return _cached(settings.cache_dir, "proposal", inputs, _is_proposal,
-                   lambda: _propose(analysis, settings, graph, shims))
+                   lambda: _propose(analysis, settings, graph, shims, names=names))
 
 
 class CodeReader:
@@ -65,6 +67,11 @@ class CodeReader:
         """`traits_of` every module, in the order `parse_modules` gives."""
         return _cached(self.cache_dir, "traits", ("traits", self.modules, self.files), _is_tuple_of(ModuleTraits),
                        lambda: traits_of(self._parse()[0]))
+
+    def names(self) -> tuple[ModuleNames, ...]:
+        """`read_names` of every module: its definitions and the analysed names it uses."""
+        return _cached(self.cache_dir, "names", ("names", self.modules, self.files), _is_tuple_of(ModuleNames),
+                       lambda: read_names(self._parse()[0]))
 
     def models(self, kept: tuple[SourceModule, ...]) -> ModelScan:
         """`scan_models` of `kept` (some of the modules)."""

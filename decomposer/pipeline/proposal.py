@@ -21,6 +21,7 @@ from decomposer.model import (
     CoChange,
     Detection,
     ImportEdge,
+    ModuleNames,
     Proposal,
     QualityFigures,
     Scoring,
@@ -41,16 +42,26 @@ from decomposer.stages.layers import Layering, find_layers, tie_verticals
 from decomposer.stages.quality import partition_quality
 from decomposer.stages.runtime import business_context_purity, crossing_runtime_share, runtime_pairs, runtime_reasons
 from decomposer.stages.services import name_services, random_partition, services_from_partition
-from decomposer.stages.sizing import follow_shims, merge_toys, split_giants
+from decomposer.stages.splits import (
+    Pieces,
+    data_in_pieces,
+    find_split_modules,
+    join_pieces,
+    split_into_pieces,
+    subjects,
+)
+from decomposer.stages.sizing import fit_count, follow_shims, merge_toys, split_giants
 from decomposer.stages.stability import far_seeds, measure_stability
 
 __all__: list[str] = []  # the package's own helpers: analysis, saved and graph call them
 
 def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, shims: frozenset[str] = frozenset(),
-             usage: tuple[CoChange, ...] = ()) -> tuple[Proposal, tuple[AnalysisWarning, ...]]:
+             usage: tuple[CoChange, ...] = (), names: tuple[ModuleNames, ...] = ()
+             ) -> tuple[Proposal, tuple[AnalysisWarning, ...]]:
     """Detect the services (the consensus of many seeded runs), or place every module as
     `settings.assignment` says (no detection). `shims`: re-export modules that follow what they
-    re-export; `usage`: use-case links of a graph's lone nodes."""
+    re-export; `usage`: use-case links of a graph's lone nodes; `names`: each module's
+    definitions (multi-domain modules are detected name by name: stages/splits.py)."""
     detection = settings.detection
     coupling = _coupling_graph(analysis, detection, usage)
     package_of = {record.module: record.package for record in analysis.modules}
@@ -66,25 +77,32 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
     kernel = kernel | _kernel_facades(analysis.imports, len(package_of), kernel, tooling)
     layering = find_layers(tuple(module for module in sorted(package_of) if module not in tooling),
                            analysis.imports) if detection.verticals else None
-    service_graph = induced_subgraph(coupling, (module for module in coupling
-                                                if module not in kernel and module not in tooling))
+    kernel, pieces = _split_layers(analysis, names, layering, loc, kernel, tooling)
+    module_graph = induced_subgraph(coupling, (module for module in coupling if module not in kernel | tooling))
+    service_graph = _pieces_graph(analysis, detection, usage, pieces, kernel | tooling)
+    service_graph = module_graph if service_graph is None else service_graph
+    loc_detected = loc | pieces.loc
     service_graph = tie_verticals(service_graph, layering.verticals if layering else (), detection.vertical_tie)
     resolution = (search_resolution(service_graph, detection, detection.target_services)
                   if detection.target_services else detection.resolution)
     # What a user rerunning with another --seed gets: the whole detection under far-apart seeds.
     # Those reruns start first, in forked workers, while this process finds the proposal itself.
-    sizing = (service_graph, loc, shims, analysis.imports, detection, resolution, kernel, tooling)
+    sizing = (service_graph, loc_detected, shims, analysis.imports, detection, resolution, kernel, tooling,
+              (pieces, module_graph))
     with _Reruns(sizing, far_seeds(detection.seed, detection.stability_runs)) as reruns:
         consensus = consensus_services(service_graph, detection, resolution, detection.seed)
-        groups = _sized(consensus, service_graph, loc, shims, analysis.imports, detection)
+        groups = _sized(consensus, service_graph, loc_detected, shims, analysis.imports, detection,
+                        (pieces, module_graph))
         runs = reruns.results()
-    services = name_services(groups, kernel, package_of, loc, tooling, _domain_of(layering))
+    services = name_services(groups, kernel, package_of, loc, tooling, _domain_of(layering), frozenset(pieces.split),
+                             subjects(tuple(package_of), layering.layers, layering.verticals) if layering else {})
     proposed = {module: service.name for service in services for module in service.modules}
     stability = measure_stability(proposed, runs) if runs else None
     measured = _measured(analysis, detection, resolution, services, coupling, stability)
-    return dataclasses.replace(measured, confidence=module_confidence(groups, consensus.first),
+    first = tuple(join_pieces(run, pieces, module_graph) for run in consensus.first)
+    return dataclasses.replace(measured, confidence=module_confidence(groups, first),
                                verticals=layering.verticals if layering else (),
-                               platform=layering.platform if layering else ()), ()
+                               platform=layering.platform if layering else (), split=pieces.split), ()
 
 
 _RERUN: tuple | None = None  # what the forked rerun workers read (never pickled)
@@ -127,16 +145,22 @@ _PARALLEL_FROM = 300  # modules; below this a worker costs more than it saves
 
 
 def _rerun(seed: int) -> tuple[int, dict[str, str]]:
-    graph, loc, shims, imports, detection, resolution, kernel, tooling = _RERUN
-    groups = _sized(consensus_services(graph, detection, resolution, seed), graph, loc, shims, imports, detection)
+    graph, loc, shims, imports, detection, resolution, kernel, tooling, split = _RERUN
+    groups = _sized(consensus_services(graph, detection, resolution, seed), graph, loc, shims, imports, detection,
+                    split)
     return seed, _as_partition(groups, kernel, tooling)
 
 
-def _coupling_graph(analysis: Analysis, detection: Detection, usage: tuple[CoChange, ...] = ()) -> nx.Graph:
+def _coupling_graph(analysis: Analysis, detection: Detection, usage: tuple[CoChange, ...] = (),
+                    pieces: Pieces | None = None) -> nx.Graph:
     """Imports, co-change (and `usage`), data links and recorded calls between the analysed
-    modules, mixed by `detection`'s weights."""
-    return build_coupling_graph(tuple(sorted(record.module for record in analysis.modules)), analysis.imports,
-                                analysis.cochange + usage, module_data_pairs(analysis.tables, analysis.data_links),
+    modules, mixed by `detection`'s weights; with `pieces`, between those (split modules' data
+    links and recorded calls are left out)."""
+    modules = pieces.modules if pieces else tuple(sorted(record.module for record in analysis.modules))
+    tables, links = data_in_pieces(pieces, analysis.tables, analysis.data_links) if pieces else (
+        analysis.tables, analysis.data_links)
+    return build_coupling_graph(modules, pieces.imports if pieces else analysis.imports,
+                                analysis.cochange + usage, module_data_pairs(tables, links),
                                 structural_weight=detection.structural_weight,
                                 cochange_weight=detection.cochange_weight, data_weight=detection.data_weight,
                                 runtime=runtime_pairs(analysis.runtime) if analysis.runtime else None,
@@ -168,6 +192,31 @@ def _with_runtime(figures: QualityFigures, group_of: dict[str, str], analysis: A
                                crossing_runtime_share=round(crossing_runtime_share(group_of, analysis.runtime), 4))
 
 
+def _pieces_graph(analysis: Analysis, detection: Detection, usage: tuple[CoChange, ...], pieces: Pieces,
+                  left_out: frozenset[str]) -> nx.Graph | None:
+    """The coupling graph with the split modules' pieces, without `left_out`; None with no split module."""
+    if not pieces.split:
+        return None
+    return induced_subgraph(_coupling_graph(analysis, detection, usage, pieces),
+                            (module for module in pieces.modules if module not in left_out))
+
+
+def _split_layers(analysis: Analysis, names: tuple[ModuleNames, ...], layering: Layering | None,
+                  loc: dict[str, int], kernel: frozenset[str], tooling: frozenset[str]) -> tuple[frozenset[str], Pieces]:
+    """The kernel and the multi-domain modules cut into pieces (stages/splits.py). Once those
+    are cut, a layer's platform modules (imported by most of its slices) are what still glues the
+    layer: they join the kernel (on ansible/awx: stability of the far-seed reruns 0.85 -> 1.0);
+    without multi-domain modules they stay (moving them made wagtail and taiga-back hinge on the seed)."""
+    if layering is None:
+        return kernel, split_into_pieces((), (), (), (), ())
+    models = frozenset(table.module for table in analysis.tables)  # split by data ownership, not here
+    platform = frozenset(layering.platform)
+    split = find_split_modules(names, layering.verticals, loc, find_facades(analysis.imports, len(loc)),
+                               kernel | tooling | models | platform)
+    pieces = split_into_pieces(tuple(sorted(loc)), analysis.imports, split, names, layering.verticals)
+    return (kernel | platform if pieces.split else kernel), pieces
+
+
 def _kernel_facades(imports: tuple[ImportEdge, ...], modules: int, kernel: frozenset[str],
                     tooling: frozenset[str]) -> frozenset[str]:
     """Facades (stages/facades.py) that import only kernel code belong to the kernel; the
@@ -185,13 +234,24 @@ def _domain_of(layering: Layering | None) -> dict[str, str]:
 
 
 def _sized(consensus: Consensus, graph: nx.Graph, loc: dict[str, int], shims: frozenset[str],
-           imports: tuple[ImportEdge, ...], detection: Detection) -> tuple[frozenset[str], ...]:
-    """No giants, shims with what they re-export, no toys (stages/sizing.py), in that order."""
+           imports: tuple[ImportEdge, ...], detection: Detection,
+           split: tuple[Pieces, nx.Graph]) -> tuple[frozenset[str], ...]:
+    """No giants, shims with what they re-export, no toys (stages/sizing.py), in that order;
+    with split modules (`split`: their pieces and the graph of whole modules), each joins the
+    group holding most of its pieces, and toys are merged once more among whole modules; with
+    a service count asked for, as many services as the runs allow up to that count."""
     groups = consensus.services
     if detection.target_services is None:  # a service count asked for is kept; giants are then only named
         groups = split_giants(graph, groups, loc, detection, consensus.first)
-    groups = follow_shims(groups, shims, imports)
-    return merge_toys(graph, groups, loc, detection.min_service_share)
+    groups = merge_toys(graph, follow_shims(groups, shims, imports), loc, detection.min_service_share)
+    pieces, module_graph = split
+    runs = consensus.first
+    if pieces.split:
+        groups = merge_toys(module_graph, join_pieces(groups, pieces, module_graph), loc, detection.min_service_share)
+        runs = tuple(join_pieces(run, pieces, module_graph) for run in runs) if detection.target_services else ()
+    if detection.target_services:
+        groups = fit_count(module_graph, groups, loc, detection.target_services, runs, detection.min_service_size)
+    return groups
 
 
 def _with_owners(analysis: Analysis) -> Analysis:

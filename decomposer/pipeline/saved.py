@@ -26,7 +26,8 @@ def reassign(analysis: Analysis, assignment: Assignment, planning: Planning = Pl
 
     Services (names, lines, packages), quality, table owners and crossing data links,
     brittleness (the same scores; new counts across services and reasons) and the plan are
-    redone; stability stays the detection's. What did not fit the file comes first in the
+    redone; stability, the layers' verticals and the modules to split by name stay the
+    detection's (a split module's step now names the services of this assignment). What did not fit the file comes first in the
     analysis's warnings (with the file's name as their path).
     """
     if analysis.proposal is None:
@@ -39,6 +40,10 @@ def reassign(analysis: Analysis, assignment: Assignment, planning: Planning = Pl
     services = services_from_partition(proposed, package_of, {record.module: record.loc for record in analysis.modules})
     proposal = _measured(analysis, detection, analysis.proposal.resolution, services, coupling,
                          analysis.proposal.stability)
+    # What the code is (layers' verticals, platform and multi-domain modules) stays; the consensus
+    # confidences were of the detected services, not of these.
+    proposal = dataclasses.replace(proposal, verticals=analysis.proposal.verticals,
+                                   platform=analysis.proposal.platform, split=analysis.proposal.split)
     earlier = tuple(warning for warning in analysis.warnings if warning.path != assignment.source)
     analysis = _with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=warnings + earlier))
     analysis = dataclasses.replace(analysis, brittleness=_rescored(analysis, detection.seed))

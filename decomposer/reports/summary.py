@@ -129,7 +129,7 @@ def _proposal_lines(analysis: Analysis) -> list[str]:
     if borderline:
         lines.append(f"  Borderline (with their service in under {BORDERLINE:.0%} of the consensus runs): "
                      + _named(module for _, module in borderline))
-    lines += _giant_lines(proposal)
+    lines += _giant_lines(proposal) + _count_lines(proposal)
     quality = dict(proposal.quality)
     lines.append(f"Quality:    {'':20s} {'proposed':>9s} {'layout':>9s} {'random':>9s}")
     for key, label, better in QUALITY_ROWS:
@@ -150,6 +150,17 @@ def _giant_lines(proposal) -> list[str]:
             + ("kept whole because --services asked for that many" if proposal.detection.target_services
                else "its consensus runs never separate it, so split it by hand or raise --resolution")
             for service in proposal.services if service.kind == SERVICE and service.loc > limit * total]
+
+
+def _count_lines(proposal) -> list[str]:
+    """Fewer services than --services asked for: the runs never separate the rest."""
+    target = proposal.detection.target_services
+    found = sum(service.kind == SERVICE for service in proposal.services)
+    if target is None or found == target:
+        return []
+    why = ("no consensus run separates the largest any further" if found < target
+           else "the smallest are coupled to no other service")
+    return [f"  Note: --services asked for {target}; {found} {'is' if found == 1 else 'are'} proposed, since {why}"]
 
 
 def _role_lines(analysis: Analysis) -> list[str]:

@@ -17,9 +17,10 @@ together. The rule (docs/concepts.md, "Layers and verticals"):
    of its slices: they serve the whole layer, not one domain.
 
 Services are named after the domain they hold, and, with `vertical_tie` > 0, each domain's
-slices are tied together in the coupling graph (`tie_verticals`). The platform modules are
-reported; they stay in detection (moving them into the kernel made the
-proposal hinge on the seed on ansible/awx).
+slices are tied together in the coupling graph (`tie_verticals`). Modules serving most of the
+domains are detected name by name (stages/splits.py); only then do the platform modules join
+the kernel (pipeline/proposal.py): with those modules whole, moving them made the proposal
+hinge on the seed on ansible/awx.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import networkx as nx
 
 from decomposer.model import ImportEdge
 
-__all__ = ["TECHNICAL_NAMES", "Layering", "find_layers", "tie_verticals"]
+__all__ = ["TECHNICAL_NAMES", "Layering", "find_layers", "singular", "tie_verticals"]
 
 TECHNICAL_NAMES = frozenset({
     "__init__", "__main__", "admin", "api", "apps", "base", "common", "conf", "constants", "core", "db",
@@ -62,7 +63,7 @@ def find_layers(modules: tuple[str, ...], imports: tuple[ImportEdge, ...]) -> La
     ('cart', ('app.api.cart', 'app.models.cart'))
     """
     children = _domain_children(modules)
-    keys = {package: {_singular(name) for name in names} for package, names in children.items()}
+    keys = {package: {singular(name) for name in names} for package, names in children.items()}
     layers = sorted({package for a, b in combinations(sorted(keys), 2)
                      if len(keys[a] & keys[b]) >= _MIN_SHARED for package in (a, b)})
     count: defaultdict[str, int] = defaultdict(int)
@@ -73,8 +74,8 @@ def find_layers(modules: tuple[str, ...], imports: tuple[ImportEdge, ...]) -> La
     # A module under several domains' slices (`images.views.bulk_actions`) belongs to the
     # outermost one: the domain nearest the root is the most domain-like.
     members: defaultdict[str, list[str]] = defaultdict(list)
-    prefixes = sorted(((f"{layer}.{name}", _singular(name)) for layer in layers for name in children[layer]
-                       if _singular(name) in domains), key=lambda item: (item[0].count("."), item))
+    prefixes = sorted(((f"{layer}.{name}", singular(name)) for layer in layers for name in children[layer]
+                       if singular(name) in domains), key=lambda item: (item[0].count("."), item))
     rank = {}
     for index, (prefix, name) in enumerate(prefixes):
         rank.setdefault(prefix, (index, name))
@@ -82,7 +83,7 @@ def find_layers(modules: tuple[str, ...], imports: tuple[ImportEdge, ...]) -> La
     for module in modules:
         if module in slice_of:
             members[slice_of[module][1]].append(module)
-    shown = {key: min((name for names in children.values() for name in names if _singular(name) == key),
+    shown = {key: min((name for names in children.values() for name in names if singular(name) == key),
                       key=lambda name: (len(name), name)) for key in members}
     verticals = sorted((shown[key], tuple(sorted(group))) for key, group in members.items()
                        if len({slice_of[module][0].rsplit(".", 1)[0] for module in group}) >= 2)
@@ -113,7 +114,7 @@ def _domain_children(modules: tuple[str, ...]) -> dict[str, set[str]]:
     return children
 
 
-def _singular(name: str) -> str:
+def singular(name: str) -> str:
     """`jobs` and `job`, `projects` and `project` name one domain (layers disagree on plurals)."""
     return name[:-1] if len(name) > 3 and name.endswith("s") and not name.endswith("ss") else name
 

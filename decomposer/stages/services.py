@@ -19,6 +19,7 @@ from decomposer.model import KERNEL, NOT_SERVICES, SERVICE, TOOLING, Service
 __all__ = ["name_services", "random_partition", "services_from_partition"]
 
 _DOMAIN_SHARE = 0.25
+_SUBJECT_SHARE = 1 / 3
 
 
 def name_services(
@@ -28,17 +29,25 @@ def name_services(
     loc: dict[str, int],
     tooling: frozenset[str] = frozenset(),
     domain_of: dict[str, str] | None = None,
+    split: frozenset[str] = frozenset(),
+    subject_of: dict[str, str] | None = None,
 ) -> tuple[Service, ...]:
     """Return one `Service` per group, plus the shared kernel and the tooling when not empty.
 
     `domain_of` names the domain of each vertical slice (stages/layers.py): such modules count
-    for their domain, not their layer's package, when the service is named.
+    for their domain, not their layer's package, when the service is named; the lines of the
+    `split` modules (multi-domain: stages/splits.py) do not count for naming. A service no
+    domain names, whose modules sit largely in layer packages, is named after what most of those
+    are about (`subject_of`: `workflow` for `api.urls.workflow_job`, `models.workflow`, ...).
 
     Services come by number of modules (largest first), then name; the kernel, then the
     tooling come last.
     """
     ordered = sorted(groups, key=lambda group: (-len(group), min(group)))
-    names = _unique_names(ordered, _naming(ordered, package_of, domain_of or {}, loc), loc)
+    naming_loc = {module: 0 if module in split else lines for module, lines in loc.items()}
+    naming = _naming(ordered, package_of, domain_of or {}, naming_loc)
+    naming |= _by_subject(ordered, naming, package_of, subject_of or {})
+    names = _unique_names(ordered, naming, naming_loc)
     services = [_service(name, SERVICE, group, package_of, loc) for name, group in zip(names, ordered)]
     if kernel:
         services.append(_service(KERNEL, KERNEL, kernel, package_of, loc))
@@ -90,6 +99,23 @@ def random_partition(sizes: list[int], modules: list[str], seed: int) -> dict[st
             partition[module] = f"random-{index}"
         start += size
     return partition
+
+
+def _by_subject(groups: list[frozenset[str]], naming: dict[str, str], package_of: dict[str, str],
+                subject_of: dict[str, str]) -> dict[str, str]:
+    """Groups not named by a domain: at least `_SUBJECT_SHARE` of their modules in layer
+    packages, and at least `_SUBJECT_SHARE` of those (two or more) about one subject."""
+    named: dict[str, str] = {}
+    for group in groups:
+        if any(naming[module] != package_of[module] for module in group):
+            continue  # named after a domain already
+        about = Counter(subject_of[module] for module in group if module in subject_of)
+        if sum(about.values()) < _SUBJECT_SHARE * len(group) or not about:
+            continue
+        subject = min(about, key=lambda name: (-about[name], name))
+        if about[subject] >= max(2, _SUBJECT_SHARE * sum(about.values())):
+            named |= {module: subject for module in group}
+    return named
 
 
 def _unique_names(groups: list[frozenset[str]], package_of: dict[str, str], loc: dict[str, int]) -> list[str]:

@@ -77,8 +77,9 @@ def plan_extraction(inputs: PlanInputs, planning: Planning = Planning()) -> Plan
         steps.append(_library_step(kernel[0], sites, service_of, benefit, brittleness))
         shared_data = split_data_step(kernel[0], inputs.tables, data)
         steps += [shared_data] if shared_data else []
-    steps += [_split_step(facade, imports, service_of, paths, brittleness)
-              for facade in find_facades(imports, len(service_of))
+    facades = find_facades(imports, len(service_of))
+    steps += [_split_step(facade, imports, service_of, paths, brittleness, facade in facades)
+              for facade in sorted(set(facades) | set(inputs.split))
               if service_of.get(facade) in {service.name for service in extractable}
               and names_by_service(facade, imports, service_of)]  # other services use it
     remaining = {service.name: service for service in extractable}
@@ -227,15 +228,17 @@ def _library_step(kernel: Service, sites: dict[tuple[str, str], list[ImportSite]
 
 
 def _split_step(facade: str, imports: tuple[ImportEdge, ...], service_of: dict[str, str],
-                paths: dict[str, str], brittleness: dict[str, float]) -> PlanStep:
-    """Split a facade module: each service gets the names it uses, re-exported no more."""
+                paths: dict[str, str], brittleness: dict[str, float], facade_rule: bool = True) -> PlanStep:
+    """Split a facade (or, `facade_rule` false, a multi-domain module): each service gets the
+    names it uses, re-exported no more."""
     own = service_of[facade]
     inbound = [ImportSite(edge.importer, edge.imported, paths.get(edge.importer, ""), edge.lines, edge.names)
                for edge in imports if edge.imported == facade and service_of.get(edge.importer) not in (None, own)]
     served = names_by_service(facade, imports, service_of)
     rationale = (
         f"Split {facade} before any service leaves: {len({site.importer for site in inbound})} modules of "
-        f"{len(served)} other services import it and it imports widely, so whichever service took it "
+        f"{len(served)} other services import it and "
+        f"{'it imports widely' if facade_rule else 'its names serve many domains'}, so whichever service took it "
         f"would drag the others along. Move each name to the service that uses it (or to the kernel "
         f"when several do) and re-point {sum(site.count for site in inbound)} import statements."
     )
