@@ -151,3 +151,11 @@ def test_each_figure_drawn_from_its_view_is_the_figure_of_the_whole_analysis(sam
     with figures.matplotlib.rc_context(figures._RC):  # as draw_figures draws
         whole = figures.render_figures({name: figures._DRAWERS[name](sample_analysis) for name in names}, ("svg",))
     assert figures.render_figures(figures.draw_figures(sample_analysis), ("svg",)) == whole
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file away needs root")
+def test_a_value_another_user_wrote_is_never_unpickled(tmp_path: Path):
+    store_result(tmp_path, "kind", "k1", 1)
+    stored = tmp_path / "results" / "kind" / "k1.pickle"
+    os.chown(stored, 65534, 65534)  # nobody
+    assert load_result(tmp_path, "kind", "k1") is None

@@ -5,9 +5,11 @@ A key is the SHA-256 of `digest(...)` over the step's whole input records and se
 generically (every field of every dataclass, every node and edge of a graph, in their order), so
 a field that a later version adds to a record is part of the key without anyone listing it; and
 of the code version (`code_version`: the bytes of every decomposer source file), so that any
-change to decomposer is a miss. Each kind keeps its 32 most recently used values, within 256 MB. A value is pickled; a file that is missing, not a regular file,
-unreadable, truncated, of another format or that does not unpickle is a miss, never an error,
-and the next store replaces it. Files are written atomically (a temporary file in the same
+change to decomposer is a miss. Each kind keeps its 32 most recently used values, within
+256 MB. A value is pickled, and only files the running user owns are unpickled (unpickling can
+run code: a shared cache folder is no way in); a file that is missing, not a regular file, of
+another owner, unreadable, truncated, of another format or that does not unpickle is a miss,
+never an error, and the next store replaces it. Files are written atomically (a temporary file in the same
 folder, then `os.replace`). Nothing is ever written inside the analysed repository: the folder is
 the run's --cache-dir, checked by the CLI like --out.
 """
@@ -64,8 +66,11 @@ def load_result(cache_dir: Path | None, kind: str, key: str) -> Any | None:
         return None
     path = cache_dir / "results" / kind / f"{key}.pickle"
     try:
-        if not stat.S_ISREG(path.stat().st_mode):  # reading a FIFO would block
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # reading a FIFO would block
             return None
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            return None  # unpickling runs code: only files this user wrote are read
         data = path.read_bytes()
         if not data.startswith(_FORMAT):
             return None
