@@ -178,7 +178,8 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
               help="What to write (repeatable; default: everything). "
                    + "; ".join(f"{name}: {what}" for name, what in FORMATS.items()) + ".")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Cache folder (default: $DECOMPOSER_CACHE_DIR, else ~/.cache/decomposer).")
+              help="Cache folder: grimp's scan, the mined history and the results of unchanged inputs "
+                   "(proposal, models scan, reports) (default: $DECOMPOSER_CACHE_DIR, else ~/.cache/decomposer).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write any cache.")
 @click.option("--no-config", is_flag=True, help="Ignore [tool.decomposer] in PATH/pyproject.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -251,7 +252,8 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
     else:
         analysis = pipeline.analyze(settings, progress)
         _warn_assignment(analysis, settings.assignment.source if settings.assignment else None)
-    written = write_reports(analysis, out, formats or tuple(FORMATS), progress=progress)
+    written = write_reports(analysis, out, formats or tuple(FORMATS), progress=progress,
+                            memo=pipeline.results_memo(settings.cache_dir))
     if not quiet:
         click.echo("\n".join(summary_lines(analysis) + literature))
         names = {path.name: path for path in written}

@@ -41,8 +41,9 @@ the analysed repository.
 """
 
 from decomposer.pipeline.analysis import analyze, plan_inputs, python_pathspecs, replan, repository_dir, run
+from decomposer.pipeline.cached import results_memo
 from decomposer.pipeline.graph import analyze_graph
 from decomposer.pipeline.saved import assignment_figures, check, load_analysis, load_assignment, reassign
 
 __all__ = ["analyze", "analyze_graph", "assignment_figures", "check", "load_analysis", "load_assignment",
-           "plan_inputs", "python_pathspecs", "reassign", "replan", "repository_dir", "run"]
+           "plan_inputs", "python_pathspecs", "reassign", "replan", "repository_dir", "results_memo", "run"]

@@ -28,16 +28,13 @@ from decomposer.model import (
     Repository,
     SourceModule,
 )
-from decomposer.pipeline.proposal import _brittleness, _propose, _with_owners
+from decomposer.pipeline.cached import CodeReader, propose_cached
+from decomposer.pipeline.proposal import _brittleness, _with_owners
 from decomposer.sources.code import scan_code
-from decomposer.sources.definitions import read_names
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, read_repo_state
 from decomposer.sources.incremental import mine_with_cache
-from decomposer.sources.models import scan_models
-from decomposer.sources.models_ast import parse_modules
 from decomposer.sources.trace_file import read_traces
-from decomposer.sources.traits import traits_of
 from decomposer.stages.history import (
     change_coupling,
     churn_by_module,
@@ -86,9 +83,9 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
             cache_dir=settings.cache_dir,
         )
         modules, imports, excluded = exclude_modules(scan, scan_settings.exclude_patterns)
-        # Every file parsed once, for the traits here and for the ORM models below.
-        parsed = parse_modules(repo_dir, modules)
-        traits = traits_of(parsed[0])
+        # Every file parsed once (or never, when cached), for the traits here and the ORM models below.
+        code = CodeReader(repo_dir, modules, settings.cache_dir)
+        traits = code.traits()
         roles = _roles(modules, imports, traits, scan_settings)
         left_out = frozenset(role.module for role in roles if role.role != TOOLING)
         modules, imports = drop_modules(modules, imports, left_out)
@@ -100,7 +97,7 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
             )
         graph = build_import_graph(modules, imports)
         progress("Reading ORM models")
-        models = scan_models(repo_dir, modules, parsed=parsed)
+        models = code.models(modules)
         mined, history_warnings = history.result()
     depth = scan_settings.package_depth or choose_package_depth(modules, layout.packages)
     analysis = Analysis(
@@ -126,7 +123,7 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
         analysis = dataclasses.replace(analysis, runtime=runtime, warnings=analysis.warnings + trace_warnings)
     progress("Proposing services" if settings.assignment is None else "Placing modules as assigned")
     shims = frozenset(trait.module for trait in traits if trait.reexport)
-    proposal, placed = _propose(analysis, settings, graph, shims, names=read_names(parsed[0]))
+    proposal, placed = propose_cached(analysis, settings, graph, shims, code.names())
     analysis = _with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=analysis.warnings + placed))
     progress("Ranking brittle modules")
     analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings.detection.seed, graph,

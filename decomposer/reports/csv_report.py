@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 
 from decomposer.model import DATA_PATTERNS, RELATION_KINDS, Analysis
 from decomposer.reports.runtime_report import module_csv_rows, runtime_csv_rows
 from decomposer.schema import module_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["brittle_table", "csv_tables", "data_links_table"]
 
 
 def brittle_table(analysis: Analysis) -> pd.DataFrame:
     """`brittle_modules.csv` as a table: one row per module, most brittle first."""
+    import pandas as pd  # imported when a table is made: a run whose reports are cached never needs it
     churn = {figures.module: figures for figures in analysis.churn}
     records = {record.module: record for record in analysis.modules}
     rows = []
@@ -33,6 +38,7 @@ def brittle_table(analysis: Analysis) -> pd.DataFrame:
 
 def data_links_table(analysis: Analysis) -> pd.DataFrame:
     """`data_links.csv`: every relation, query and transaction with its owners, crossing ones first."""
+    import pandas as pd  # imported when a table is made: a run whose reports are cached never needs it
     owner = {table.model: table.service for table in analysis.tables}
     service_of = analysis.service_of
     rows = [{
@@ -52,6 +58,7 @@ def csv_tables(analysis: Analysis) -> dict[str, str]:
 
     modules.csv has the columns of analysis.json's `modules`, lists joined with "; ".
     """
+    import pandas as pd  # imported when a table is made: a run whose reports are cached never needs it
     modules = pd.DataFrame([{key: "; ".join(value) if isinstance(value, list) else value
                              for key, value in record.items()} for record in module_rows(analysis)])
     services = pd.DataFrame([{

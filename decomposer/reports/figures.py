@@ -41,30 +41,32 @@ from decomposer.model import (  # noqa: E402
     crossing_counts,
 )
 from decomposer.reports.data_figure import data_figure  # noqa: E402
+from decomposer.reports.figure_inputs import FIGURES, figure_view, supported_figures  # noqa: E402
 
 __all__ = ["FIGURES", "draw_figures", "figure_files", "render_figures"]
 
-FIGURES = ("services", "modules", "brittleness", "cochange", "plan", "data")
 _RC = {"svg.hashsalt": "decomposer", "svg.fonttype": "path", "font.size": 9}
 _LABELLED_MODULES = 20
 
 
 def draw_figures(analysis: Analysis, names: tuple[str, ...] = FIGURES) -> dict[str, Figure]:
-    """The figures among `names` that the analysis can support (no plan or services: fewer)."""
+    """The figures among `names` that the analysis can support (no plan or services: fewer),
+    each drawn from its view of the analysis (reports/figure_inputs.py)."""
     with matplotlib.rc_context(_RC):
-        return {name: _DRAWERS[name](analysis) for name in _supported(analysis) if name in names}
+        return {name: _DRAWERS[name](figure_view(analysis, name)) for name in supported_figures(analysis)
+                if name in names}
 
 
-def figure_files(analysis: Analysis, formats: tuple[str, ...]) -> dict[str, bytes]:
-    """Every supported figure as `<name>.<format>` bytes, in FIGURES order.
+def figure_files(analysis: Analysis, formats: tuple[str, ...], names: tuple[str, ...] = FIGURES) -> dict[str, bytes]:
+    """Every supported figure among `names` as `<name>.<format>` bytes, in FIGURES order.
 
     On a machine with two cores or more the figures are drawn and saved by two forked worker
     processes (matplotlib holds the interpreter while it renders): about half the time, the
     same bytes.
     """
-    names = _supported(analysis)
+    names = tuple(name for name in supported_figures(analysis) if name in names)
     if len(names) < 2 or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return render_figures(draw_figures(analysis), formats)
+        return render_figures(draw_figures(analysis, names), formats)
     global _SHARED  # read by the forked workers, so the analysis is never pickled
     _SHARED = (analysis, formats)
     try:
@@ -82,14 +84,6 @@ _SHARED: tuple[Analysis, tuple[str, ...]] | None = None
 def _render_in_worker(names: tuple[str, ...]) -> dict[str, bytes]:
     analysis, formats = _SHARED
     return render_figures(draw_figures(analysis, names), formats)
-
-
-def _supported(analysis: Analysis) -> tuple[str, ...]:
-    proposal = analysis.proposal is not None
-    present = {"services": proposal, "modules": proposal, "brittleness": bool(analysis.brittleness),
-               "cochange": proposal and bool(analysis.cochange), "plan": analysis.plan is not None,
-               "data": proposal and any(table.service for table in analysis.tables)}
-    return tuple(name for name in FIGURES if present[name])
 
 
 def render_figures(figures: dict[str, Figure], formats: tuple[str, ...]) -> dict[str, bytes]:

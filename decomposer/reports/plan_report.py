@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 
 from decomposer.model import (
     CUT,
@@ -89,6 +88,7 @@ def _count(sites: tuple[ImportSite, ...]) -> int:
 
 def plan_files(analysis: Analysis, *, with_json: bool = False) -> dict[str, str]:
     """The analysis's plan as plan.md and plan.csv (and plan.json), by file name; none without a plan."""
+    import pandas as pd  # imported when the plan is written: a run whose reports are cached never needs it
     plan = analysis.plan
     if plan is None:
         return {}

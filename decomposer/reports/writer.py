@@ -20,17 +20,30 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol
 
 from decomposer.errors import CannotWrite, OutputInsideRepository
 from decomposer.model import Analysis
 from decomposer.reports.csv_report import csv_tables
+from decomposer.reports.figure_inputs import figure_view, supported_figures
 from decomposer.reports.graph_export import graph_files
 from decomposer.reports.html_report import report_html
 from decomposer.reports.json_report import analysis_json
 from decomposer.reports.markdown_report import report_markdown
 from decomposer.reports.plan_report import plan_files
 
-__all__ = ["FORMATS", "OutputFolder", "check_output_dir", "use_matplotlib_dir", "write_reports"]
+__all__ = ["FORMATS", "Memo", "OutputFolder", "check_output_dir", "use_matplotlib_dir", "write_reports"]
+
+
+
+class Memo(Protocol):
+    """The results cache as the writer sees it (`pipeline.results_memo`): values by their inputs."""
+
+    def load(self, kind: str, inputs: Any) -> Any | None:
+        """The value kept for equal `inputs` (and this code version), or None."""
+
+    def store(self, kind: str, inputs: Any, value: Any) -> None:
+        """Keep `value` for `inputs`."""
 
 # format -> what it writes
 FORMATS = {
@@ -127,37 +140,76 @@ def use_matplotlib_dir(cache_dir: Path | None) -> None:
 
 
 def write_reports(analysis: Analysis, out: OutputFolder, formats: tuple[str, ...], *,
-                  progress: Callable[[str], None] = lambda message: None) -> list[Path]:
-    """Write every requested format into `out`; return the paths, in a stable order."""
+                  progress: Callable[[str], None] = lambda message: None,
+                  memo: Memo | None = None) -> list[Path]:
+    """Write every requested format into `out`; return the paths, in a stable order.
+
+    With a `memo` (`pipeline.results_memo`: the results cache), the files made before for the
+    very same analysis (every field of it) and formats are read back instead of made again,
+    and so are the figures alone when only the other formats changed.
+    """
+    files = memo.load("reports", (analysis, formats)) if memo else None
+    if not _is_files(files):
+        files = _report_files(analysis, formats, progress, memo)
+        if memo:
+            memo.store("reports", (analysis, formats), files)
+    for name, data in files.items():
+        out.add(name, data)
+    return out.write()
+
+
+def _report_files(analysis: Analysis, formats: tuple[str, ...], progress: Callable[[str], None],
+                  memo: Memo | None) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+
+    def add(name: str, content: str | bytes) -> None:
+        files[name] = content.encode("utf-8") if isinstance(content, str) else content
+
     if "json" in formats:
-        out.add("analysis.json", analysis_json(analysis))
+        add("analysis.json", analysis_json(analysis))
     if "csv" in formats:
         for name, text in csv_tables(analysis).items():
-            out.add(name, text)
+            add(name, text)
     if "plan" in formats:
         for name, text in plan_files(analysis).items():
-            out.add(name, text)
+            add(name, text)
     pictures = tuple(fmt for fmt in ("png", "svg") if fmt in formats)
     rendered: dict[str, bytes] = {}
     if pictures or "html" in formats:
         progress("Drawing figures")  # report.html inlines the very PNG bytes of the files
         rendered = _figures(analysis, tuple(fmt for fmt in ("png", "svg")
-                                            if fmt in pictures or (fmt == "png" and "html" in formats)))
+                                            if fmt in pictures or (fmt == "png" and "html" in formats)), memo)
         for name, data in rendered.items():
             if name.rsplit(".", 1)[1] in pictures:
-                out.add(name, data)
+                add(name, data)
     pngs = {name[:-len(".png")]: data for name, data in rendered.items() if name.endswith(".png")}
     if "md" in formats:
-        out.add("report.md", report_markdown(analysis, tuple(pngs) if "png" in formats else ()))
+        add("report.md", report_markdown(analysis, tuple(pngs) if "png" in formats else ()))
     if "html" in formats:
-        out.add("report.html", report_html(analysis, pngs))
+        add("report.html", report_html(analysis, pngs))
     for name, data in graph_files(analysis, formats).items():
-        out.add(name, data)
-    return out.write()
+        add(name, data)
+    return files
 
 
-def _figures(analysis: Analysis, formats: tuple[str, ...]) -> dict[str, bytes]:
-    # matplotlib is imported only here, after `use_matplotlib_dir` had its say.
-    from decomposer.reports.figures import figure_files
-    return figure_files(analysis, formats)
+def _figures(analysis: Analysis, formats: tuple[str, ...], memo: Memo | None) -> dict[str, bytes]:
+    """Every supported figure in every format; with a `memo`, only those whose view of the
+    analysis (reports/figure_inputs.py) has no figure kept are drawn."""
+    names = supported_figures(analysis)
+    views = {name: (name, figure_view(analysis, name), formats) for name in names}
+    found = {name: memo.load("figure", views[name]) if memo else None for name in names}
+    missing = tuple(name for name in names if not _is_files(found[name]))
+    if missing:
+        # matplotlib is imported only here, after `use_matplotlib_dir` had its say.
+        from decomposer.reports.figures import figure_files
+        drawn = figure_files(analysis, formats, missing)
+        for name in missing:
+            found[name] = {f"{name}.{fmt}": drawn[f"{name}.{fmt}"] for fmt in formats}
+            if memo:
+                memo.store("figure", views[name], found[name])
+    return {file: data for name in names for file, data in found[name].items()}
 
+
+def _is_files(value: object) -> bool:
+    return isinstance(value, dict) and bool(value) and all(isinstance(name, str) and isinstance(data, bytes)
+                                           for name, data in value.items())

@@ -61,7 +61,7 @@ from decomposer.model import DataLink, ModelScan, Table
 from decomposer.sources.models_sqlalchemy import scan_sqlalchemy
 from decomposer.sources.models_usage import usage_links
 
-__all__ = ["DataLink", "ModelScan", "Table", "scan_models"]
+__all__ = ["DataLink", "ModelScan", "Table", "scan_models", "settings_files"]
 
 _DEFAULT_USER_MODEL = "auth.User"
 _SETTINGS_GLOBS = ("*settings*.py", "settings/*.py", "*/*settings*.py", "*/settings/*.py")
@@ -119,10 +119,8 @@ def _auth_user_model(parsed: tuple[ParsedModule, ...], repo_dir: Path,
               if any("settings" in part for part in module.module.split("."))
               for value in _settings_values(module.tree)]
     if not values:
-        for file_path in sorted({path for pattern in _SETTINGS_GLOBS for path in repo_dir.glob(pattern)
-                                 if _plain_file_inside(path, repo_dir)}):
-            tree, _ = parse_file(file_path)
-            relative = file_path.relative_to(repo_dir).as_posix()
+        for relative in settings_files(repo_dir):
+            tree, _ = parse_file(repo_dir / relative)
             values += [(relative, value) for value in _settings_values(tree)] if tree else []
     if not values:
         return _DEFAULT_USER_MODEL
@@ -132,6 +130,13 @@ def _auth_user_model(parsed: tuple[ParsedModule, ...], repo_dir: Path,
         others = ", ".join(f"{value} ({path})" for path, value in values if value != chosen)
         warnings.append(AnalysisWarning("", f"settings disagree on AUTH_USER_MODEL; {chosen} is used, not {others}"))
     return chosen
+
+
+def settings_files(repo_dir: Path) -> tuple[str, ...]:
+    """The repository's settings files near its root (where AUTH_USER_MODEL is looked up when no
+    analysed settings module writes it), repository-relative and sorted."""
+    return tuple(sorted({path.relative_to(repo_dir).as_posix() for pattern in _SETTINGS_GLOBS
+                         for path in repo_dir.glob(pattern) if _plain_file_inside(path, repo_dir)}))
 
 
 def _plain_file_inside(path: Path, repo_dir: Path) -> bool:

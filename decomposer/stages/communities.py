@@ -18,6 +18,7 @@ Steps, each deterministic for a given seed:
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter, defaultdict
 from fnmatch import fnmatchcase
@@ -26,6 +27,7 @@ import networkx as nx
 
 from decomposer.errors import InvalidConfig
 from decomposer.model import ALGORITHMS, Detection
+from decomposer.stages.louvain import louvain_communities
 
 __all__ = ["detect_services", "detect_under_seeds", "induced_subgraph", "merge_small_groups", "search_resolution", "settle_services",
            "unit_of_module"]
@@ -180,8 +182,8 @@ def _communities(names: list[str], numbered: nx.Graph, algorithm: str, resolutio
 
 
 def _run_algorithm(graph: nx.Graph, algorithm: str, resolution: float, seed: int) -> list[set[int]]:
-    if algorithm == "louvain":
-        return nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=seed)
+    if algorithm == "louvain":  # networkx's Louvain step for step, on plain dicts (stages/louvain.py)
+        return louvain_communities(graph, resolution, seed)
     if algorithm == "greedy":
         return [set(c) for c in nx.community.greedy_modularity_communities(
             graph, weight="weight", resolution=resolution)]
@@ -224,22 +226,28 @@ def _attach_isolated(units: nx.Graph, groups: list[set[str]]) -> list[set[str]]:
     # A unit coupled to nothing outside itself: a cohesive package stands alone, while a lone
     # module (an empty __init__.py, a constants file) goes where its package is.
     group_of = {unit: index for index, group in enumerate(groups) for unit in group}
+    placed = sorted(group_of)  # kept sorted: the units under a package are one slice of it
     for unit in sorted(node for node in units if node not in group_of):
-        index = None if units.nodes[unit]["internal"] else _home_by_package(unit, group_of)
+        index = None if units.nodes[unit]["internal"] else _home_by_package(unit, group_of, placed)
         if index is None:
             groups.append({unit})
             index = len(groups) - 1
         groups[index].add(unit)
         group_of[unit] = index
+        bisect.insort(placed, unit)
     return groups
 
 
-def _home_by_package(unit: str, group_of: dict[str, int]) -> int | None:
+def _home_by_package(unit: str, group_of: dict[str, int], placed: list[str]) -> int | None:
     # A package's own module goes where its sub-modules are; a plain module where its siblings are.
     for prefix in (unit + ".", unit.rsplit(".", 1)[0] + "." if "." in unit else None):
         if prefix is None:
             continue
-        votes = Counter(index for member, index in group_of.items() if member.startswith(prefix))
+        votes: Counter[int] = Counter()
+        for position in range(bisect.bisect_left(placed, prefix), len(placed)):
+            if not placed[position].startswith(prefix):
+                break
+            votes[group_of[placed[position]]] += 1
         if votes:
             return min(votes, key=lambda index: (-votes[index], index))
     return None

@@ -76,22 +76,31 @@ def find_layers(modules: tuple[str, ...], imports: tuple[ImportEdge, ...]) -> La
     members: defaultdict[str, list[str]] = defaultdict(list)
     prefixes = sorted(((f"{layer}.{name}", singular(name)) for layer in layers for name in children[layer]
                        if singular(name) in domains), key=lambda item: (item[0].count("."), item))
+    rank = {}
+    for index, (prefix, name) in enumerate(prefixes):
+        rank.setdefault(prefix, (index, name))
+    slice_of = {module: found for module in modules if (found := _first_prefix(module, rank))}
     for module in modules:
-        for prefix, name in prefixes:
-            if module == prefix or module.startswith(prefix + "."):
-                members[name].append(module)
-                break
+        if module in slice_of:
+            members[slice_of[module][1]].append(module)
     shown = {key: min((name for names in children.values() for name in names if singular(name) == key),
                       key=lambda name: (len(name), name)) for key in members}
     verticals = sorted((shown[key], tuple(sorted(group))) for key, group in members.items()
-                       if len({_layer_of(module, prefixes) for module in group}) >= 2)
+                       if len({slice_of[module][0].rsplit(".", 1)[0] for module in group}) >= 2)
     slices = {module for _, members in verticals for module in members}
     return Layering(tuple(layers), tuple(verticals), _platform(modules, layers, slices, imports))
 
 
-def _layer_of(module: str, prefixes: list[tuple[str, str]]) -> str:
-    return next(prefix.rsplit(".", 1)[0] for prefix, _ in prefixes
-                if module == prefix or module.startswith(prefix + "."))
+def _first_prefix(module: str, rank: dict[str, tuple[int, str]]) -> tuple[str, str] | None:
+    """The first of the ranked prefixes that is `module` or one of its packages, with its domain
+    (the module's own dotted ancestors looked up: linear in the modules, not in modules x prefixes)."""
+    parts = module.split(".")
+    found = [(rank[prefix], prefix) for prefix in (".".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+             if prefix in rank]
+    if not found:
+        return None
+    (_, name), prefix = min(found)
+    return prefix, name
 
 
 def _domain_children(modules: tuple[str, ...]) -> dict[str, set[str]]:
@@ -116,12 +125,18 @@ def _platform(modules: tuple[str, ...], layers: list[str], slices: set[str],
     for edge in imports:
         if edge.importer in slices:
             importers[edge.imported].add(edge.importer)
+    inside: defaultdict[str, list[str]] = defaultdict(list)  # layer -> the modules under it
+    wanted = set(layers)
+    for module in modules:
+        parts = module.split(".")
+        for depth in range(1, len(parts)):
+            if (layer := ".".join(parts[:depth])) in wanted:
+                inside[layer].append(module)
     platform = set()
     for layer in layers:
-        layer_slices = {m for m in slices if m.startswith(layer + ".")}
-        for module in modules:
-            if (module.startswith(layer + ".") and module not in slices
-                    and 2 * len(importers[module] & layer_slices) >= len(layer_slices) > 0):
+        layer_slices = {module for module in inside[layer] if module in slices}
+        for module in inside[layer]:
+            if module not in slices and 2 * len(importers[module] & layer_slices) >= len(layer_slices) > 0:
                 platform.add(module)
     return tuple(sorted(platform))
 

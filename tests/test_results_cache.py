@@ -1,0 +1,161 @@
+"""The results cache (sources.memo, pipeline.cached): same bytes as without it, a bad file is a miss."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT, commit_files, git, outputs_under_hash_seeds
+from decomposer.cli import main
+from decomposer.model import ImportEdge
+from decomposer.sources.memo import digest, load_result, store_result
+
+
+def test_digest_is_the_same_under_every_hash_seed():
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from decomposer.sources.memo import digest; "
+            "print(digest(frozenset({'shop.a', 'shop.b', 'shop.c'}), {'x': frozenset({('a', 1), ('b', 2)})}))")
+    assert len(outputs_under_hash_seeds(code)) == 1
+
+
+def test_digest_tells_apart_what_differs_and_only_that():
+    assert digest(("a", "b")) != digest(("ab",))
+    assert digest((1,)) != digest(("1",)) != digest((1.0,))
+    assert digest(True) != digest(1)
+    assert digest({"a": 1, "b": 2}) != digest({"b": 2, "a": 1})  # order may change a result
+    assert digest(frozenset({"a", "b"})) == digest(frozenset({"b", "a"}))
+    assert digest(ImportEdge("a", "b", (1,))) != digest(ImportEdge("a", "b", (2,)))
+    graph, reordered = nx.Graph([("a", "b"), ("b", "c")]), nx.Graph([("b", "c"), ("a", "b")])
+    assert digest(graph) != digest(reordered)
+    assert digest(graph) == digest(nx.Graph([("a", "b"), ("b", "c")]))
+    with pytest.raises(TypeError, match="no stable digest for object"):
+        digest(object())
+
+
+def test_a_stored_value_is_read_back_and_a_bad_file_is_a_miss(tmp_path: Path):
+    store_result(tmp_path, "kind", "k1", {"figure.png": b"\x89PNG"})
+    assert load_result(tmp_path, "kind", "k1") == {"figure.png": b"\x89PNG"}
+    assert load_result(tmp_path, "kind", "k2") is None
+    assert load_result(None, "kind", "k1") is None
+    stored = tmp_path / "results" / "kind" / "k1.pickle"
+    whole = stored.read_bytes()
+    for bad in (whole[:-3], b"", b"not a pickle", whole.replace(b"results-1", b"results-0")):
+        stored.write_bytes(bad)
+        assert load_result(tmp_path, "kind", "k1") is None
+    stored.unlink()
+    os.mkfifo(stored)  # a FIFO is never opened: reading it would block
+    assert load_result(tmp_path, "kind", "k1") is None
+    assert os.listdir(tmp_path / "results" / "kind") == ["k1.pickle"]  # no temporary file left
+
+
+def test_a_cache_that_cannot_be_written_is_skipped(tmp_path: Path):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder would be")
+    store_result(blocker, "kind", "k1", 1)
+    assert load_result(blocker, "kind", "k1") is None
+
+
+def _analyze(repo: Path, out: Path, cache: Path | None) -> None:
+    cache_args = ["--cache-dir", str(cache)] if cache else ["--no-cache"]
+    result = CliRunner().invoke(main, ["analyze", str(repo), "--out", str(out), "--quiet", *cache_args])
+    assert result.exit_code == 0, result.output
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
+
+
+def _kept(cache: Path) -> dict[str, int]:
+    return {kind.name: len(list(kind.iterdir())) for kind in sorted((cache / "results").iterdir())}
+
+
+def test_cached_runs_write_the_bytes_of_an_uncached_run(tmp_path: Path, sample_copy: Path):
+    cache = tmp_path / "cache"
+    _analyze(sample_copy, tmp_path / "slow", None)
+    _analyze(sample_copy, tmp_path / "first", cache)
+    assert _kept(cache) == {"figure": 6, "models": 1, "names": 1, "proposal": 1, "reports": 1, "traits": 1}
+    _analyze(sample_copy, tmp_path / "warm", cache)
+    slow = _files(tmp_path / "slow")
+    assert len(slow) == 24
+    assert _files(tmp_path / "first") == slow
+    assert _files(tmp_path / "warm") == slow
+    for stored in (cache / "results").rglob("*.pickle"):
+        stored.write_bytes(stored.read_bytes()[:40])  # truncated: every one a miss
+    _analyze(sample_copy, tmp_path / "damaged", cache)
+    assert _files(tmp_path / "damaged") == slow
+
+
+def test_a_commit_the_detection_does_not_see_keeps_the_proposal(tmp_path: Path, sample_copy: Path):
+    cache = tmp_path / "cache"
+    _analyze(sample_copy, tmp_path / "before", cache)
+    commit_files(sample_copy, {"NOTES.txt": "no code changed\n"}, "notes", date="2025-06-01T12:00:00+00:00")
+    _analyze(sample_copy, tmp_path / "notes", cache)
+    # HEAD moved (the report names it, and recent churn moved with its date): new reports, the
+    # same proposal, traits and models; of the six figures only brittleness and plan were drawn again
+    assert _kept(cache) == {"figure": 8, "models": 1, "names": 1, "proposal": 1, "reports": 2, "traits": 1}
+    before, notes = _files(tmp_path / "before"), _files(tmp_path / "notes")
+    assert notes["services.csv"] == before["services.csv"]
+    assert notes["services.png"] == before["services.png"]
+    assert notes["brittleness.png"] != before["brittleness.png"]
+    module = sample_copy / "shop" / "catalog" / "pricing.py"
+    module.write_text(module.read_text() + "\n\ndef added():\n    return 1\n")
+    git(sample_copy, "commit", "--quiet", "-am", "code", date="2025-06-02T12:00:00+00:00")
+    _analyze(sample_copy, tmp_path / "code", cache)
+    # the module's lines changed: its record, so every view holding modules, the proposal and the plan
+    assert _kept(cache) == {"figure": 13, "models": 2, "names": 2, "proposal": 2, "reports": 3, "traits": 2}
+    _analyze(sample_copy, tmp_path / "slow", None)
+    assert _files(tmp_path / "code") == _files(tmp_path / "slow")
+
+
+def test_each_kind_keeps_its_newest_entries_only(tmp_path: Path):
+    for index in range(40):
+        store_result(tmp_path, "kind", f"k{index:02d}", index)
+        os.utime(tmp_path / "results" / "kind" / f"k{index:02d}.pickle", (1_700_000_000 + index,) * 2)
+    kept = sorted(path.name for path in (tmp_path / "results" / "kind").iterdir())
+    assert kept == [f"k{index:02d}.pickle" for index in range(8, 40)]
+    assert load_result(tmp_path, "kind", "k39") == 39
+
+
+def test_a_value_read_is_kept_over_newer_unread_ones(tmp_path: Path):
+    for index in range(32):
+        store_result(tmp_path, "kind", f"k{index:02d}", index)
+        os.utime(tmp_path / "results" / "kind" / f"k{index:02d}.pickle", (1_700_000_000 + index,) * 2)
+    assert load_result(tmp_path, "kind", "k00") == 0  # read: the most recently used now
+    store_result(tmp_path, "kind", "k32", 32)
+    assert load_result(tmp_path, "kind", "k00") == 0
+    assert load_result(tmp_path, "kind", "k01") is None
+
+
+def test_other_formats_of_the_same_analysis_reuse_its_figures(tmp_path: Path, sample_copy: Path):
+    cache = tmp_path / "cache"
+    _analyze(sample_copy, tmp_path / "all", cache)
+    result = CliRunner().invoke(main, ["analyze", str(sample_copy), "--out", str(tmp_path / "some"), "--quiet",
+                                       "--cache-dir", str(cache), "--format", "png", "--format", "svg",
+                                       "--format", "html", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert _kept(cache) == {"figure": 6, "models": 1, "names": 1, "proposal": 1, "reports": 2, "traits": 1}
+    everything = _files(tmp_path / "all")
+    some = _files(tmp_path / "some")
+    assert sorted(some) == sorted(name for name in everything if name.endswith((".png", ".svg", ".html", ".json")))
+    assert some == {name: everything[name] for name in some}
+
+
+def test_each_figure_drawn_from_its_view_is_the_figure_of_the_whole_analysis(sample_analysis):
+    from decomposer.reports import figures
+
+    names = figures.supported_figures(sample_analysis)
+    assert names == figures.FIGURES
+    with figures.matplotlib.rc_context(figures._RC):  # as draw_figures draws
+        whole = figures.render_figures({name: figures._DRAWERS[name](sample_analysis) for name in names}, ("svg",))
+    assert figures.render_figures(figures.draw_figures(sample_analysis), ("svg",)) == whole
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file away needs root")
+def test_a_value_another_user_wrote_is_never_unpickled(tmp_path: Path):
+    store_result(tmp_path, "kind", "k1", 1)
+    stored = tmp_path / "results" / "kind" / "k1.pickle"
+    os.chown(stored, 65534, 65534)  # nobody
+    assert load_result(tmp_path, "kind", "k1") is None
