@@ -52,7 +52,7 @@ def trace_path(shop_with_tests: Path) -> Path:
     result = _run("-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", ".", "-p", "decomposer.trace",
                   "--decomposer-trace", str(path), "tests", cwd=shop_with_tests)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (f"decomposer trace: 129 calls on 38 module pairs in 5 use cases (sys.setprofile) written to {path}"
+    assert (f"decomposer trace: 129 calls on 38 module pairs in 4 use cases (sys.setprofile) written to {path}"
             in result.stdout)
     return path
 
@@ -109,7 +109,8 @@ def test_no_trace_is_written_inside_the_traced_repository(shop_with_tests: Path)
     result = _run("-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", ".", "-p", "decomposer.trace",
                   "--decomposer-trace", "trace.json", "tests", cwd=shop_with_tests)
     assert result.returncode == 4
-    assert (f"ERROR: decomposer trace: --decomposer-trace trace.json is inside {shop_with_tests}, whose code is "
+    assert (f"ERROR: decomposer trace: --decomposer-trace {shop_with_tests / 'trace.json'} is inside {shop_with_tests}, "
+            f"whose code is "
             f"traced, and decomposer never writes there; pass a file outside it, e.g. --decomposer-trace "
             f"{shop_with_tests.parent / 'shop-trace.json'}") in result.stderr
     assert not (shop_with_tests / "trace.json").exists()
@@ -143,12 +144,14 @@ def test_a_stale_trace_is_a_warning_with_counts(trace_path: Path, tmp_path: Path
     document["head"] = "0" * 40
     document["calls"].append({"caller": "shop.orders.legacy", "callee": "shop.payments.refunds", "calls": 7,
                               "use_cases": {"tests/test_refund.py": 7}})
-    stale = tmp_path / "stale.json"
+    stale, copy = tmp_path / "stale.json", tmp_path / "copy.json"
     stale.write_text(json.dumps(document))
+    copy.write_text(json.dumps(document))
     modules = frozenset({"shop.orders.services", "shop.payments.refunds"})
-    trace, warnings = read_traces((stale, stale), modules, HEAD)
+    trace, warnings = read_traces((stale, copy, stale), modules, HEAD)
     assert trace.calls == (RuntimeCall("shop.orders.services", "shop.payments.refunds", 2,
-                                       (("tests/test_refund.py", 2),)),)  # the same file twice: counts add up
+                                       (("tests/test_refund.py", 2),)),)  # two files: counts add up
+    assert f"trace {stale} is given twice: read once" in [warning.message for warning in warnings]
     assert [warning.message for warning in warnings][:2] == [
         f"trace {stale} was recorded at commit 000000000000, the analysis is of 58bf87e0e121: its calls may be "
         "stale; trace again at this commit",
