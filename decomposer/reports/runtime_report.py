@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from decomposer.model import KERNEL, OUTSIDE_TESTS, Analysis, PlanStep
+from decomposer.model import OUTSIDE_TESTS, Analysis, PlanStep
 from decomposer.reports.markdown_text import md_code, md_text
+from decomposer.stages.runtime import bcp_modules, crosses
 
 __all__ = ["module_csv_rows", "runtime_csv_rows", "runtime_lines", "runtime_markdown", "step_runtime_lines"]
 
@@ -26,6 +27,7 @@ def runtime_lines(analysis: Analysis) -> list[str]:
     lines = [f"Runtime:    {sum(call.calls for call in trace.calls)} calls between {len(trace.calls)} module pairs "
              f"in {len(use_cases)} use cases ({len(trace.sources)} trace file{'s' if len(trace.sources) != 1 else ''}); "
              f"{len(trace.executed)} of {len(modules)} modules ran; runtime_calls.csv lists each pair"]
+    lines.append(_bcp_line(analysis))
     hottest = _crossing(analysis).most_common(_TOP)
     if hottest:
         lines.append("  Hottest calls across services: " + ", ".join(
@@ -66,7 +68,10 @@ def step_runtime_lines(step: PlanStep) -> list[str]:
     """plan.md's lines for one step: the calls its new API will carry, the use cases it will split."""
     if step.runtime_calls is None:
         return []
-    lines = ["", f"Runtime calls across this boundary in the traced use cases: {step.runtime_calls}"]
+    lines = ["", (f"Runtime calls into and out of this library in the traced use cases (library calls, "
+                  f"not crossings): {step.runtime_calls}" if step.kind == "library" else
+                  f"Runtime calls across this boundary in the traced use cases (calls into the shared kernel "
+                  f"left out): {step.runtime_calls}")]
     if step.runtime_use_cases:
         lines.append("Use cases that will run on both sides of it: "
                      + ", ".join(md_text(name) for name in step.runtime_use_cases))
@@ -105,6 +110,14 @@ def module_csv_rows(analysis: Analysis) -> list[dict[str, object]]:
              "use_case_names": "; ".join(by_case.get(record.module, ()))} for record in analysis.modules]
 
 
+def _bcp_line(analysis: Analysis) -> str:
+    """What BCP was taken over: the modules that ran in a use case, the proposed services holding one."""
+    measured = bcp_modules(analysis.service_of, analysis.runtime)
+    services = {service.name for service in analysis.proposal.services} if analysis.proposal else set()
+    return (f"  BCP is taken over the {len(measured)} modules that ran in a use case, in "
+            f"{len(set(measured.values()) & services)} of {len(services)} proposed services (docs/metrics.md)")
+
+
 def _never(analysis: Analysis) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The analysed modules, and those of them that never ran (with a trace read)."""
     modules = tuple(record.module for record in analysis.modules)
@@ -124,4 +137,4 @@ def _crossing(analysis: Analysis) -> Counter[tuple[str, str]]:
 
 def _across(source: str | None, target: str | None) -> bool:
     """Two different services; a call into or out of the shared kernel is a library call, no crossing."""
-    return bool(source and target and source != target and KERNEL not in (source, target))
+    return crosses(source, target)
