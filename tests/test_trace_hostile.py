@@ -274,3 +274,51 @@ def test_a_trace_the_plugin_cannot_write_fails_the_run_naming_its_option(tmp_pat
     # pytest.exit() skips the terminal summary: the trace's line still tells where it went.
     assert (f"decomposer trace: 1 calls on 1 module pairs in 1 use case (sys.setprofile) written to {out}"
             in result.stdout + result.stderr)
+
+
+# --- the reader (sources/trace_file.py) -------------------------------------------------------------
+
+def _trace(**changes: object) -> dict:
+    document = {"format": "decomposer-trace/1", "head": None, "packages": ["app"], "without_functions": [],
+                "python": "3.11.7", "tracer": "sys.setprofile",
+                "use_cases": [{"name": "run", "modules": ["app.money", "app.orders"]}],
+                "calls": [{"caller": "app.orders", "callee": "app.money", "calls": 2, "use_cases": {"run": 2}}]}
+    return {**document, **changes}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[" * 200_000, "not JSON; pass a file `decomposer trace` wrote"),
+    (json.dumps(_trace()).replace('"calls": 2', '"calls": ' + "9" * 5000), "not JSON; pass a file `decomposer trace` wrote"),
+    (json.dumps(_trace(calls=[{"caller": "app.orders", "callee": "app.orders", "calls": 2, "use_cases": {"run": 2}}])),
+     "a call of app.orders to itself (a module's calls within itself are never recorded); record the trace again"),
+    (json.dumps(_trace(notes="x")), "`notes` should be a list of sentences; record the trace again"),
+])
+def test_a_damaged_trace_is_one_line_naming_it(tmp_path: Path, text: str, message: str):
+    from decomposer.errors import InvalidTrace
+    from decomposer.sources.trace_file import read_traces
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(InvalidTrace) as error:
+        read_traces((path,), frozenset({"app.orders", "app.money"}), None)
+    assert str(error.value) == f"--traces {path}: {message}"
+
+
+def test_the_reader_warns_on_what_would_mislead_silently(tmp_path: Path):
+    from decomposer.sources.trace_file import read_traces
+    bom, empty, monitored = tmp_path / "bom.json", tmp_path / "empty.json", tmp_path / "312.json"
+    bom.write_text("\ufeff" + json.dumps(_trace(notes=["the program replaced the profiler hook"])), encoding="utf-8")
+    empty.write_text(json.dumps(_trace(calls=[], use_cases=[], packages=["ap"])))
+    monitored.write_text(json.dumps(_trace(python="3.12.1", tracer="sys.monitoring")))
+    modules = frozenset({"app.orders", "app.money", "billing.invoices"})
+    trace, warnings = read_traces((bom, empty, monitored), modules, None)
+    assert trace.calls[0].calls == 4  # the BOM file and the 3.12 one
+    assert [warning.message for warning in warnings] == [
+        f"trace {bom}: the program replaced the profiler hook",
+        f"trace {empty} holds no call between modules of ap: check its packages, and that the tests ran in the "
+        "traced process (not in pytest-xdist workers or Django's --parallel processes)",
+        "1 of the 3 analysed modules lie outside the packages the traces recorded (ap, app): their calls were "
+        "never recorded (billing); trace with --packages naming them",
+        "the traces were recorded by sys.monitoring (Python 3.12.1) and sys.setprofile (Python 3.11.7): the two "
+        "record the same calls, except in threads started before tracing, which only sys.monitoring sees "
+        "(docs/concepts.md)",
+    ]

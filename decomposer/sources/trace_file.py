@@ -140,8 +140,8 @@ def _coverage_warnings(modules: frozenset[str], recorded: set[str], tracers: set
             f"{', ...' if len(packages) > 3 else ''}); trace with --packages naming them")))
     if len(tracers) > 1:
         warnings.append(AnalysisWarning("", (
-            f"the traces were recorded by {' and '.join(sorted(tracers))}: sys.setprofile (Python 3.11 and older) "
-            "also counts calls sys.monitoring leaves out, so their counts differ somewhat")))
+            f"the traces were recorded by {' and '.join(sorted(tracers))}: the two record the same calls, except "
+            "in threads started before tracing, which only sys.monitoring sees (docs/concepts.md)")))
     return warnings
 
 
