@@ -46,7 +46,8 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     packages = tuple(name.strip() for name in config.getoption("decomposer_packages").split(",") if name.strip())
     try:
-        session = TraceSession(config.rootpath, config.getoption("decomposer_trace"), packages, "--decomposer-trace")
+        session = TraceSession(config.rootpath, config.getoption("decomposer_trace"), packages, "--decomposer-trace",
+                               "--decomposer-packages")
         session.start()
     except DecomposerError as error:
         raise pytest.UsageError(f"decomposer trace: {error}") from None

@@ -322,3 +322,19 @@ def test_the_reader_warns_on_what_would_mislead_silently(tmp_path: Path):
         "record the same calls, except in threads started before tracing, which only sys.monitoring sees "
         "(docs/concepts.md)",
     ]
+
+
+def test_a_use_case_name_with_a_semicolon_stays_one_name_in_the_csv():
+    from decomposer.reports.runtime_report import join_use_cases
+    assert join_use_cases([("checkout; refund", 2), ("tests/test_a.py", 1)]) == '"checkout; refund" (2); tests/test_a.py (1)'
+    assert join_use_cases(['say "hi"', "plain"]) == '"say ""hi"""; plain'
+
+
+def test_trace_without_packages_names_its_own_option(tmp_path: Path):
+    empty = tmp_path / "empty"
+    _write(empty, {"tools/run.py": "print(1)\n"})
+    result = _decomposer("-m", "decomposer", "trace", "--root", str(empty), "--out", str(tmp_path / "t.json"),
+                         str(empty / "tools" / "run.py"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (f"Error: no Python package (a folder with __init__.py) found in {empty} (1 .py files); "
+                             "name one with --packages, or set source_root\n")

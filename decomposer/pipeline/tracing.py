@@ -20,7 +20,7 @@ from pathlib import Path
 
 from decomposer._version import __version__
 from decomposer.config import default_cache_dir
-from decomposer.errors import InvalidTrace, OutputInsideRepository
+from decomposer.errors import InvalidTrace, OutputInsideRepository, PackageNotFound
 from decomposer.reports.writer import check_output_dir
 from decomposer.sources.discovery import discover_layout
 from decomposer.sources.git import read_repo_state, toplevel
@@ -37,10 +37,14 @@ class TraceSession:
         DecomposerError: no package found under `root_dir`, or `out` lies inside it.
     """
 
-    def __init__(self, root_dir: Path, out: Path | None, packages: tuple[str, ...] = (), option: str = "--out") -> None:
+    def __init__(self, root_dir: Path, out: Path | None, packages: tuple[str, ...] = (), option: str = "--out",
+                 packages_option: str = "--packages") -> None:
         self.root_dir = root_dir.resolve()
         self.option = option
-        self.packages = packages or discover_layout(self.root_dir, (), None).packages
+        try:
+            self.packages = packages or discover_layout(self.root_dir, (), None).packages
+        except PackageNotFound as error:  # its advice names analyze's --package: name this command's option
+            raise PackageNotFound(str(error).replace("with --package,", f"with {packages_option},")) from None
         self.head = read_repo_state(self.root_dir).head
         default = default_cache_dir() / "traces" / f"{self.root_dir.name}-{(self.head or 'no-commit')[:12]}.json"
         # Resolved now: the traced program may change the working folder before the trace is written.

@@ -12,7 +12,7 @@ from decomposer.model import OUTSIDE_TESTS, Analysis, PlanStep
 from decomposer.reports.markdown_text import md_code, md_text
 from decomposer.stages.runtime import bcp_modules, crosses
 
-__all__ = ["module_csv_rows", "runtime_csv_rows", "runtime_lines", "runtime_markdown", "step_runtime_lines"]
+__all__ = ["join_use_cases", "module_csv_rows", "runtime_csv_rows", "runtime_lines", "runtime_markdown", "step_runtime_lines"]
 
 _TOP = 5
 
@@ -84,7 +84,7 @@ def runtime_csv_rows(analysis: Analysis) -> list[dict[str, object]]:
     rows = [{"caller": call.caller, "callee": call.callee, "calls": call.calls,
              "caller_service": service_of.get(call.caller, ""), "callee_service": service_of.get(call.callee, ""),
              "crossing": _across(service_of.get(call.caller), service_of.get(call.callee)),
-             "use_cases": "; ".join(f"{name} ({count})" for name, count in call.use_cases)}
+             "use_cases": join_use_cases(call.use_cases)}
             for call in (analysis.runtime.calls if analysis.runtime else ())]
     return sorted(rows, key=lambda row: (not row["crossing"], -row["calls"], row["caller"], row["callee"]))
 
@@ -107,7 +107,19 @@ def module_csv_rows(analysis: Analysis) -> list[dict[str, object]]:
              "ran": record.module in trace.executed, "never_executed": record.module in never,
              "use_cases": len(by_case.get(record.module, ())), "calls_in": calls_in[record.module],
              "calls_out": calls_out[record.module], "services_calling": len(callers.get(record.module, ())),
-             "use_case_names": "; ".join(by_case.get(record.module, ()))} for record in analysis.modules]
+             "use_case_names": join_use_cases(by_case.get(record.module, ()))} for record in analysis.modules]
+
+
+def join_use_cases(names) -> str:  # noqa: ANN001 - names, or (name, count) pairs
+    """Use case names for one CSV cell, "; " between them; a name holding ";" or a double quote is
+    written in double quotes (quotes doubled), so that no name reads as two."""
+    cells = []
+    for item in names:
+        name, count = (item, None) if isinstance(item, str) else item
+        if ";" in name or '"' in name:
+            name = '"' + name.replace('"', '""') + '"'
+        cells.append(name if count is None else f"{name} ({count})")
+    return "; ".join(cells)
 
 
 def _bcp_line(analysis: Analysis) -> str:
