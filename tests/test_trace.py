@@ -27,7 +27,6 @@ from decomposer.sources.trace_file import read_traces
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAD = "58bf87e0e121ab862db0d661df78b2edff516b71"
-PYTHON_312 = Path("/root/.pyenv/versions/3.12.1/bin/python")
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -187,20 +186,6 @@ def test_analyze_with_a_missing_trace_exits_1(cli, shop_with_tests: Path, tmp_pa
                              "pass a file `decomposer trace` wrote\n")
 
 
-_PROGRAM = """
-import importlib.util, json, sys
-spec = importlib.util.spec_from_file_location("tracer", sys.argv[1])
-tracer = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(tracer)
-sys.path.insert(0, sys.argv[2])
-recorder = tracer.Recorder(("app",))
-recorder.start()
-import app.orders
-recorder.use_case = "order"
-app.orders.place(3)
-recorder.stop()
-print(recorder.tracer, json.dumps(sorted([*key, count] for key, count in recorder.calls.items())))
-"""
 _APP = {
     "app/__init__.py": "",
     "app/orders.py": "import json\nfrom app import money\n\ndef place(n):\n"
@@ -208,22 +193,6 @@ _APP = {
                      "def _local():\n    return money.ZERO\n",
     "app/money.py": "ZERO = 0\n\ndef total(i):\n    return _tax(i)\n\ndef _tax(i):\n    return i\n",
 }
-
-
-@pytest.mark.parametrize("python", [Path(sys.executable), PYTHON_312], ids=["setprofile", "sys.monitoring"])
-def test_both_tracers_record_the_same_calls(tmp_path: Path, python: Path):
-    if not python.exists():
-        pytest.skip(f"{python} is not installed: the sys.monitoring path needs Python 3.12+")
-    for relative, text in _APP.items():
-        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / relative).write_text(text)
-    result = subprocess.run([str(python), "-I", "-c", _PROGRAM, str(ROOT / "decomposer" / "sources" / "tracer.py"),
-                             str(tmp_path)], capture_output=True, text=True, check=True)
-    tracer, calls = result.stdout.split(" ", 1)
-    assert tracer == ("sys.setprofile" if python == Path(sys.executable) else "sys.monitoring")
-    # place -> total three times (the comprehension is place's own module); money's own _tax is no edge;
-    # json.dumps is not analysed.
-    assert json.loads(calls) == [["order", "app.orders", "app.money", 3]]
 
 
 def test_runtime_trace_lists_what_never_ran():

@@ -53,6 +53,18 @@ def _record(python: Path, tmp_path: Path, files: dict[str, str], body: str) -> d
 
 
 @PYTHONS
+def test_both_tracers_record_the_same_calls(python: Path, tmp_path: Path):
+    files = {"app/orders.py": "import json\nfrom app import money\n\ndef place(n):\n"
+                              "    return [money.total(i) for i in range(n)] + [json.dumps(_local())]\n\n"
+                              "def _local():\n    return money.ZERO\n",
+             "app/money.py": "ZERO = 0\n\ndef total(i):\n    return _tax(i)\n\ndef _tax(i):\n    return i\n"}
+    # place -> total three times (the comprehension is place's own module); money's own _tax is no
+    # edge; json.dumps is not analysed.
+    assert _record(python, tmp_path, files, "import app.orders\napp.orders.place(3)")["calls"] == [
+        ["run", "app.orders", "app.money", 3]]
+
+
+@PYTHONS
 def test_identical_functions_of_two_modules_are_two_callees(python: Path, tmp_path: Path):
     # Code objects compare by value: the same dataclass (or the same one-line function) in two
     # modules must not share one cache entry, nor make one module the other's caller.

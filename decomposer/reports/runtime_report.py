@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from decomposer.model import OUTSIDE_TESTS, Analysis, PlanStep
+from decomposer.model import OUTSIDE_TESTS, Analysis, PlanStep, crosses
 from decomposer.reports.markdown_text import md_code, md_text
-from decomposer.stages.runtime import bcp_modules, crosses
 
 __all__ = ["join_use_cases", "module_csv_rows", "runtime_csv_rows", "runtime_lines", "runtime_markdown", "step_runtime_lines"]
 
@@ -124,7 +123,8 @@ def join_use_cases(names) -> str:  # noqa: ANN001 - names, or (name, count) pair
 
 def _bcp_line(analysis: Analysis) -> str:
     """What BCP was taken over: the modules that ran in a use case, the proposed services holding one."""
-    measured = bcp_modules(analysis.service_of, analysis.runtime)
+    by_case = analysis.runtime.use_cases_by_module()
+    measured = {module: service for module, service in analysis.service_of.items() if by_case.get(module)}
     services = {service.name for service in analysis.proposal.services} if analysis.proposal else set()
     return (f"  BCP is taken over the {len(measured)} modules that ran in a use case, in "
             f"{len(set(measured.values()) & services)} of {len(services)} proposed services (docs/metrics.md)")

@@ -29,11 +29,11 @@ import dataclasses
 import math
 from collections import Counter, defaultdict
 
-from decomposer.model import KERNEL, BrittleModule, Plan, PlanStep, RuntimeTrace
+from decomposer.model import KERNEL, BrittleModule, Plan, PlanStep, RuntimeTrace, crosses
 from decomposer.stages.literature import business_context_purity as literature_bcp
 
-__all__ = ["annotate_plan", "bcp_modules", "business_context_purity", "crosses", "crossing_runtime_share",
-           "runtime_pairs", "runtime_reasons"]
+__all__ = ["annotate_plan", "bcp_modules", "business_context_purity", "crossing_runtime_share", "runtime_pairs",
+           "runtime_reasons"]
 
 def runtime_pairs(trace: RuntimeTrace) -> dict[tuple[str, str], float]:
     """Each unordered module pair (smaller name first) with recorded calls: ln(calls) + 1, so a
@@ -54,11 +54,6 @@ def crossing_runtime_share(group_of: dict[str, str], trace: RuntimeTrace,
              if call.caller in group_of and call.callee in group_of]
     total = sum(count for count, _ in calls)
     return sum(count for count, crossing in calls if crossing) / total if total else 0.0
-
-
-def crosses(source: str | None, target: str | None) -> bool:
-    """Two different groups, neither the shared kernel: the one rule for a runtime crossing."""
-    return bool(source and target and source != target and KERNEL not in (source, target))
 
 
 def bcp_modules(group_of: dict[str, str], trace: RuntimeTrace) -> dict[str, str]:
