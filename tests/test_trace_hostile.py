@@ -16,6 +16,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON_312 = Path("/root/.pyenv/versions/3.12.1/bin/python")
+# A Python 3.12 environment with decomposer's dependencies (the trace review's venv), for the
+# wrapper and the plugin on the sys.monitoring path; skipped when absent.
+VENV_312 = Path("/tmp/review18/v312/bin/python")
+VENVS = pytest.mark.parametrize("python", [Path(sys.executable), VENV_312], ids=["setprofile", "sys.monitoring"])
 PYTHONS = pytest.mark.parametrize("python", [Path(sys.executable), PYTHON_312], ids=["setprofile", "sys.monitoring"])
 
 # Loads tracer.py alone (it needs nothing but the standard library), records BODY, prints the calls.
@@ -166,6 +170,8 @@ def _repo(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 def _decomposer(*args: str, cwd: Path, python: Path = Path(sys.executable)) -> subprocess.CompletedProcess:
+    if not python.exists():
+        pytest.skip(f"{python} is not installed: a Python 3.12 venv with decomposer's dependencies")
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{cwd}", "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run([str(python), "-P", *args], cwd=cwd, env=env, capture_output=True, text=True)
 
@@ -174,16 +180,17 @@ def _calls(path: Path) -> list[list]:
     return [[call["caller"], call["callee"], call["use_cases"]] for call in json.loads(path.read_text())["calls"]]
 
 
-def test_the_module_run_with_dash_m_is_its_callers_name(tmp_path: Path):
+@VENVS
+def test_the_module_run_with_dash_m_is_its_callers_name(python: Path, tmp_path: Path):
     repo = _repo(tmp_path, {"app/cli.py": "from app import orders\n\nif __name__ == '__main__':\n    orders.place(1)\n",
                             "app/tools/__init__.py": "",
                             "app/tools/seed.py": "from app import orders\n\norders.place(2)\n"})
     out = tmp_path / "m.json"
-    result = _decomposer("-m", "decomposer", "trace", "--out", str(out), "-m", "app.cli", cwd=repo)
+    result = _decomposer("-m", "decomposer", "trace", "--out", str(out), "-m", "app.cli", cwd=repo, python=python)
     assert result.returncode == 0, result.stderr
     assert _calls(out) == [["app.cli", "app.orders", {"run": 1}], ["app.orders", "app.money", {"run": 1}]]
     # A script inside the packages, run by its path, is its module too.
-    result = _decomposer("-m", "decomposer", "trace", "--out", str(out), "app/tools/seed.py", cwd=repo)
+    result = _decomposer("-m", "decomposer", "trace", "--out", str(out), "app/tools/seed.py", cwd=repo, python=python)
     assert result.returncode == 0, result.stderr
     assert _calls(out) == [["app.orders", "app.money", {"run": 1}], ["app.tools.seed", "app.orders", {"run": 1}]]
 
@@ -236,14 +243,15 @@ def basket():
 """
 
 
+@VENVS
 @pytest.mark.parametrize("order", [["tests/test_a.py", "tests/test_b.py"], ["tests/test_b.py", "tests/test_a.py"]])
-def test_shared_fixtures_run_outside_tests_whatever_the_order(tmp_path: Path, order: list[str]):
+def test_shared_fixtures_run_outside_tests_whatever_the_order(python: Path, tmp_path: Path, order: list[str]):
     repo = _repo(tmp_path, {"tests/conftest.py": _CONFTEST,
                             "tests/test_a.py": "def test_a(stock, basket):\n    pass\n",
                             "tests/test_b.py": "def test_b(stock):\n    pass\n"})
     out = tmp_path / "f.json"
     result = _decomposer("-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decomposer.trace",
-                         "--decomposer-trace", str(out), "--decomposer-packages", "app", *order, cwd=repo)
+                         "--decomposer-trace", str(out), "--decomposer-packages", "app", *order, cwd=repo, python=python)
     assert result.returncode == 0, result.stdout + result.stderr
     # The session fixture's setup and teardown: (outside tests), in either order; the
     # function-scoped one, set up and torn down: its test's.
