@@ -277,3 +277,17 @@ def test_the_same_suite_gives_the_same_bytes_and_replan_keeps_the_runtime(shop_w
     saved = analysis_from_dict(analysis_to_dict(analyze(Settings(repo_path=shop_with_tests, traces=(again,)))))
     replanned = replan(saved, Planning(capacity=10))
     assert {step.service: step.runtime_calls for step in replanned.plan.steps}["payments"] == 2
+
+
+def test_an_empty_trace_gives_no_bcp_and_says_why(cli, shop_with_tests: Path, trace_path: Path, tmp_path: Path):
+    document = json.loads(trace_path.read_text())
+    document.update(calls=[], use_cases=[], packages=["shp"])  # a typo'd --decomposer-packages
+    empty = tmp_path / "empty.json"
+    empty.write_text(json.dumps(document))
+    result = cli("analyze", shop_with_tests, "--out", tmp_path / "out", "--traces", empty)
+    assert result.exit_code == 0, result.output
+    assert "Business context purity" not in result.stdout  # not measured, rather than a perfect 0
+    assert (f"  trace {empty} holds no call between modules of shp: check its packages, and that the tests ran in "
+            "the traced process (not in pytest-xdist workers or Django's --parallel processes)\n") in result.stdout
+    assert ("  64 of the 64 analysed modules lie outside the packages the traces recorded (shp): their calls were "
+            "never recorded (shop); trace with --packages naming them\n") in result.stdout
