@@ -358,3 +358,15 @@ def test_trace_without_packages_names_its_own_option(tmp_path: Path):
     assert result.returncode == 1
     assert result.stderr == (f"Error: no Python package (a folder with __init__.py) found in {empty} (1 .py files); "
                              "name one with --packages, or set source_root\n")
+
+
+def test_the_wrapper_waits_for_the_programs_threads_as_python_does(tmp_path: Path):
+    repo = _repo(tmp_path, {"run.py": "import threading, time\nfrom app import orders\n\ndef late():\n"
+                                      "    time.sleep(0.3)\n    orders.place(1)\n\n"
+                                      "threading.Thread(target=late).start()\n"})
+    out = tmp_path / "t.json"
+    result = _decomposer("-m", "decomposer", "trace", "--out", str(out), "run.py", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    # The thread's own first call enters from outside (Thread.run is no analysed frame); the call
+    # it makes after the main code returned is still recorded.
+    assert _calls(out) == [["app.orders", "app.money", {"run": 1}]]

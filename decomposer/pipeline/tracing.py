@@ -12,6 +12,7 @@ from __future__ import annotations
 import platform
 import runpy
 import sys
+import threading
 import traceback
 import unittest
 from collections.abc import Callable
@@ -125,10 +126,21 @@ def run_traced(session: TraceSession, target: str, args: tuple[str, ...], *, mod
         traceback.print_exc()
         code = 1
     finally:
+        if code != 130:
+            _join_threads()
         recorder.stop()
         restore()
         sys.argv = argv
     return code
+
+
+def _join_threads() -> None:
+    """Wait for the program's non-daemon threads, as Python does before it exits, so that what
+    they still call is recorded (Ctrl-C skips this: the trace so far is written at once)."""
+    current = threading.current_thread()
+    for thread in threading.enumerate():
+        if thread is not current and not thread.daemon and thread.is_alive():
+            thread.join()
 
 
 def _module_name(script: Path) -> str | None:
