@@ -370,3 +370,39 @@ def test_the_wrapper_waits_for_the_programs_threads_as_python_does(tmp_path: Pat
     # The thread's own first call enters from outside (Thread.run is no analysed frame); the call
     # it makes after the main code returned is still recorded.
     assert _calls(out) == [["app.orders", "app.money", {"run": 1}]]
+
+
+_OTHER_TOOL = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("tracer", sys.argv[1])
+tracer = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(tracer)
+sys.path.insert(0, sys.argv[2])
+monitoring = sys.monitoring
+monitoring.use_tool_id(monitoring.COVERAGE_ID, "a coverage tool")
+seen = []
+def seen_once(code, offset):
+    seen.append(code.co_name)
+    return monitoring.DISABLE
+monitoring.register_callback(monitoring.COVERAGE_ID, monitoring.events.PY_START, seen_once)
+monitoring.set_events(monitoring.COVERAGE_ID, monitoring.events.PY_START)
+import app.a
+app.a.run()
+for _ in range(2):                    # two recordings, one after the other
+    recorder = tracer.Recorder(("app",))
+    recorder.start(); app.a.run(); recorder.stop()
+    print(dict(recorder.calls), seen.count("run"))
+"""
+
+
+def test_a_recording_wakes_no_other_tools_dismissed_events_unless_it_must(tmp_path: Path):
+    if not PYTHON_312.exists():
+        pytest.skip(f"{PYTHON_312} is not installed: the sys.monitoring path needs Python 3.12+")
+    _write(tmp_path, {"app/__init__.py": "", "app/a.py": "from app import b\n\ndef run():\n    return b.f()\n",
+                      "app/b.py": "def f():\n    return 1\n"})
+    result = subprocess.run([str(PYTHON_312), "-I", "-c", _OTHER_TOOL, str(ROOT / "decomposer" / "sources" / "tracer.py"),
+                             str(tmp_path)], capture_output=True, text=True, check=True)
+    # The first recording leaves the coverage tool's dismissed `run` alone (it saw it once); the
+    # second must look again at what the first dismissed, and sys.monitoring can only restart all.
+    assert result.stdout.splitlines() == ["{('(outside tests)', 'app.a', 'app.b'): 1} 1",
+                                          "{('(outside tests)', 'app.a', 'app.b'): 1} 2"]

@@ -49,6 +49,7 @@ _LOOP = object()  # a frame of asyncio's event loop: what it runs enters from ou
 _RESUMABLE = CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE
 _AWAITING = CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE
 _LOOP_MODULES = frozenset({"asyncio.events"})  # Handle._run: every task step and loop callback
+_DISMISSED = False  # whether a recording in this process has answered DISABLE (sys.monitoring)
 _RESUME = dis.opmap.get("RESUME")  # 3.11+: the instruction a generator's first start stops at
 
 
@@ -143,7 +144,10 @@ class Recorder:
                 return disable
 
         monitoring.register_callback(self._tool, monitoring.events.PY_START, on_start)
-        monitoring.restart_events()  # code an earlier recording dismissed is looked at again
+        global _DISMISSED  # noqa: PLW0603 - one flag per process, as sys.monitoring's state is
+        if _DISMISSED:  # code an earlier recording dismissed (DISABLE) is looked at again; this
+            monitoring.restart_events()  # wakes other tools' dismissed events too, so only then
+        _DISMISSED = True
         monitoring.set_events(self._tool, monitoring.events.PY_START)
 
     def _profile(self):  # noqa: ANN202 - sys.setprofile's callback
