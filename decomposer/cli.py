@@ -369,7 +369,7 @@ def trace(command: tuple[str, ...], as_module: bool, out: Path | None, packages:
 
     COMMAND is a script and its arguments (or, with -m, a module and its arguments). Only module
     names and call counts are recorded: no argument values, nothing of the app's data. Exits with
-    the program's exit code once the trace is written.
+    the program's exit code once the trace is written (130 after Ctrl-C, the trace so far kept).
     """
     if not as_module and not Path(command[0]).is_file():
         raise click.BadParameter(f"{command[0]} is not a file; give a Python script, or -m and a module",

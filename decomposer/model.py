@@ -95,6 +95,7 @@ __all__ = [
     "ASSIGNMENT_SCHEMA",
     "Assignment",
     "AssignmentFigures",
+    "crosses",
     "crossing_counts",
     "DependencyGraph",
     "GraphEdge",
@@ -789,6 +790,12 @@ class Analysis:
         """`<folder> @ <head>`: how headings name the analysed repository."""
         name = PurePath(self.repository.path).name
         return f"{name} @ {(self.repository.head or 'no commit')[:12]}"
+
+
+def crosses(source: str | None, target: str | None) -> bool:
+    """Two different groups, neither the shared kernel: what a runtime call must join to cross a
+    boundary (a call into or out of the kernel is a library call), in every figure and report."""
+    return bool(source and target and source != target and KERNEL not in (source, target))
 
 
 def crossing_counts(imports: tuple[ImportEdge, ...], service_of: dict[str, str],

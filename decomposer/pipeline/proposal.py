@@ -176,21 +176,25 @@ def _measured(analysis: Analysis, detection: Detection, resolution: float, servi
     cochange = analysis.cochange if analysis.history else None
     sizes = [len(service.modules) for service in services]
     partitions = (proposed, package_of, random_partition(sizes, list(package_of), detection.seed))
+    library = frozenset(module for module, name in proposed.items() if name == KERNEL)  # no crossing in any column
     quality = tuple(
         (name, _with_runtime(partition_quality(partition, analysis.imports, coupling, cochange, detection.ned_bounds,
                                                crossing_data(analysis.data_links, analysis.tables, partition)
-                                               if analysis.tables else None), partition, analysis))
+                                               if analysis.tables else None), partition, analysis, library))
         for name, partition in zip(PARTITIONS, partitions)
     )
     return Proposal(detection, resolution, services, quality, stability)
 
 
-def _with_runtime(figures: QualityFigures, group_of: dict[str, str], analysis: Analysis) -> QualityFigures:
-    """`figures` with BCP and the share of recorded calls between groups (stages/runtime.py)."""
+def _with_runtime(figures: QualityFigures, group_of: dict[str, str], analysis: Analysis,
+                  library: frozenset[str]) -> QualityFigures:
+    """`figures` with BCP and the share of recorded calls between groups, calls into `library`
+    (the proposed kernel's modules) no crossing in any partition (stages/runtime.py)."""
     if analysis.runtime is None:
         return figures
-    return dataclasses.replace(figures, bcp=round(business_context_purity(group_of, analysis.runtime), 4),
-                               crossing_runtime_share=round(crossing_runtime_share(group_of, analysis.runtime), 4))
+    bcp = business_context_purity(group_of, analysis.runtime)  # None: no module ran in a use case
+    return dataclasses.replace(figures, bcp=None if bcp is None else round(bcp, 4),
+                               crossing_runtime_share=round(crossing_runtime_share(group_of, analysis.runtime, library), 4))
 
 
 def _pieces_graph(analysis: Analysis, detection: Detection, usage: tuple[CoChange, ...], pieces: Pieces,

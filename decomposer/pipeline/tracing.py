@@ -12,6 +12,7 @@ from __future__ import annotations
 import platform
 import runpy
 import sys
+import threading
 import traceback
 import unittest
 from collections.abc import Callable
@@ -20,10 +21,10 @@ from pathlib import Path
 
 from decomposer._version import __version__
 from decomposer.config import default_cache_dir
-from decomposer.errors import InvalidTrace, OutputInsideRepository
+from decomposer.errors import InvalidTrace, OutputInsideRepository, PackageNotFound
 from decomposer.reports.writer import check_output_dir
 from decomposer.sources.discovery import discover_layout
-from decomposer.sources.git import read_repo_state
+from decomposer.sources.git import read_repo_state, toplevel
 from decomposer.sources.trace_file import trace_document
 from decomposer.sources.tracer import OUTSIDE_TESTS, Recorder
 
@@ -37,20 +38,28 @@ class TraceSession:
         DecomposerError: no package found under `root_dir`, or `out` lies inside it.
     """
 
-    def __init__(self, root_dir: Path, out: Path | None, packages: tuple[str, ...] = (), option: str = "--out") -> None:
+    def __init__(self, root_dir: Path, out: Path | None, packages: tuple[str, ...] = (), option: str = "--out",
+                 packages_option: str = "--packages") -> None:
         self.root_dir = root_dir.resolve()
-        self.packages = packages or discover_layout(self.root_dir, (), None).packages
+        self.option = option
+        try:
+            self.packages = packages or discover_layout(self.root_dir, (), None).packages
+        except PackageNotFound as error:  # its advice names analyze's --package: name this command's option
+            raise PackageNotFound(str(error).replace("with --package,", f"with {packages_option},")) from None
         self.head = read_repo_state(self.root_dir).head
         default = default_cache_dir() / "traces" / f"{self.root_dir.name}-{(self.head or 'no-commit')[:12]}.json"
-        self.out = out or default
-        resolved = self.out.resolve()
-        if resolved.is_relative_to(self.root_dir):
+        # Resolved now: the traced program may change the working folder before the trace is written.
+        self.out = (out or default).resolve()
+        # The repository is the git work tree around root_dir (pytest's rootdir may be a subfolder).
+        guarded = toplevel(self.root_dir) or self.root_dir
+        guarded = guarded if self.root_dir.is_relative_to(guarded) else self.root_dir
+        if self.out.is_relative_to(guarded):
             raise OutputInsideRepository(
-                f"{option} {self.out} is inside {self.root_dir}, whose code is traced, and decomposer never writes "
-                f"there; pass a file outside it, e.g. {option} {self.root_dir.parent / (self.root_dir.name + '-trace.json')}")
-        if resolved.is_dir():
+                f"{option} {self.out} is inside {guarded}, whose code is traced, and decomposer never writes "
+                f"there; pass a file outside it, e.g. {option} {guarded.parent / (guarded.name + '-trace.json')}")
+        if self.out.is_dir():
             raise InvalidTrace(f"{option} {self.out} is a folder; pass a file name, e.g. {self.out / 'trace.json'}")
-        check_output_dir(self.root_dir, resolved.parent, option if out else "the cache folder")
+        check_output_dir(guarded, self.out.parent, option if out else "the cache folder")
         self.recorder = Recorder(self.packages)
 
     def start(self) -> None:
@@ -65,15 +74,22 @@ class TraceSession:
         recorder = self.recorder
         text = trace_document(recorder.calls, recorder.ran, recorder.inert, tool=f"decomposer {__version__}",
                               python=platform.python_version(), tracer=recorder.tracer, head=self.head,
-                              packages=self.packages)
+                              packages=self.packages, notes=tuple(recorder.notes))
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             self.out.write_text(text, encoding="utf-8")
         except OSError as error:
-            raise InvalidTrace(f"cannot write the trace {self.out}: {error.strerror}; pass another --out") from None
+            raise InvalidTrace(f"cannot write the trace {self.out}: {error.strerror}; "
+                               f"pass another {self.option}") from None
         edges = len({(caller, callee) for _, caller, callee in recorder.calls})
-        return (f"decomposer trace: {sum(recorder.calls.values())} calls on {edges} module pairs in "
-                f"{len(recorder.ran)} use cases ({recorder.tracer}) written to {self.out}")
+        cases = len(set(recorder.ran) - {OUTSIDE_TESTS})
+        line = (f"decomposer trace: {sum(recorder.calls.values())} calls on {edges} module pairs in "
+                f"{cases} use case{'' if cases == 1 else 's'} ({recorder.tracer}) written to {self.out}")
+        if not recorder.calls:
+            line += (f"\ndecomposer trace: warning: no call between modules of {', '.join(self.packages)} was recorded; "
+                     "check the packages, and that the code ran in this process (not in pytest-xdist workers or "
+                     "Django's --parallel processes)")
+        return "\n".join([line, *(f"decomposer trace: warning: {note}" for note in recorder.notes)])
 
 
 def run_traced(session: TraceSession, target: str, args: tuple[str, ...], *, module: bool,
@@ -85,6 +101,8 @@ def run_traced(session: TraceSession, target: str, args: tuple[str, ...], *, mod
     the test's module, as the pytest plugin makes each test file one; `use_case` is then unused."""
     recorder = session.recorder
     recorder.use_case = OUTSIDE_TESTS if per_test_module else use_case
+    if not module:
+        recorder.main = _module_name(Path(target).resolve())
     session.start()
     argv = sys.argv[:]
     sys.argv = [target, *args]
@@ -99,14 +117,39 @@ def run_traced(session: TraceSession, target: str, args: tuple[str, ...], *, mod
             runpy.run_path(target, run_name="__main__")
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        if stop.code is not None and not isinstance(stop.code, int):
+            print(stop.code, file=sys.stderr)  # as python prints sys.exit("message")
+    except KeyboardInterrupt:  # Ctrl-C: the trace so far is kept; 130 as a shell reports SIGINT
+        traceback.print_exc()
+        code = 130
     except Exception:  # the program's own error: shown as python shows it, and the trace kept
         traceback.print_exc()
         code = 1
     finally:
+        if code != 130:
+            _join_threads()
         recorder.stop()
         restore()
         sys.argv = argv
     return code
+
+
+def _join_threads() -> None:
+    """Wait for the program's non-daemon threads, as Python does before it exits, so that what
+    they still call is recorded (Ctrl-C skips this: the trace so far is written at once)."""
+    current = threading.current_thread()
+    for thread in threading.enumerate():
+        if thread is not current and not thread.daemon and thread.is_alive():
+            thread.join()
+
+
+def _module_name(script: Path) -> str | None:
+    """The dotted name of `script` when it lies in a package (`shop/tools/seed.py` -> shop.tools.seed)."""
+    parts, folder = [script.stem], script.parent
+    while (folder / "__init__.py").is_file():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts) if len(parts) > 1 else None
 
 
 def _per_test_module(recorder: Recorder) -> Callable[[], None]:

@@ -18,7 +18,7 @@ from decomposer.model import (
     PlanStep,
 )
 from decomposer.reports.markdown_text import md_code, md_text
-from decomposer.reports.runtime_report import step_runtime_lines
+from decomposer.reports.runtime_report import join_use_cases, step_runtime_lines
 from decomposer.schema import COST_UNIT, plan_to_dict, sprint_count
 
 __all__ = ["plan_files", "plan_markdown"]
@@ -98,7 +98,7 @@ def plan_files(analysis: Analysis, *, with_json: bool = False) -> dict[str, str]
              "inbound_imports": _count(step.inbound), "cuts": _count(step.cuts),
              "data_cuts_out": sum(cut.outbound for cut in step.data_cuts),
              "data_cuts_in": sum(not cut.outbound for cut in step.data_cuts),
-             **({"runtime_calls": step.runtime_calls, "runtime_use_cases": "; ".join(step.runtime_use_cases)}
+             **({"runtime_calls": step.runtime_calls, "runtime_use_cases": join_use_cases(step.runtime_use_cases)}
                 if analysis.runtime is not None else {}),
              "rationale": step.rationale} for step in plan.steps]
     files = {"plan.md": plan_markdown(plan, analysis.title),

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from decomposer.model import KERNEL, OUTSIDE_TESTS, Analysis, PlanStep
+from decomposer.model import OUTSIDE_TESTS, Analysis, PlanStep, crosses
 from decomposer.reports.markdown_text import md_code, md_text
 
-__all__ = ["module_csv_rows", "runtime_csv_rows", "runtime_lines", "runtime_markdown", "step_runtime_lines"]
+__all__ = ["join_use_cases", "module_csv_rows", "runtime_csv_rows", "runtime_lines", "runtime_markdown", "step_runtime_lines"]
 
 _TOP = 5
 
@@ -26,6 +26,7 @@ def runtime_lines(analysis: Analysis) -> list[str]:
     lines = [f"Runtime:    {sum(call.calls for call in trace.calls)} calls between {len(trace.calls)} module pairs "
              f"in {len(use_cases)} use cases ({len(trace.sources)} trace file{'s' if len(trace.sources) != 1 else ''}); "
              f"{len(trace.executed)} of {len(modules)} modules ran; runtime_calls.csv lists each pair"]
+    lines.append(_bcp_line(analysis))
     hottest = _crossing(analysis).most_common(_TOP)
     if hottest:
         lines.append("  Hottest calls across services: " + ", ".join(
@@ -66,7 +67,10 @@ def step_runtime_lines(step: PlanStep) -> list[str]:
     """plan.md's lines for one step: the calls its new API will carry, the use cases it will split."""
     if step.runtime_calls is None:
         return []
-    lines = ["", f"Runtime calls across this boundary in the traced use cases: {step.runtime_calls}"]
+    lines = ["", (f"Runtime calls into and out of this library in the traced use cases (library calls, "
+                  f"not crossings): {step.runtime_calls}" if step.kind == "library" else
+                  f"Runtime calls across this boundary in the traced use cases (calls into the shared kernel "
+                  f"left out): {step.runtime_calls}")]
     if step.runtime_use_cases:
         lines.append("Use cases that will run on both sides of it: "
                      + ", ".join(md_text(name) for name in step.runtime_use_cases))
@@ -79,7 +83,7 @@ def runtime_csv_rows(analysis: Analysis) -> list[dict[str, object]]:
     rows = [{"caller": call.caller, "callee": call.callee, "calls": call.calls,
              "caller_service": service_of.get(call.caller, ""), "callee_service": service_of.get(call.callee, ""),
              "crossing": _across(service_of.get(call.caller), service_of.get(call.callee)),
-             "use_cases": "; ".join(f"{name} ({count})" for name, count in call.use_cases)}
+             "use_cases": join_use_cases(call.use_cases)}
             for call in (analysis.runtime.calls if analysis.runtime else ())]
     return sorted(rows, key=lambda row: (not row["crossing"], -row["calls"], row["caller"], row["callee"]))
 
@@ -102,7 +106,28 @@ def module_csv_rows(analysis: Analysis) -> list[dict[str, object]]:
              "ran": record.module in trace.executed, "never_executed": record.module in never,
              "use_cases": len(by_case.get(record.module, ())), "calls_in": calls_in[record.module],
              "calls_out": calls_out[record.module], "services_calling": len(callers.get(record.module, ())),
-             "use_case_names": "; ".join(by_case.get(record.module, ()))} for record in analysis.modules]
+             "use_case_names": join_use_cases(by_case.get(record.module, ()))} for record in analysis.modules]
+
+
+def join_use_cases(names) -> str:  # noqa: ANN001 - names, or (name, count) pairs
+    """Use case names for one CSV cell, "; " between them; a name holding ";" or a double quote is
+    written in double quotes (quotes doubled), so that no name reads as two."""
+    cells = []
+    for item in names:
+        name, count = (item, None) if isinstance(item, str) else item
+        if ";" in name or '"' in name:
+            name = '"' + name.replace('"', '""') + '"'
+        cells.append(name if count is None else f"{name} ({count})")
+    return "; ".join(cells)
+
+
+def _bcp_line(analysis: Analysis) -> str:
+    """What BCP was taken over: the modules that ran in a use case, the proposed services holding one."""
+    by_case = analysis.runtime.use_cases_by_module()
+    measured = {module: service for module, service in analysis.service_of.items() if by_case.get(module)}
+    services = {service.name for service in analysis.proposal.services} if analysis.proposal else set()
+    return (f"  BCP is taken over the {len(measured)} modules that ran in a use case, in "
+            f"{len(set(measured.values()) & services)} of {len(services)} proposed services (docs/metrics.md)")
 
 
 def _never(analysis: Analysis) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -124,4 +149,4 @@ def _crossing(analysis: Analysis) -> Counter[tuple[str, str]]:
 
 def _across(source: str | None, target: str | None) -> bool:
     """Two different services; a call into or out of the shared kernel is a library call, no crossing."""
-    return bool(source and target and source != target and KERNEL not in (source, target))
+    return crosses(source, target)

@@ -59,7 +59,8 @@ def summary_lines(analysis: Analysis) -> list[str]:
     lines += plan_lines(analysis.plan) if analysis.plan else []
     if analysis.warnings:
         lines.append(f"Warnings:   {len(analysis.warnings)}")
-        lines += [f"  {warning.path}: {warning.message}" for warning in analysis.warnings[:_TOP]]
+        lines += [f"  {warning.path}: {warning.message}" if warning.path else f"  {warning.message}"
+                  for warning in analysis.warnings[:_TOP]]  # "": about the whole run (a trace file)
         if len(analysis.warnings) > _TOP:
             lines.append(f"  ... and {len(analysis.warnings) - _TOP} more in analysis.json")
     return lines

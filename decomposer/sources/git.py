@@ -192,6 +192,14 @@ def list_window(repo_dir: Path, pathspecs: tuple[str, ...],
     return clean_walk(reader)
 
 
+def toplevel(repo_dir: Path) -> Path | None:
+    """The root of the git work tree `repo_dir` lies in (`git rev-parse --show-toplevel`), or None."""
+    answer = _run(repo_dir, "rev-parse", "--show-toplevel")
+    if answer is None or answer.returncode != 0 or not answer.stdout.strip():
+        return None
+    return Path(answer.stdout.strip()).resolve()
+
+
 def is_ancestor(repo_dir: Path, ancestor: str, commit: str = "HEAD") -> bool:
     """`git merge-base --is-ancestor`: False too when either commit is missing (exit 128)."""
     answer = _run(repo_dir, "merge-base", "--is-ancestor", ancestor, commit)

@@ -11,7 +11,10 @@ A trace file is one JSON document, `"format": "decomposer-trace/1"`, keys sorted
 
 Reading merges several files (the same use case in two files is one use case, its calls added)
 and keeps what names the analysed modules: a file that is not a trace is an error naming it; a
-trace of another HEAD, or calls of modules the analysis does not hold, are warnings with counts.
+trace of another HEAD, calls of modules the analysis does not hold, a trace that recorded no call,
+analysed packages no trace recorded, traces of both tracers merged, the same file given twice and
+what the recorder noted (the program replaced its hook) are warnings with counts. `notes` is
+optional (traces written before it existed have none).
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ FORMAT = "decomposer-trace/1"
 
 
 def trace_document(calls: dict[tuple[str, str, str], int], ran: dict[str, set[str]], inert: set[str], *,
-                   tool: str, python: str, tracer: str, head: str | None, packages: tuple[str, ...]) -> str:
+                   tool: str, python: str, tracer: str, head: str | None, packages: tuple[str, ...],
+                   notes: tuple[str, ...] = ()) -> str:
     """The trace file's text for what a `Recorder` recorded: (use case, caller, callee) -> calls,
     use case -> modules that ran, and the modules loaded that define no function."""
     edges: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
@@ -38,7 +42,7 @@ def trace_document(calls: dict[tuple[str, str, str], int], ran: dict[str, set[st
         edges[caller, callee][use_case] = count
     document = {
         "format": FORMAT, "tool": tool, "python": python, "tracer": tracer, "head": head,
-        "packages": sorted(packages), "without_functions": sorted(inert),
+        "packages": sorted(packages), "without_functions": sorted(inert), "notes": list(notes),
         "use_cases": [{"name": name, "modules": sorted(modules)} for name, modules in sorted(ran.items())],
         "calls": [{"caller": caller, "callee": callee, "calls": sum(counts.values()),
                    "use_cases": dict(sorted(counts.items()))} for (caller, callee), counts in sorted(edges.items())],
@@ -56,14 +60,21 @@ def read_traces(paths: tuple[Path, ...], modules: frozenset[str], head: str | No
     """
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     ran: dict[str, set[str]] = defaultdict(set)
-    heads, inert, warnings = set(), set(), []
+    heads, inert, warnings, seen, tracers, recorded = set(), set(), [], set(), set(), set()
     for path in paths:
+        if path.resolve() in seen:
+            warnings.append(AnalysisWarning("", f"trace {path} is given twice: read once"))
+            continue
+        seen.add(path.resolve())
         document = _load(path)
         if document["head"]:
             heads.add(document["head"])
+        tracers.add(f"{document.get('tracer')} (Python {document.get('python')})")
+        recorded |= set(document["packages"])
         unknown = _merge(document, modules, excluded, counts, ran)
         inert |= set(document["without_functions"]) & modules
         warnings.extend(_warnings(path, document, head, unknown))
+    warnings.extend(_coverage_warnings(modules - excluded, recorded, tracers))
     calls = tuple(RuntimeCall(caller, callee, sum(by_case.values()), tuple(sorted(by_case.items())))
                   for (caller, callee), by_case in sorted(counts.items()))
     executed = sorted(set().union(*ran.values())) if ran else []
@@ -107,20 +118,45 @@ def _warnings(path: Path, document: dict[str, Any], head: str | None,
         warnings.append(AnalysisWarning("", (
             f"trace {path} names {len(modules)} modules the analysis does not hold ({names}): "
             f"{dropped} of its calls left out (modules removed or renamed since, or another project's)")))
+    if not document["calls"]:
+        warnings.append(AnalysisWarning("", (
+            f"trace {path} holds no call between modules of {', '.join(document['packages']) or 'no package'}: "
+            "check its packages, and that the tests ran in the traced process (not in pytest-xdist workers or "
+            "Django's --parallel processes)")))
+    warnings.extend(AnalysisWarning("", f"trace {path}: {note}") for note in document.get("notes", ()))
+    return warnings
+
+
+def _coverage_warnings(modules: frozenset[str], recorded: set[str], tracers: set[str]) -> list[AnalysisWarning]:
+    """Analysed modules no trace recorded (their packages were not traced), and mixed tracers."""
+    warnings = []
+    missing = sorted(module for module in modules
+                     if not any(module == package or module.startswith(package + ".") for package in recorded))
+    if missing:
+        packages = sorted({module.split(".")[0] for module in missing})
+        warnings.append(AnalysisWarning("", (
+            f"{len(missing)} of the {len(modules)} analysed modules lie outside the packages the traces recorded "
+            f"({', '.join(sorted(recorded)) or 'none'}): their calls were never recorded ({', '.join(packages[:3])}"
+            f"{', ...' if len(packages) > 3 else ''}); trace with --packages naming them")))
+    if len(tracers) > 1:
+        warnings.append(AnalysisWarning("", (
+            f"the traces were recorded by {' and '.join(sorted(tracers))}: the two record the same calls, except "
+            "in threads started before tracing, which only sys.monitoring sees (docs/concepts.md)")))
     return warnings
 
 
 _KEYS = {"format": str, "head": (str, type(None)), "packages": list, "without_functions": list, "use_cases": list,
          "calls": list}
+_MAX_COUNT = 10 ** 18  # more calls than any run makes: a count past it is a damaged file
 
 
 def _load(path: Path) -> dict[str, Any]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM an editor added is no damage
     except OSError as error:
         raise InvalidTrace(f"--traces {path}: cannot read it ({error.strerror}); pass a file "
                            "`decomposer trace` wrote") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: JSON, and numbers past int's digits
         raise InvalidTrace(f"--traces {path}: not JSON; pass a file `decomposer trace` wrote") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         found = document.get("format") if isinstance(document, dict) else None
@@ -137,6 +173,8 @@ def _problem(document: dict[str, Any]) -> str | None:
     for key, kind in _KEYS.items():
         if not isinstance(document.get(key), kind):
             return f"`{key}` is missing or of the wrong type"
+    if not _strings(document.get("notes", [])):
+        return "`notes` should be a list of sentences"
     if not _strings(document["without_functions"]) or not _strings(document["packages"]):
         return "`packages` and `without_functions` should be lists of module names"
     for use_case in document["use_cases"]:
@@ -148,6 +186,8 @@ def _problem(document: dict[str, Any]) -> str | None:
                 and _count(call.get("calls")) and isinstance(call.get("use_cases"), dict)
                 and all(isinstance(name, str) and _count(count) for name, count in call["use_cases"].items())):
             return "a call without caller, callee, a count and its use cases"
+        if call["caller"] == call["callee"]:
+            return f"a call of {call['caller']} to itself (a module's calls within itself are never recorded)"
     return None
 
 
@@ -156,4 +196,4 @@ def _strings(value: Any) -> bool:
 
 
 def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _MAX_COUNT
