@@ -16,9 +16,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON_312 = Path("/root/.pyenv/versions/3.12.1/bin/python")
-# A Python 3.12 environment with decomposer's dependencies (the trace review's venv), for the
-# wrapper and the plugin on the sys.monitoring path; skipped when absent.
-VENV_312 = Path("/tmp/review18/v312/bin/python")
+# A Python 3.12+ environment with decomposer's dependencies installed, for the wrapper and the
+# plugin on the sys.monitoring path: its python named by DECOMPOSER_TEST_PY312 (e.g. a venv made
+# with python3.12 -m venv and `pip install grimp networkx click matplotlib pandas pytest django`);
+# those cases are skipped when it is not set. The recorder alone runs on PYTHON_312 (stdlib only).
+VENV_312 = Path(os.environ.get("DECOMPOSER_TEST_PY312", "/nonexistent/python3.12"))
 VENVS = pytest.mark.parametrize("python", [Path(sys.executable), VENV_312], ids=["setprofile", "sys.monitoring"])
 PYTHONS = pytest.mark.parametrize("python", [Path(sys.executable), PYTHON_312], ids=["setprofile", "sys.monitoring"])
 
@@ -171,7 +173,8 @@ def _repo(tmp_path: Path, files: dict[str, str]) -> Path:
 
 def _decomposer(*args: str, cwd: Path, python: Path = Path(sys.executable)) -> subprocess.CompletedProcess:
     if not python.exists():
-        pytest.skip(f"{python} is not installed: a Python 3.12 venv with decomposer's dependencies")
+        pytest.skip(f"{python} is not installed: set DECOMPOSER_TEST_PY312 to a Python 3.12+ with "
+                    "decomposer's dependencies")
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{cwd}", "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run([str(python), "-P", *args], cwd=cwd, env=env, capture_output=True, text=True)
 
