@@ -58,7 +58,23 @@ def test_two_services_named_after_one_domain_get_distinct_names():
     loc = {module: 10 for module in package_of}
     domain_of = {"app.api.order": "order", "app.models.order": "order"}
     names = [service.name for service in name_services(groups, frozenset(), package_of, loc, frozenset(), domain_of)]
-    assert names == ["order", "order-2"]
+    # The one holding less of the domain qualifies the name by its parent, as no `-2` would tell.
+    assert names == ["order", "models.order"]
+
+
+def test_a_service_that_loses_its_name_takes_the_free_name_of_a_package_it_largely_holds():
+    # mitmproxy's shape: two services mostly of `proxy` by lines; the smaller's next package by
+    # lines is `addons`, another service's name, but it also holds 4 of its 7 modules in
+    # `platform`, so it is `platform`, not `proxy-2`.
+    proxy = frozenset({"app.proxy.server", "app.proxy.layers", "app.proxy.events"})
+    modes = frozenset({"app.proxy.modes", "app.platform", "app.platform.linux", "app.platform.osx",
+                       "app.platform.windows", "app.net.local_ip", "app.addons.proxyauth"})
+    addons = frozenset({"app.addons.dump", "app.addons.save", "app.addons.script", "app.addons.view"})
+    package_of = {module: ".".join(module.split(".")[:2]) for module in proxy | modes | addons}
+    loc = {module: 10 for module in package_of} | {"app.proxy.modes": 60, "app.proxy.server": 40,
+                                                   "app.addons.proxyauth": 45}
+    names = [service.name for service in name_services((modes, addons, proxy), frozenset(), package_of, loc)]
+    assert names == ["platform", "addons", "proxy"]
 
 
 def test_a_service_no_domain_names_is_named_after_what_its_layer_modules_are_about():
@@ -74,3 +90,13 @@ def test_a_service_no_domain_names_is_named_after_what_its_layer_modules_are_abo
     names = [service.name for service in name_services(groups, frozenset(), package_of, loc, subject_of=subject_of)]
     # one module of four in a layer package is too few to name a service after it
     assert names == ["main", "workflow"]  # by size, then first module
+
+
+def test_a_technical_word_is_no_name_on_its_own():
+    # healthchecks' shape: the API's views, urls and forms apart from the rest of `api`.
+    api = frozenset({"hc.api", "hc.api.models", "hc.api.transports", "hc.api.admin"})
+    views = frozenset({"hc.api.views", "hc.api.urls", "hc.api.forms"})
+    package_of = {module: "hc.api" for module in api | views}
+    loc = {module: 10 for module in package_of} | {"hc.api.views": 500}
+    names = [service.name for service in name_services((api, views), frozenset(), package_of, loc)]
+    assert names == ["api", "api.views"]

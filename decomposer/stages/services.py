@@ -5,8 +5,10 @@ from; ties go to more modules, then the name), or after the vertical domain hold
 quarter of its lines, by that package's last name part: `shop.orders` -> `orders`. When two
 services would share a name, the service holding most of that package keeps the plain name; the others are named after
 their dominant sub-package one level deeper (`admin.views`, `admin.forms`), up to three levels,
-or, where there is none, after their next most common package; any name still shared gets
-`-2`, `-3`, ... by decreasing size. The shared kernel is always `shared`.
+or, where there is none, after their next most common package; a name still shared is qualified
+by its parent (`layers.http`, `models.order`) or replaced by the free name of a package the
+service largely holds (`platform`); only then does it get `-2`, `-3`, ... by decreasing size.
+The shared kernel is always `shared`.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import random
 from collections import Counter
 
 from decomposer.model import KERNEL, NOT_SERVICES, SERVICE, TOOLING, Service
+from decomposer.stages.layers import TECHNICAL_NAMES
 
 __all__ = ["name_services", "random_partition", "services_from_partition"]
 
 _DOMAIN_SHARE = 0.25
 _SUBJECT_SHARE = 1 / 3
+_FREE_NAME_SHARE = 0.4
 
 
 def name_services(
@@ -139,6 +143,7 @@ def _unique_names(groups: list[frozenset[str]], package_of: dict[str, str], loc:
                     names[index] = _short(deeper, parts=len(names[index].split(".")) + 1)
                 else:
                     names[index] = _second_name(group, package_of, packages[index], names, loc)
+    names = _free_names(groups, names, keepers, loc)
     seen: Counter[str] = Counter()
     unique = list(names)
     for index in sorted(range(len(names)), key=lambda index: (index not in keepers, index)):
@@ -146,6 +151,48 @@ def _unique_names(groups: list[frozenset[str]], package_of: dict[str, str], loc:
         seen[name] += 1
         unique[index] = name if seen[name] == 1 else f"{name}-{seen[name]}"
     return unique
+
+
+def _free_names(groups: list[frozenset[str]], names: list[str], keepers: set[int], loc: dict[str, int]) -> list[str]:
+    """Names still shared: each service that did not keep one looks among the packages and
+    modules holding at least `_FREE_NAME_SHARE` of its modules or lines. First the shared name
+    qualified by its parent (`layers.http`, `models.order`), then, by lines held (the more
+    specific first on a tie), a last name part or the last two below the top package that is
+    free (the last two first where the last is a technical word: `api.views`). Only where there
+    is none does a `-2` suffix follow."""
+    taken = set(names)
+    result = list(names)
+    for index, group in enumerate(groups):
+        if index in keepers or Counter(result)[result[index]] < 2:
+            continue
+        modules: Counter[str] = Counter()
+        lines: Counter[str] = Counter()
+        for module in group:
+            parts = module.split(".")
+            for depth in range(2, len(parts) + 1):
+                modules[".".join(parts[:depth])] += 1
+                lines[".".join(parts[:depth])] += loc.get(module, 0)
+        total = sum(loc.get(module, 0) for module in group)
+        held = sorted((name for name in modules if modules[name] >= _FREE_NAME_SHARE * len(group)
+                       or (total and lines[name] >= _FREE_NAME_SHARE * total)),
+                      key=lambda name: (-lines[name], -modules[name], -name.count("."), name))
+        shared = result[index]
+        qualified = [".".join(name.split(".")[-2:]) for name in held
+                     if name.count(".") >= 2 and name.rsplit(".", 1)[1] == shared]
+        plain = [short for name in held for short in _short_names(name)]
+        free = [name for name in qualified + plain if name and name not in taken]
+        if free:
+            result[index] = free[0]
+            taken.add(free[0])
+    return result
+
+
+def _short_names(name: str) -> tuple[str, ...]:
+    """A package's or module's names to try: its last part, then its last two below the top
+    package; the two first where the last is a technical word (`api.views`, not `views`)."""
+    parts = name.split(".")
+    two = (".".join(parts[-2:]),) if len(parts) > 2 else ()
+    return two + (parts[-1],) if parts[-1] in TECHNICAL_NAMES else (parts[-1],) + two
 
 
 def _keepers(groups: list[frozenset[str]], names: list[str], packages: list[str]) -> set[int]:
