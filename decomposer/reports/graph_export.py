@@ -48,12 +48,13 @@ def graph_files(analysis: Analysis, formats: tuple[str, ...]) -> dict[str, bytes
 def _dot(graph: nx.DiGraph) -> str:
     """DOT text, written by hand (networkx needs pydot or pygraphviz for it)."""
     lines = ["digraph modules {", "  graph [rankdir=LR, newrank=true];", "  node [shape=box, style=filled];"]
-    services = sorted({data["service"] for _, data in graph.nodes(data=True)})
-    for index, service in enumerate(services):
-        members = [node for node, data in graph.nodes(data=True) if data["service"] == service]
+    members: dict[str, list[str]] = {}  # service -> its modules, in the graph's order
+    for node, data in graph.nodes(data=True):
+        members.setdefault(data["service"], []).append(node)
+    for index, service in enumerate(sorted(members)):
         lines.append(f"  subgraph cluster_{index} {{")
         lines.append(f"    label={_quote(service or 'unassigned')};")
-        for node in members:
+        for node in members[service]:
             attributes = ", ".join(f"{key}={_quote(value)}" for key, value in sorted(graph.nodes[node].items()))
             lines.append(f"    {_quote(node)} [{attributes}];")
         lines.append("  }")
