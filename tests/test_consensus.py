@@ -8,7 +8,8 @@ from conftest import outputs_under_hash_seeds
 
 from decomposer.model import Detection
 from decomposer.stages.communities import detect_services
-from decomposer.stages.consensus import consensus_services, module_confidence
+from decomposer.stages import consensus
+from decomposer.stages.consensus import consensus_services, module_confidence, runs_for
 from decomposer.stages.stability import adjusted_rand_index
 
 
@@ -76,3 +77,14 @@ def test_consensus_does_not_depend_on_string_hashing():
         "print(sorted(sorted(s) for s in c.services), c.confidence)\n"
     )
     assert len(outputs_under_hash_seeds(code)) == 1
+
+
+
+def test_fewer_runs_per_batch_only_above_five_thousand_nodes(monkeypatch):
+    assert [runs_for(n) for n in (40, 5000, 5001, 6000, 8333, 10_000, 20_216)] == [
+        (10, 10), (10, 10), (9, 9), (8, 8), (6, 6), (6, 6), (6, 6)]
+    # A clean graph settles after one batch: ten runs on the ring's 42 nodes ...
+    assert len(consensus_services(_ring_of_cliques(), Detection(), 1.0, 42).first) == 10
+    # ... and seven (10 x 30 // 42) when the budget starts at 30 nodes.
+    monkeypatch.setattr(consensus, "_FULL_BATCH_UP_TO", 30)
+    assert len(consensus_services(_ring_of_cliques(), Detection(), 1.0, 42).first) == 7

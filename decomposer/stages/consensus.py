@@ -42,6 +42,18 @@ _MAX_ROUNDS = 6
 # round, so fewer runs agree on it (measured on wagtail and taiga-back: as stable as 50).
 _ROUND_RUNS = 10
 _BATCH, _MARGIN, _UNSETTLED = 10, 0.2, 0.01  # see `_first_runs`
+# Above this many nodes a batch (and a later round) has fewer runs, the same work as a batch
+# of `_BATCH` at this size, but never fewer than `_MIN_BATCH` (docs/concepts.md, "Consensus at
+# scale"); no real repository measured comes near it (the largest service graph: 1,200 nodes).
+_FULL_BATCH_UP_TO, _MIN_BATCH = 5000, 6
+
+
+def runs_for(nodes: int) -> tuple[int, int]:
+    """Runs per first-level batch and per later round on a graph of `nodes` nodes."""
+    if nodes <= _FULL_BATCH_UP_TO:
+        return _BATCH, _ROUND_RUNS
+    return (max(_MIN_BATCH, _BATCH * _FULL_BATCH_UP_TO // nodes),
+            max(_MIN_BATCH, _ROUND_RUNS * _FULL_BATCH_UP_TO // nodes))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -60,7 +72,8 @@ def consensus_services(graph: nx.Graph, detection: Detection, resolution: float,
     With one run (or the deterministic greedy algorithm) this is that run, at confidence 1.
     """
     count = 1 if detection.algorithm == "greedy" else max(1, detection.consensus_runs)
-    first = _first_runs(graph, detection, resolution, range(seed, seed + count))
+    batch, round_runs = runs_for(graph.number_of_nodes())
+    first = _first_runs(graph, detection, resolution, range(seed, seed + count), batch)
     runs, pending, settled, rounds, whole = first, graph, [], 0, 0.0
     while True:
         agreement = _coassignment_graph(pending, runs, detection.consensus_threshold)
@@ -75,23 +88,24 @@ def consensus_services(graph: nx.Graph, detection: Detection, resolution: float,
         pending = induced_subgraph(agreement, frozenset().union(*rest))
         # The same resolution on the whole co-assignment graph: on a part, modularity's null
         # model scales with the part's weight, so the resolution does too (same optimum, less work).
-        runs = detect_under_seeds(pending, detection, range(seed, seed + _ROUND_RUNS),
+        runs = detect_under_seeds(pending, detection, range(seed, seed + round_runs),
                                   resolution * pending.size(weight="weight") / whole if whole else resolution)
     # Every run holds each remaining edge's ends together: the services are the components.
     services = settle_services(graph, detection, tuple(settled + rest))
     return Consensus(services, module_confidence(services, first), rounds, tuple(first))
 
 
-def _first_runs(graph: nx.Graph, detection: Detection, resolution: float, seeds: range) -> list[Partition]:
-    """Runs in batches of `_BATCH` until few coupled pairs sit near the threshold, or all ran.
+def _first_runs(graph: nx.Graph, detection: Detection, resolution: float, seeds: range,
+                batch: int = _BATCH) -> list[Partition]:
+    """Runs in batches of `batch` until few coupled pairs sit near the threshold, or all ran.
 
     A pair whose co-assignment share is within `_MARGIN` of the threshold may still fall on
     either side; once at most `_UNSETTLED` of the pairs are such, more runs change little
     (a clean monolith stops after one batch, a tangled one uses them all).
     """
     runs: list[Partition] = []
-    for start in range(0, len(seeds), _BATCH):
-        runs += detect_under_seeds(graph, detection, seeds[start:start + _BATCH], resolution)
+    for start in range(0, len(seeds), batch):
+        runs += detect_under_seeds(graph, detection, seeds[start:start + batch], resolution)
         shares = _shares(graph, runs)
         near = sum(abs(share - detection.consensus_threshold) < _MARGIN for share in shares.values())
         if near <= _UNSETTLED * max(1, len(shares)):
