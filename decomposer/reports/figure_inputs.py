@@ -3,8 +3,13 @@
 Each figure is drawn from a *view* of the analysis that holds only the fields it reads (the
 others blank), so what a figure shows depends on those fields alone: the results cache keys a
 figure by its view, and a commit that changes churn but not the services redraws only the
-figures that show churn. A drawer that began to read another field would see it blank (and
-its test would fail) rather than be served an old picture: add the field here.
+figures that show churn. Where a figure draws only some fields of the records in a field
+(the brittleness figure: each module's commits, coupling, score and rank; the plan figure:
+each step's kind, service, cost and sprints), the view keeps those and blanks the rest of
+each record, so figures that move with HEAD's date (recent churn, the reasons and benefits
+quoting it) stay kept while what they draw is unchanged. A drawer that began to read another
+field would see it blank (and its test would fail) rather than be served an old picture: add
+the field here.
 """
 
 from __future__ import annotations
@@ -25,6 +30,13 @@ _READS = {
     "cochange": ("proposal", "cochange"),
     "plan": ("plan",),
     "data": ("tables", "data_links"),
+}
+# figure -> Analysis field -> the fields of its records (or of the value itself) the drawer reads;
+# a field of a record nested in a kept field is named "field.subfield" (plan.steps: each PlanStep)
+_RECORD_READS = {
+    "brittleness": {"churn": ("module", "commits"), "modules": ("module", "fan_in", "fan_out"),
+                    "brittleness": ("module", "score", "rank")},
+    "plan": {"plan": ("capacity", "steps"), "plan.steps": ("order", "kind", "service", "cost", "sprint", "sprints")},
 }
 _BLANK = {"repository": Repository("", None, Layout(".", (), "")), "modules": (), "imports": (), "excluded": (),
           "exclude_patterns": (), "package_depth": 0, "warnings": ()}
@@ -53,4 +65,34 @@ def figure_view(analysis: Analysis, name: str) -> Analysis:
         elif field.name in _BLANK:
             blank[field.name] = _BLANK[field.name]
         # a required field with no blank known here is kept: in the key, and seen by the drawer
+    for field, reads in _RECORD_READS.get(name, {}).items():
+        if "." in field:
+            continue
+        value = getattr(analysis, field)
+        nested = {inner.split(".", 1)[1]: kept_fields for inner, kept_fields in _RECORD_READS[name].items()
+                  if inner.startswith(field + ".")}
+        if isinstance(value, tuple):
+            blank[field] = tuple(_only(record, reads, nested) for record in value)
+        elif value is not None:
+            blank[field] = _only(value, reads, nested)
     return dataclasses.replace(analysis, **blank)
+
+
+def _only(record: object, reads: tuple[str, ...], nested: dict[str, tuple[str, ...]]) -> object:
+    """`record` (a dataclass) with only the fields in `reads` (records in the `nested` fields cut
+    down in turn to theirs); every other field blank: its default, or the empty value of its type
+    (a field of another type is kept: in the key, and seen by the drawer)."""
+    changes = {}
+    for field in dataclasses.fields(record):
+        value = getattr(record, field.name)
+        if field.name in nested:
+            changes[field.name] = tuple(_only(inner, nested[field.name], {}) for inner in value)
+        elif field.name in reads:
+            continue
+        elif field.default is not dataclasses.MISSING:
+            changes[field.name] = field.default
+        elif field.default_factory is not dataclasses.MISSING:
+            changes[field.name] = field.default_factory()
+        elif isinstance(value, (bool, int, float, str, tuple)) or value is None:
+            changes[field.name] = type(value)() if value is not None else None
+    return dataclasses.replace(record, **changes)
