@@ -56,15 +56,8 @@ def figure_view(analysis: Analysis, name: str) -> Analysis:
     kept = _READS[name]
     blank = {}
     for field in dataclasses.fields(Analysis):
-        if field.name in kept:
-            continue
-        if field.default is not dataclasses.MISSING:
-            blank[field.name] = field.default
-        elif field.default_factory is not dataclasses.MISSING:
-            blank[field.name] = field.default_factory()
-        elif field.name in _BLANK:
-            blank[field.name] = _BLANK[field.name]
-        # a required field with no blank known here is kept: in the key, and seen by the drawer
+        if field.name not in kept and (value := _blank(field, getattr(analysis, field.name))) is not _KEPT:
+            blank[field.name] = value
     for field, reads in _RECORD_READS.get(name, {}).items():
         if "." in field:
             continue
@@ -87,12 +80,24 @@ def _only(record: object, reads: tuple[str, ...], nested: dict[str, tuple[str, .
         value = getattr(record, field.name)
         if field.name in nested:
             changes[field.name] = tuple(_only(inner, nested[field.name], {}) for inner in value)
-        elif field.name in reads:
-            continue
-        elif field.default is not dataclasses.MISSING:
-            changes[field.name] = field.default
-        elif field.default_factory is not dataclasses.MISSING:
-            changes[field.name] = field.default_factory()
-        elif isinstance(value, (bool, int, float, str, tuple)) or value is None:
-            changes[field.name] = type(value)() if value is not None else None
+        elif field.name not in reads and (value := _blank(field, value)) is not _KEPT:
+            changes[field.name] = value
     return dataclasses.replace(record, **changes)
+
+
+_KEPT = object()
+
+
+def _blank(field: dataclasses.Field, value: object) -> object:
+    """The blank of a field holding `value`: its default, the one `_BLANK` names, or the empty
+    value of its type; `_KEPT` for a required field of another type (kept: in the key, and seen
+    by the drawer)."""
+    if field.default is not dataclasses.MISSING:
+        return field.default
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    if field.name in _BLANK and isinstance(_BLANK[field.name], type(value)):
+        return _BLANK[field.name]
+    if value is None or isinstance(value, (bool, int, float, str, tuple)):
+        return None if value is None else type(value)()
+    return _KEPT
