@@ -115,6 +115,19 @@ def test_a_commit_the_detection_does_not_see_keeps_the_proposal(tmp_path: Path, 
     assert _files(tmp_path / "code") == _files(tmp_path / "slow")
 
 
+def test_figures_drawn_by_the_forked_workers_are_those_drawn_here(sample_analysis):
+    from decomposer.reports import figures
+    from decomposer.reports.figure_worker import start_figure_files
+
+    for names in (("plan",), ("services", "brittleness", "data")):
+        here = figures.render_figures(figures.draw_figures(sample_analysis, names), ("png", "svg"))
+        started = start_figure_files(sample_analysis, ("png", "svg"), names)
+        drawn = started()
+        assert list(drawn) == [f"{name}.{fmt}" for name in names for fmt in ("png", "svg")]
+        assert drawn == here
+    assert start_figure_files(sample_analysis, ("png",), ())() == {}
+
+
 def test_a_figure_is_keyed_by_the_fields_it_draws_and_only_those(sample_analysis):
     from decomposer.reports.figure_inputs import figure_view
 
