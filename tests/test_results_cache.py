@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -94,20 +95,74 @@ def test_a_commit_the_detection_does_not_see_keeps_the_proposal(tmp_path: Path, 
     commit_files(sample_copy, {"NOTES.txt": "no code changed\n"}, "notes", date="2025-06-01T12:00:00+00:00")
     _analyze(sample_copy, tmp_path / "notes", cache)
     # HEAD moved (the report names it, and recent churn moved with its date): new reports, the
-    # same proposal, traits and models; of the six figures only brittleness and plan were drawn again
-    assert _kept(cache) == {"figure": 8, "models": 1, "names": 1, "proposal": 1, "reports": 2, "traits": 1}
+    # same proposal, traits and models; of the six figures only brittleness was drawn again (its
+    # scores moved with recent churn); the plan's benefits and reasons moved, not what its figure draws
+    assert _kept(cache) == {"figure": 7, "models": 1, "names": 1, "proposal": 1, "reports": 2, "traits": 1}
     before, notes = _files(tmp_path / "before"), _files(tmp_path / "notes")
     assert notes["services.csv"] == before["services.csv"]
     assert notes["services.png"] == before["services.png"]
     assert notes["brittleness.png"] != before["brittleness.png"]
+    assert notes["plan.png"] == before["plan.png"]
+    assert notes["plan.md"] != before["plan.md"]
     module = sample_copy / "shop" / "catalog" / "pricing.py"
     module.write_text(module.read_text() + "\n\ndef added():\n    return 1\n")
     git(sample_copy, "commit", "--quiet", "-am", "code", date="2025-06-02T12:00:00+00:00")
     _analyze(sample_copy, tmp_path / "code", cache)
-    # the module's lines changed: its record, so every view holding modules, the proposal and the plan
-    assert _kept(cache) == {"figure": 13, "models": 2, "names": 2, "proposal": 2, "reports": 3, "traits": 2}
+    # the module's lines changed: its record, the proposal (the services' sizes) and the plan; the
+    # services, modules, brittleness and co-change figures drawn again, the plan's and data's kept
+    assert _kept(cache) == {"figure": 11, "models": 2, "names": 2, "proposal": 2, "reports": 3, "traits": 2}
     _analyze(sample_copy, tmp_path / "slow", None)
     assert _files(tmp_path / "code") == _files(tmp_path / "slow")
+
+
+def test_figures_drawn_by_the_forked_workers_are_those_drawn_here(sample_analysis):
+    from decomposer.reports import figures
+    from decomposer.reports.figure_worker import start_figure_files
+
+    for names in (("plan",), ("services", "brittleness", "data")):
+        here = figures.render_figures(figures.draw_figures(sample_analysis, names), ("png", "svg"))
+        started = start_figure_files(sample_analysis, ("png", "svg"), names)
+        drawn = started()
+        assert list(drawn) == [f"{name}.{fmt}" for name in names for fmt in ("png", "svg")]
+        assert drawn == here
+    assert start_figure_files(sample_analysis, ("png",), ())() == {}
+
+
+def test_a_figure_is_keyed_by_the_fields_it_draws_and_only_those(sample_analysis):
+    from decomposer.reports.figure_inputs import figure_view
+
+    def key(name: str, **changes) -> str:
+        return digest(figure_view(dataclasses.replace(sample_analysis, **changes), name))
+
+    plan, (first, *rest) = sample_analysis.plan, sample_analysis.plan.steps
+    view = figure_view(sample_analysis, "plan").plan.steps[0]
+    assert (view.order, view.kind, view.service, view.cost, view.sprint, view.sprints) == (
+        first.order, first.kind, first.service, first.cost, first.sprint, first.sprints)
+    assert (view.rationale, view.benefit, view.modules, view.outbound) == ("", 0.0, (), ())
+
+    def steps(**changes) -> dict:
+        return {"plan": dataclasses.replace(plan, steps=(dataclasses.replace(first, **changes), *rest))}
+
+    same_plan = key("plan")
+    assert key("plan", **steps(rationale="other words", benefit=first.benefit + 7.5, risk=())) == same_plan
+    assert key("plan", plan=dataclasses.replace(plan, outbound_weight=plan.outbound_weight + 1)) == same_plan
+    assert key("plan", **steps(cost=first.cost + 1)) != same_plan
+    assert key("plan", **steps(service=first.service + "x")) != same_plan
+    assert key("plan", **steps(sprints=first.sprints + 1)) != same_plan
+    assert key("plan", plan=dataclasses.replace(plan, capacity=plan.capacity + 1)) != same_plan
+
+    churn, top = sample_analysis.churn, sample_analysis.brittleness[0]
+    same_brittleness = key("brittleness")
+    recent = tuple(dataclasses.replace(entry, recent_commits=entry.recent_commits + 3, last_change=1) for entry in churn)
+    reworded = (dataclasses.replace(top, reasons=("changed 3 times in the last 90 days",), hotspot="calm"),
+                *sample_analysis.brittleness[1:])
+    assert key("brittleness", churn=recent, brittleness=reworded) == same_brittleness
+    more = (dataclasses.replace(churn[0], commits=churn[0].commits + 1), *churn[1:])
+    assert key("brittleness", churn=more) != same_brittleness
+    rescored = (dataclasses.replace(top, score=top.score / 2), *sample_analysis.brittleness[1:])
+    assert key("brittleness", brittleness=rescored) != same_brittleness
+    # the services figure draws no churn: kept whatever churn does
+    assert key("services", churn=more) == key("services")
 
 
 def test_each_kind_keeps_its_newest_entries_only(tmp_path: Path):

@@ -3,8 +3,13 @@
 Each figure is drawn from a *view* of the analysis that holds only the fields it reads (the
 others blank), so what a figure shows depends on those fields alone: the results cache keys a
 figure by its view, and a commit that changes churn but not the services redraws only the
-figures that show churn. A drawer that began to read another field would see it blank (and
-its test would fail) rather than be served an old picture: add the field here.
+figures that show churn. Where a figure draws only some fields of the records in a field
+(the brittleness figure: each module's commits, coupling, score and rank; the plan figure:
+each step's kind, service, cost and sprints), the view keeps those and blanks the rest of
+each record, so figures that move with HEAD's date (recent churn, the reasons and benefits
+quoting it) stay kept while what they draw is unchanged. A drawer that began to read another
+field would see it blank (and its test would fail) rather than be served an old picture: add
+the field here.
 """
 
 from __future__ import annotations
@@ -26,6 +31,13 @@ _READS = {
     "plan": ("plan",),
     "data": ("tables", "data_links"),
 }
+# figure -> Analysis field -> the fields of its records (or of the value itself) the drawer reads;
+# a field of a record nested in a kept field is named "field.subfield" (plan.steps: each PlanStep)
+_RECORD_READS = {
+    "brittleness": {"churn": ("module", "commits"), "modules": ("module", "fan_in", "fan_out"),
+                    "brittleness": ("module", "score", "rank")},
+    "plan": {"plan": ("capacity", "steps"), "plan.steps": ("order", "kind", "service", "cost", "sprint", "sprints")},
+}
 _BLANK = {"repository": Repository("", None, Layout(".", (), "")), "modules": (), "imports": (), "excluded": (),
           "exclude_patterns": (), "package_depth": 0, "warnings": ()}
 
@@ -44,13 +56,48 @@ def figure_view(analysis: Analysis, name: str) -> Analysis:
     kept = _READS[name]
     blank = {}
     for field in dataclasses.fields(Analysis):
-        if field.name in kept:
+        if field.name not in kept and (value := _blank(field, getattr(analysis, field.name))) is not _KEPT:
+            blank[field.name] = value
+    for field, reads in _RECORD_READS.get(name, {}).items():
+        if "." in field:
             continue
-        if field.default is not dataclasses.MISSING:
-            blank[field.name] = field.default
-        elif field.default_factory is not dataclasses.MISSING:
-            blank[field.name] = field.default_factory()
-        elif field.name in _BLANK:
-            blank[field.name] = _BLANK[field.name]
-        # a required field with no blank known here is kept: in the key, and seen by the drawer
+        value = getattr(analysis, field)
+        nested = {inner.split(".", 1)[1]: kept_fields for inner, kept_fields in _RECORD_READS[name].items()
+                  if inner.startswith(field + ".")}
+        if isinstance(value, tuple):
+            blank[field] = tuple(_only(record, reads, nested) for record in value)
+        elif value is not None:
+            blank[field] = _only(value, reads, nested)
     return dataclasses.replace(analysis, **blank)
+
+
+def _only(record: object, reads: tuple[str, ...], nested: dict[str, tuple[str, ...]]) -> object:
+    """`record` (a dataclass) with only the fields in `reads` (records in the `nested` fields cut
+    down in turn to theirs); every other field blank: its default, or the empty value of its type
+    (a field of another type is kept: in the key, and seen by the drawer)."""
+    changes = {}
+    for field in dataclasses.fields(record):
+        value = getattr(record, field.name)
+        if field.name in nested:
+            changes[field.name] = tuple(_only(inner, nested[field.name], {}) for inner in value)
+        elif field.name not in reads and (value := _blank(field, value)) is not _KEPT:
+            changes[field.name] = value
+    return dataclasses.replace(record, **changes)
+
+
+_KEPT = object()
+
+
+def _blank(field: dataclasses.Field, value: object) -> object:
+    """The blank of a field holding `value`: its default, the one `_BLANK` names, or the empty
+    value of its type; `_KEPT` for a required field of another type (kept: in the key, and seen
+    by the drawer)."""
+    if field.default is not dataclasses.MISSING:
+        return field.default
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    if field.name in _BLANK and isinstance(_BLANK[field.name], type(value)):
+        return _BLANK[field.name]
+    if value is None or isinstance(value, (bool, int, float, str, tuple)):
+        return None if value is None else type(value)()
+    return _KEPT

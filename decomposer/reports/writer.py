@@ -26,6 +26,7 @@ from decomposer.errors import CannotWrite, OutputInsideRepository
 from decomposer.model import Analysis
 from decomposer.reports.csv_report import csv_tables
 from decomposer.reports.figure_inputs import figure_view, supported_figures
+from decomposer.reports.figure_worker import start_figure_files
 from decomposer.reports.graph_export import graph_files
 from decomposer.reports.html_report import report_html
 from decomposer.reports.json_report import analysis_json
@@ -165,23 +166,27 @@ def _report_files(analysis: Analysis, formats: tuple[str, ...], progress: Callab
     def add(name: str, content: str | bytes) -> None:
         files[name] = content.encode("utf-8") if isinstance(content, str) else content
 
-    if "json" in formats:
-        add("analysis.json", analysis_json(analysis))
-    if "csv" in formats:
-        for name, text in csv_tables(analysis).items():
-            add(name, text)
-    if "plan" in formats:
-        for name, text in plan_files(analysis).items():
-            add(name, text)
     pictures = tuple(fmt for fmt in ("png", "svg") if fmt in formats)
-    rendered: dict[str, bytes] = {}
+    figures: Callable[[], dict[str, bytes]] = dict
     if pictures or "html" in formats:
         progress("Drawing figures")  # report.html inlines the very PNG bytes of the files
-        rendered = _figures(analysis, tuple(fmt for fmt in ("png", "svg")
-                                            if fmt in pictures or (fmt == "png" and "html" in formats)), memo)
-        for name, data in rendered.items():
-            if name.rsplit(".", 1)[1] in pictures:
-                add(name, data)
+        # drawn by forked workers while this process writes the JSON, CSV and plan files
+        figures = _start_figures(analysis, tuple(fmt for fmt in ("png", "svg")
+                                                 if fmt in pictures or (fmt == "png" and "html" in formats)), memo)
+    try:
+        if "json" in formats:
+            add("analysis.json", analysis_json(analysis))
+        if "csv" in formats:
+            for name, text in csv_tables(analysis).items():
+                add(name, text)
+        if "plan" in formats:
+            for name, text in plan_files(analysis).items():
+                add(name, text)
+    finally:
+        rendered = figures()
+    for name, data in rendered.items():
+        if name.rsplit(".", 1)[1] in pictures:
+            add(name, data)
     pngs = {name[:-len(".png")]: data for name, data in rendered.items() if name.endswith(".png")}
     if "md" in formats:
         add("report.md", report_markdown(analysis, tuple(pngs) if "png" in formats else ()))
@@ -192,22 +197,27 @@ def _report_files(analysis: Analysis, formats: tuple[str, ...], progress: Callab
     return files
 
 
-def _figures(analysis: Analysis, formats: tuple[str, ...], memo: Memo | None) -> dict[str, bytes]:
-    """Every supported figure in every format; with a `memo`, only those whose view of the
-    analysis (reports/figure_inputs.py) has no figure kept are drawn."""
+def _start_figures(analysis: Analysis, formats: tuple[str, ...],
+                   memo: Memo | None) -> Callable[[], dict[str, bytes]]:
+    """Every supported figure in every format, started: the function returned gives the bytes.
+    With a `memo`, only those whose view of the analysis (reports/figure_inputs.py) has no
+    figure kept are drawn."""
     names = supported_figures(analysis)
     views = {name: (name, figure_view(analysis, name), formats) for name in names}
     found = {name: memo.load("figure", views[name]) if memo else None for name in names}
     missing = tuple(name for name in names if not _is_files(found[name]))
-    if missing:
-        # matplotlib is imported only here, after `use_matplotlib_dir` had its say.
-        from decomposer.reports.figures import figure_files
-        drawn = figure_files(analysis, formats, missing)
+    # matplotlib is imported only by the drawing, after `use_matplotlib_dir` had its say.
+    drawing = start_figure_files(analysis, formats, missing)
+
+    def collect() -> dict[str, bytes]:
+        drawn = drawing()
         for name in missing:
             found[name] = {f"{name}.{fmt}": drawn[f"{name}.{fmt}"] for fmt in formats}
             if memo:
                 memo.store("figure", views[name], found[name])
-    return {file: data for name in names for file, data in found[name].items()}
+        return {file: data for name in names for file, data in found[name].items()}
+
+    return collect
 
 
 def _is_files(value: object) -> bool:
