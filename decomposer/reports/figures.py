@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import io
 import math
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from collections import Counter, defaultdict
 
 import matplotlib
@@ -58,31 +55,9 @@ def draw_figures(analysis: Analysis, names: tuple[str, ...] = FIGURES) -> dict[s
 
 
 def figure_files(analysis: Analysis, formats: tuple[str, ...], names: tuple[str, ...] = FIGURES) -> dict[str, bytes]:
-    """Every supported figure among `names` as `<name>.<format>` bytes, in FIGURES order.
-
-    On a machine with two cores or more the figures are drawn and saved by two forked worker
-    processes (matplotlib holds the interpreter while it renders): about half the time, the
-    same bytes.
-    """
+    """Every supported figure among `names` as `<name>.<format>` bytes, in FIGURES order, drawn
+    in this process (reports/figure_worker.py draws them in forked workers where that pays)."""
     names = tuple(name for name in supported_figures(analysis) if name in names)
-    if len(names) < 2 or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return render_figures(draw_figures(analysis, names), formats)
-    global _SHARED  # read by the forked workers, so the analysis is never pickled
-    _SHARED = (analysis, formats)
-    try:
-        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
-            parts = list(pool.map(_render_in_worker, [names[0::2], names[1::2]]))
-    finally:
-        _SHARED = None
-    rendered = parts[0] | parts[1]
-    return {f"{name}.{fmt}": rendered[f"{name}.{fmt}"] for name in names for fmt in formats}
-
-
-_SHARED: tuple[Analysis, tuple[str, ...]] | None = None
-
-
-def _render_in_worker(names: tuple[str, ...]) -> dict[str, bytes]:
-    analysis, formats = _SHARED
     return render_figures(draw_figures(analysis, names), formats)
 
 
