@@ -35,6 +35,7 @@ from decomposer.stages.literature import business_context_purity as literature_b
 __all__ = ["annotate_plan", "bcp_modules", "business_context_purity", "crossing_runtime_share", "runtime_pairs",
            "runtime_reasons"]
 
+
 def runtime_pairs(trace: RuntimeTrace) -> dict[tuple[str, str], float]:
     """Each unordered module pair (smaller name first) with recorded calls: ln(calls) + 1, so a
     hot loop weighs like a few calls more, not thousands."""
