@@ -30,10 +30,10 @@ def test_far_apart_seeds_give_the_same_services():
     graph = nx.relabel_nodes(nx.planted_partition_graph(6, 20, 0.25, 0.04, seed=2), lambda n: f"m{n:03d}")
     nx.set_edge_attributes(graph, 1.0, "weight")
     single = [_labels(detect_services(graph, Detection(seed=seed))) for seed in (1, 100, 1000)]
-    assert round(adjusted_rand_index(single[0], single[1]), 3) == 0.649
+    assert round(adjusted_rand_index(single[0], single[1]), 3) == 0.636
     consensus = [_labels(consensus_services(graph, Detection(), 1.0, seed).services) for seed in (1, 100, 1000)]
-    assert round(adjusted_rand_index(consensus[0], consensus[1]), 3) == 0.975
-    assert round(adjusted_rand_index(consensus[1], consensus[2]), 3) == 0.912
+    assert round(adjusted_rand_index(consensus[0], consensus[1]), 3) == 0.93
+    assert round(adjusted_rand_index(consensus[1], consensus[2]), 3) == 0.933
 
 
 def test_the_cliques_are_the_services():

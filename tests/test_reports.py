@@ -185,4 +185,4 @@ def test_review_data_is_safe_inside_a_script_and_compact(analysis):
     assert len(document["imports"]) == 2 * len(document["lines"]) == 2 * len(analysis.imports)
     assert document["seeds"] == 2 and len(document["confidence"]) == len(analysis.modules)
     confidence = dict(zip(document["modules"], document["confidence"]))
-    assert (confidence["shop.core.db"], confidence["shop.orders.checkout"]) == (-1, 800)  # kernel: none
+    assert (confidence["shop.core.db"], confidence["shop.orders.checkout"]) == (-1, 917)  # kernel: none

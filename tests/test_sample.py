@@ -155,7 +155,7 @@ def test_module_records(sample_repo):
     modules = {record["module"]: record for record in _analyse(sample_repo)["modules"]}
     assert modules["shop.orders.checkout"] == {
         "module": "shop.orders.checkout", "path": "shop/orders/checkout.py", "package": "shop.orders",
-        "service": "orders", "confidence": 0.8, "loc": 76, "fan_in": 4, "fan_out": 14, "imports_in": 4, "imports_out": 14,
+        "service": "orders", "confidence": 0.9167, "loc": 76, "fan_in": 4, "fan_out": 14, "imports_in": 4, "imports_out": 14,
         "commits": 76, "recent_commits": 24, "lines_added": 169, "lines_deleted": 74, "authors": 4,
         "first_change": "2024-06-07T12:00:00Z", "last_change": "2025-04-07T08:30:00Z",
         "sum_of_coupling": 72, "instability": 0.7778, "betweenness": 0.0429, "cycle_size": 0,

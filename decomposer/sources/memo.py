@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import importlib.metadata
 import os
 import pickle
 import stat
@@ -49,11 +50,22 @@ def digest(*parts: Any) -> str:
     return hashlib.sha256(_FORMAT + "\x1f".join(pieces).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# Libraries whose results enter what is cached: the communities (igraph), the graphs' algorithms
+# (networkx), the figures' bytes (matplotlib), the import graph (grimp), the tables (pandas).
+_LIBRARIES = ("grimp", "igraph", "matplotlib", "networkx", "pandas")
+
+
 @functools.cache
 def code_version() -> str:
-    """A digest of every decomposer source file (names and bytes): any edit is a new version."""
+    """A digest of every decomposer source file (names and bytes) and of the versions of the
+    libraries its results depend on: any edit or upgrade is a new version."""
     root = Path(__file__).resolve().parent.parent
     hasher = hashlib.sha256()
+    for library in _LIBRARIES:
+        try:
+            hasher.update(f"{library}=={importlib.metadata.version(library)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            hasher.update(f"{library} missing\0".encode())
     for path in sorted(root.rglob("*.py")):
         hasher.update(path.relative_to(root).as_posix().encode() + b"\0")
         hasher.update(hashlib.sha256(path.read_bytes()).digest())

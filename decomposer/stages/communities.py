@@ -5,10 +5,13 @@ Steps, each deterministic for a given seed:
 1. group modules into units: a module each (`granularity="module"`), or a package each
    (`"package"`: a sub-package is moved whole, except a module more coupled to another
    package than to its own, which is free to go), and modules pinned `together` into one unit;
-2. detect communities among the units with Louvain (default), greedy modularity, label
-   propagation or Leiden, at the given resolution (higher: more, smaller services). Nodes are
-   relabelled to integers in sorted order first, so string hashing never changes a result;
-3. split every community that is not connected in the graph (Louvain can return such);
+2. detect communities among the units with Louvain (default: igraph's multilevel algorithm,
+   Blondel et al. 2008, in C), greedy modularity, label propagation or Leiden, at the given
+   resolution (higher: more, smaller services). Nodes are relabelled to integers in sorted order
+   first, so string hashing never changes a result, and every random step is drawn from
+   `random.Random(seed)`;
+3. split every community that is not connected in the graph (Louvain can return such) into
+   its connected parts, in the order of their smallest unit;
 4. give units without any coupling to the service that holds most of their package;
 5. merge groups smaller than `min_service_size` modules into the neighbour they are most
    coupled to (by total edge weight; ties go to the larger group, then the smaller name), or,
@@ -19,7 +22,10 @@ Steps, each deterministic for a given seed:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
+import random
+import sys
 from collections import Counter, defaultdict
 from fnmatch import fnmatchcase
 
@@ -27,7 +33,6 @@ import networkx as nx
 
 from decomposer.errors import InvalidConfig
 from decomposer.model import ALGORITHMS, Detection
-from decomposer.stages.louvain import louvain_communities
 
 __all__ = ["detect_services", "detect_under_seeds", "induced_subgraph", "merge_small_groups", "search_resolution", "settle_services",
            "unit_of_module"]
@@ -58,9 +63,8 @@ def detect_under_seeds(graph: nx.Graph, detection: Detection, seeds: tuple[int, 
     resolution = detection.resolution if resolution is None else resolution
     unit_of = _release_misplaced(graph, {module: unit_of_module(module, detection) for module in graph})
     units = _unit_graph(graph, unit_of)
-    names, numbered = _numbered(units)
-    return [_finish(graph, detection, unit_of, units,
-                    _communities(names, numbered, detection.algorithm, resolution, seed)) for seed in seeds]
+    found = _communities(units, detection.algorithm, resolution, seeds)
+    return [_finish(graph, detection, unit_of, units, groups) for groups in found]
 
 
 def settle_services(graph: nx.Graph, detection: Detection, groups: Partition) -> Partition:
@@ -75,7 +79,7 @@ def settle_services(graph: nx.Graph, detection: Detection, groups: Partition) ->
     group_of = {module: index for index, group in enumerate(groups) for module in group}
     votes: defaultdict[str, Counter[int]] = defaultdict(Counter)
     for module, unit in unit_of.items():
-        if module in group_of and _has_neighbours(units, unit):
+        if module in group_of and units.adjacency[unit]:
             votes[unit][group_of[module]] += 1
     unit_groups: defaultdict[int, set[str]] = defaultdict(set)
     for unit, count in sorted(votes.items()):
@@ -83,15 +87,12 @@ def settle_services(graph: nx.Graph, detection: Detection, groups: Partition) ->
     return _finish(graph, detection, unit_of, units, [unit_groups[index] for index in sorted(unit_groups)])
 
 
-def _finish(graph: nx.Graph, detection: Detection, unit_of: dict[str, str], units: nx.Graph,
+def _finish(graph: nx.Graph, detection: Detection, unit_of: dict[str, str], units: _Units,
             groups: list[set[str]]) -> Partition:
     groups = _split_disconnected(units, groups)
     groups = _attach_isolated(units, groups)
-    groups = _merge_small(units, groups, detection.min_service_size)
-    members: defaultdict[str, set[str]] = defaultdict(set)
-    for module, unit in unit_of.items():
-        members[unit].add(module)
-    services = [frozenset().union(*(members[unit] for unit in group)) for group in groups]
+    groups = _merge_small(units.adjacency, units.size, groups, detection.min_service_size)
+    services = [frozenset().union(*(units.members[unit] for unit in group)) for group in groups]
     services = _pull_apart(graph, services, detection.apart)
     return tuple(sorted(services, key=min))
 
@@ -146,89 +147,149 @@ def _release_misplaced(graph: nx.Graph, unit_of: dict[str, str]) -> dict[str, st
     return released
 
 
-def _unit_graph(graph: nx.Graph, unit_of: dict[str, str]) -> nx.Graph:
-    units = nx.Graph()
-    sizes = Counter(unit_of.values())
-    for unit in sorted(sizes):
-        units.add_node(unit, size=sizes[unit], internal=0.0)
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Units:
+    """The graph of units as plain dicts: built once per batch of runs, read by every run."""
+
+    names: tuple[str, ...]  # sorted
+    size: dict[str, int]  # modules in the unit
+    internal: dict[str, float]  # coupling between the unit's own modules
+    adjacency: dict[str, dict[str, float]]  # unit -> other unit -> weight (no self-loops)
+    members: dict[str, frozenset[str]]  # unit -> its modules
+
+
+def _unit_graph(graph: nx.Graph, unit_of: dict[str, str]) -> _Units:
+    members: defaultdict[str, set[str]] = defaultdict(set)
+    for module, unit in unit_of.items():
+        members[unit].add(module)
+    names = tuple(sorted(members))
+    internal = dict.fromkeys(names, 0.0)
+    adjacency: dict[str, dict[str, float]] = {unit: {} for unit in names}
     for a, b, weight in graph.edges(data="weight"):
         ua, ub = unit_of[a], unit_of[b]
         if ua == ub:
-            units.nodes[ua]["internal"] += weight
+            internal[ua] += weight
         else:
-            previous = units.get_edge_data(ua, ub, {"weight": 0.0})["weight"]
-            units.add_edge(ua, ub, weight=previous + weight)
-    # A unit's inner coupling stays in the graph as a self-loop, as in Louvain's own
-    # aggregation, so that modularity still sees how cohesive the unit is.
-    for unit, internal in units.nodes(data="internal"):
-        if internal:
-            units.add_edge(unit, unit, weight=internal)
-    return units
+            adjacency[ua][ub] = adjacency[ua].get(ub, 0.0) + weight
+            adjacency[ub][ua] = adjacency[ub].get(ua, 0.0) + weight
+    return _Units(names, {unit: len(members[unit]) for unit in names}, internal, adjacency,
+                  {unit: frozenset(members[unit]) for unit in names})
 
 
-def _numbered(units: nx.Graph) -> tuple[list[str], nx.Graph]:
-    """The units coupled to some other unit, sorted, and their graph relabelled 0, 1, ..."""
-    connected = units.subgraph(node for node in units if _has_neighbours(units, node))
-    names = sorted(connected)
-    return names, nx.convert_node_labels_to_integers(connected.subgraph(names).copy(), ordering="sorted")
+def _numbered(units: _Units) -> tuple[list[str], list[tuple[int, int, float]]]:
+    """The units coupled to some other unit, sorted, and their edges between numbers 0, 1, ...
+    (sorted). A unit's inner coupling stays in the graph as a self-loop, as in Louvain's own
+    aggregation, so that modularity still sees how cohesive the unit is."""
+    names = [unit for unit in units.names if units.adjacency[unit]]
+    number = {unit: index for index, unit in enumerate(names)}
+    edges = []
+    for unit in names:
+        a = number[unit]
+        if units.internal[unit]:
+            edges.append((a, a, units.internal[unit]))
+        edges += [(a, number[other], weight) for other, weight in units.adjacency[unit].items() if number[other] > a]
+    return names, sorted(edges)
 
 
-def _communities(names: list[str], numbered: nx.Graph, algorithm: str, resolution: float,
-                 seed: int) -> list[set[str]]:
-    if numbered.number_of_nodes() == 0:
-        return []
-    found = _run_algorithm(numbered, algorithm, resolution, seed)
-    return [{names[index] for index in community} for community in found]
+def _communities(units: _Units, algorithm: str, resolution: float, seeds) -> list[list[set[str]]]:
+    """The communities of the coupled units under each seed."""
+    names, edges = _numbered(units)
+    if not names:
+        return [[] for _ in seeds]
+    if algorithm in ("louvain", "leiden"):
+        numbered = _igraph().Graph(n=len(names), edges=[(a, b) for a, b, _ in edges])
+        weights = [weight for _, _, weight in edges]
+    else:
+        numbered = nx.Graph()
+        numbered.add_nodes_from(range(len(names)))
+        numbered.add_weighted_edges_from(edges)
+    return [[{names[index] for index in community}
+             for community in _run_algorithm(numbered, weights if algorithm in ("louvain", "leiden") else None,
+                                             algorithm, resolution, seed)]
+            for seed in seeds]
 
 
-def _run_algorithm(graph: nx.Graph, algorithm: str, resolution: float, seed: int) -> list[set[int]]:
-    if algorithm == "louvain":  # networkx's Louvain step for step, on plain dicts (stages/louvain.py)
-        return louvain_communities(graph, resolution, seed)
+def _run_algorithm(graph, weights: list[float] | None, algorithm: str, resolution: float, seed: int) -> list[set[int]]:
+    if algorithm == "louvain":
+        return _louvain(graph, weights, resolution, seed)
     if algorithm == "greedy":
         return [set(c) for c in nx.community.greedy_modularity_communities(
             graph, weight="weight", resolution=resolution)]
     if algorithm == "label-propagation":
         return [set(c) for c in nx.community.asyn_lpa_communities(graph, weight="weight", seed=seed)]
     if algorithm == "leiden":
-        return _leiden(graph, resolution, seed)
+        return _leiden(graph, weights, resolution, seed)
     raise InvalidConfig(f"unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}")
 
 
-def _leiden(graph: nx.Graph, resolution: float, seed: int) -> list[set[int]]:
+def _louvain(graph, weights: list[float], resolution: float, seed: int) -> list[set[int]]:
+    """igraph's multilevel algorithm (Louvain, in C: 12x the pure-Python run on wagtail's graph),
+    its random steps (the order nodes are visited in) drawn from `random.Random(seed)`."""
+    igraph = _igraph()
+    igraph.set_random_number_generator(random.Random(seed))
     try:
-        import igraph
+        return [set(community) for community in graph.community_multilevel(weights=weights, resolution=resolution)]
+    finally:
+        igraph.set_random_number_generator(random)
+
+
+def _leiden(graph, weights: list[float], resolution: float, seed: int) -> list[set[int]]:
+    try:
         import leidenalg
     except ImportError:
         raise InvalidConfig(
             "the leiden algorithm needs the optional leidenalg package: "
             "pip install 'decomposer[leiden]', or choose --algorithm louvain"
         ) from None
-    edges = sorted((min(a, b), max(a, b), weight) for a, b, weight in graph.edges(data="weight"))
-    shared = igraph.Graph(n=graph.number_of_nodes(), edges=[(a, b) for a, b, _ in edges])
-    partition = leidenalg.find_partition(
-        shared, leidenalg.RBConfigurationVertexPartition, weights=[w for _, _, w in edges],
-        resolution_parameter=resolution, seed=seed)
+    partition = leidenalg.find_partition(graph, leidenalg.RBConfigurationVertexPartition, weights=weights,
+                                         resolution_parameter=resolution, seed=seed)
     return [set(community) for community in partition]
 
 
-def _has_neighbours(units: nx.Graph, unit: str) -> bool:
-    return any(neighbour != unit for neighbour in units[unit])
+def _igraph():
+    """igraph, imported when first needed, without matplotlib: igraph's drawing module imports
+    matplotlib.pyplot whenever matplotlib is installed (0.4-1.7 s, more than all of wagtail's
+    runs), and decomposer never draws with igraph (igraph's own plotting through matplotlib is
+    then unavailable in this process)."""
+    if "igraph" in sys.modules:
+        return sys.modules["igraph"]
+    hide = "matplotlib" not in sys.modules
+    if hide:
+        sys.modules["matplotlib"] = None  # `import matplotlib` raises ImportError: igraph goes on without it
+    try:
+        import igraph
+    finally:
+        if hide:
+            del sys.modules["matplotlib"]
+    return igraph
 
 
-def _split_disconnected(units: nx.Graph, groups: list[set[str]]) -> list[set[str]]:
+def _split_disconnected(units: _Units, groups: list[set[str]]) -> list[set[str]]:
+    """Each group's connected parts, in the order of their smallest unit."""
     split = []
     for group in groups:
-        split += [set(component) for component in nx.connected_components(units.subgraph(group))]
+        seen: set[str] = set()
+        for start in sorted(group):
+            if start in seen:
+                continue
+            component, frontier = {start}, [start]
+            while frontier:
+                for neighbour in units.adjacency[frontier.pop()]:
+                    if neighbour in group and neighbour not in component:
+                        component.add(neighbour)
+                        frontier.append(neighbour)
+            seen |= component
+            split.append(component)
     return split
 
 
-def _attach_isolated(units: nx.Graph, groups: list[set[str]]) -> list[set[str]]:
+def _attach_isolated(units: _Units, groups: list[set[str]]) -> list[set[str]]:
     # A unit coupled to nothing outside itself: a cohesive package stands alone, while a lone
     # module (an empty __init__.py, a constants file) goes where its package is.
     group_of = {unit: index for index, group in enumerate(groups) for unit in group}
     placed = sorted(group_of)  # kept sorted: the units under a package are one slice of it
-    for unit in sorted(node for node in units if node not in group_of):
-        index = None if units.nodes[unit]["internal"] else _home_by_package(unit, group_of, placed)
+    for unit in (unit for unit in units.names if unit not in group_of):
+        index = None if units.internal[unit] else _home_by_package(unit, group_of, placed)
         if index is None:
             groups.append({unit})
             index = len(groups) - 1
@@ -275,22 +336,26 @@ def merge_small_groups(graph: nx.Graph, groups: Partition, size: dict[str, int],
     Returns:
         The groups, sorted by their smallest module.
     """
-    sized = nx.Graph()
-    for module in sorted(graph):
-        sized.add_node(module, size=size.get(module, 0))
-    sized.add_weighted_edges_from((a, b, weight) for a, b, weight in graph.edges(data="weight") if a != b)
-    merged = _merge_small(sized, [set(group) for group in groups], min_size)
+    adjacency: dict[str, dict[str, float]] = {module: {} for module in sorted(graph)}
+    for a, b, weight in graph.edges(data="weight"):
+        if a != b:
+            adjacency[a][b] = adjacency[b][a] = weight
+    merged = _merge_small(adjacency, {module: size.get(module, 0) for module in adjacency},
+                          [set(group) for group in groups], min_size)
     return tuple(sorted((frozenset(group) for group in merged), key=min))
 
 
-def _merge_small(units: nx.Graph, groups: list[set[str]], min_size: int) -> list[set[str]]:
+def _merge_small(adjacency: dict[str, dict[str, float]], size: dict[str, int], groups: list[set[str]],
+                 min_size: int) -> list[set[str]]:
+    """`groups` with every group under `min_size` merged into its most coupled neighbour (or
+    the group sharing the longest package prefix), smallest first; `adjacency` has no self-loops."""
     groups = [set(group) for group in groups if group]
     while True:
-        sizes = [sum(units.nodes[unit]["size"] for unit in group) for group in groups]
+        sizes = [sum(size[unit] for unit in group) for group in groups]
         small = [index for index, size in enumerate(sizes) if size < min_size]
         target = None
         for index in sorted(small, key=lambda index: (sizes[index], min(groups[index]))):
-            target = _best_neighbour(units, groups, index, sizes)
+            target = _best_neighbour(adjacency, groups, index, sizes)
             if target is not None:
                 merged = groups[target] | groups[index]
                 groups = [group for other, group in enumerate(groups) if other not in (index, target)]
@@ -300,14 +365,15 @@ def _merge_small(units: nx.Graph, groups: list[set[str]], min_size: int) -> list
             return groups
 
 
-def _best_neighbour(units: nx.Graph, groups: list[set[str]], index: int, sizes: list[int]) -> int | None:
+def _best_neighbour(adjacency: dict[str, dict[str, float]], groups: list[set[str]], index: int,
+                    sizes: list[int]) -> int | None:
     group_of = {unit: other for other, group in enumerate(groups) for unit in group}
     weight_to: Counter[int] = Counter()
-    for unit in groups[index]:
-        for neighbour, weight in units[unit].items():
+    for unit in sorted(groups[index]):
+        for neighbour, weight in adjacency[unit].items():
             other = group_of[neighbour]
             if other != index:
-                weight_to[other] += weight["weight"]
+                weight_to[other] += weight
     if not weight_to:
         return _nearest_by_package(groups, index, sizes)
     return min(weight_to, key=lambda other: (-weight_to[other], -sizes[other], min(groups[other])))

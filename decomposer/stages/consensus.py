@@ -104,11 +104,15 @@ def _first_runs(graph: nx.Graph, detection: Detection, resolution: float, seeds:
     (a clean monolith stops after one batch, a tangled one uses them all).
     """
     runs: list[Partition] = []
+    pairs = _pairs(graph)
+    together = [0] * len(pairs)  # runs so far that hold each pair together
     for start in range(0, len(seeds), batch):
-        runs += detect_under_seeds(graph, detection, seeds[start:start + batch], resolution)
-        shares = _shares(graph, runs)
-        near = sum(abs(share - detection.consensus_threshold) < _MARGIN for share in shares.values())
-        if near <= _UNSETTLED * max(1, len(shares)):
+        new = detect_under_seeds(graph, detection, seeds[start:start + batch], resolution)
+        for label in map(_labels, new):
+            together = [count + (label[a] == label[b]) for count, (a, b) in zip(together, pairs)]
+        runs += new
+        near = sum(abs(count / len(runs) - detection.consensus_threshold) < _MARGIN for count in together)
+        if near <= _UNSETTLED * max(1, len(pairs)):
             break
     return runs
 
@@ -148,6 +152,17 @@ def _coassignment_graph(graph: nx.Graph, runs: list[Partition], threshold: float
 
 def _shares(graph: nx.Graph, runs: list[Partition]) -> dict[tuple[str, str], float]:
     """For each coupled pair (sorted), the share of `runs` that put both in the same group."""
-    labels = [{module: index for index, group in enumerate(run) for module in group} for run in runs]
-    pairs = sorted(tuple(sorted(edge)) for edge in graph.edges() if edge[0] != edge[1])
-    return {(a, b): sum(label[a] == label[b] for label in labels) / len(labels) for a, b in pairs}
+    pairs = _pairs(graph)
+    together = [0] * len(pairs)
+    for label in map(_labels, runs):
+        together = [count + (label[a] == label[b]) for count, (a, b) in zip(together, pairs)]
+    return {pair: count / len(runs) for pair, count in zip(pairs, together)}
+
+
+def _pairs(graph: nx.Graph) -> list[tuple[str, str]]:
+    """The coupled pairs of `graph`, each sorted, in order."""
+    return sorted(tuple(sorted(edge)) for edge in graph.edges() if edge[0] != edge[1])
+
+
+def _labels(run: Partition) -> dict[str, int]:
+    return {module: index for index, group in enumerate(run) for module in group}
