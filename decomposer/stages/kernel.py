@@ -22,6 +22,8 @@ community detection so that they do not pull every service into one.
 
 from __future__ import annotations
 
+import bisect
+
 import networkx as nx
 
 from decomposer.model import KernelRule
@@ -51,16 +53,28 @@ def find_shared_kernel(
 
 
 def _kernel_packages(graph: nx.DiGraph, kernel: set[str]) -> set[str]:
+    """Modules with no import either way (an empty package `__init__`, a lone constant) whose
+    sub-modules, or else siblings, are mostly kernel."""
     joined = set()
+    names = sorted(graph)  # the modules under a prefix are one slice of it
     for module in graph:
         if graph.degree(module) or module in kernel:
             continue
-        below = [other for other in graph if other.startswith(module + ".")]
+        below = _under(names, module + ".")
         parent = module.rsplit(".", 1)[0] + "." if "." in module else None
-        mates = below or [other for other in graph if parent and other.startswith(parent) and other != module]
+        mates = below or ([other for other in _under(names, parent) if other != module] if parent else [])
         if mates and 2 * sum(other in kernel for other in mates) > len(mates):
             joined.add(module)
     return joined
+
+
+def _under(names: list[str], prefix: str) -> list[str]:
+    """The names in sorted `names` that start with `prefix`."""
+    start = bisect.bisect_left(names, prefix)
+    end = start
+    while end < len(names) and names[end].startswith(prefix):
+        end += 1
+    return names[start:end]
 
 
 def _is_kernel(module: str, graph: nx.DiGraph, package_of: dict[str, str], rule: KernelRule) -> bool:

@@ -83,8 +83,11 @@ def find_layers(modules: tuple[str, ...], imports: tuple[ImportEdge, ...]) -> La
     for module in modules:
         if module in slice_of:
             members[slice_of[module][1]].append(module)
-    shown = {key: min((name for names in children.values() for name in names if singular(name) == key),
-                      key=lambda name: (len(name), name)) for key in members}
+    shown: dict[str, str] = {}  # each domain shown as its shortest spelling
+    for name in {name for names in children.values() for name in names}:
+        key = singular(name)
+        if key in members and (key not in shown or (len(name), name) < (len(shown[key]), shown[key])):
+            shown[key] = name
     verticals = sorted((shown[key], tuple(sorted(group))) for key, group in members.items()
                        if len({slice_of[module][0].rsplit(".", 1)[0] for module in group}) >= 2)
     slices = {module for _, members in verticals for module in members}
