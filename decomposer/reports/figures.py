@@ -24,7 +24,9 @@ matplotlib.use("Agg")  # no display, no pyplot state: Figures are built and save
 
 import networkx as nx  # noqa: E402
 from matplotlib import colormaps  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
 from decomposer.model import (  # noqa: E402
     CUT,
@@ -44,6 +46,7 @@ __all__ = ["FIGURES", "draw_figures", "figure_files", "render_figures"]
 
 _RC = {"svg.hashsalt": "decomposer", "svg.fonttype": "path", "font.size": 9}
 _LABELLED_MODULES = 20
+_DPI = 110
 
 
 def draw_figures(analysis: Analysis, names: tuple[str, ...] = FIGURES) -> dict[str, Figure]:
@@ -66,12 +69,23 @@ def render_figures(figures: dict[str, Figure], formats: tuple[str, ...]) -> dict
     files = {}
     with matplotlib.rc_context(_RC):
         for name, figure in figures.items():
+            crop = _tight_box(figure)  # one layout pass for every format, not one per format
             for fmt in formats:
                 metadata = {"Date": None} if fmt == "svg" else {"Software": None}
                 buffer = io.BytesIO()
-                figure.savefig(buffer, format=fmt, dpi=110, metadata=metadata, bbox_inches="tight")
+                figure.savefig(buffer, format=fmt, dpi=_DPI, metadata=metadata, bbox_inches=crop)
                 files[f"{name}.{fmt}"] = buffer.getvalue()
     return files
+
+
+def _tight_box(figure: Figure) -> Bbox:
+    """What `bbox_inches="tight"` crops a PNG to (the artists' extent at `_DPI` as Agg lays out
+    the text, padded by savefig.pad_inches), measured once and given to every format."""
+    figure.set_dpi(_DPI)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw_without_rendering()
+    pad = matplotlib.rcParams["savefig.pad_inches"]
+    return figure.get_tightbbox(renderer).padded(pad, pad)
 
 
 def _colours(names: list[str]) -> dict[str, tuple]:
