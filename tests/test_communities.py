@@ -162,3 +162,25 @@ def test_names_follow_the_dominant_package_and_stay_unique():
         frozenset(), package_of | {"shop.orders.c": "shop.orders", "shop.orders.d": "shop.orders"}, {})
     assert [service.name for service in deeper] == ["orders", "orders.api"]
     assert services[0].packages == (("shop.orders", 2), ("shop.pay", 1))
+
+
+def test_louvain_needs_no_matplotlib_and_gives_the_same_services_in_any_process():
+    # igraph's drawing module imports matplotlib.pyplot when it can (0.4-1.7 s): detection hides it,
+    # and a seed gives the same services whatever the process (igraph draws from random.Random(seed)).
+    script = (
+        "import sys, networkx as nx\n"
+        "from decomposer.model import Detection\n"
+        "from decomposer.stages.communities import detect_services\n"
+        "g = nx.relabel_nodes(nx.ring_of_cliques(6, 4), lambda n: f'app.m{n:02d}')\n"
+        "nx.set_edge_attributes(g, 1.0, 'weight')\n"
+        "print(sorted(sorted(s) for s in detect_services(g, Detection(seed=3))))\n"
+        "print('matplotlib' in sys.modules, 'igraph' in sys.modules)\n"
+    )
+    import subprocess
+    import sys
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+            for _ in range(2)]
+    assert runs[0] == runs[1]
+    services, imported = runs[0].splitlines()
+    assert imported == "False True"
+    assert services == str([[f"app.m{n:02d}" for n in range(start, start + 4)] for start in range(0, 24, 4)])

@@ -78,7 +78,7 @@ def consensus_services(graph: nx.Graph, detection: Detection, resolution: float,
     while True:
         agreement = _coassignment_graph(pending, runs, detection.consensus_threshold)
         components = [frozenset(component) for component in nx.connected_components(agreement)]
-        done = [component for component in components if _unanimous(agreement, component)]
+        done = _unanimous(agreement, components)
         settled += done
         rest = [component for component in components if component not in done]
         if not rest or rounds == _MAX_ROUNDS:
@@ -125,8 +125,11 @@ def agreement_components(graph: nx.Graph, runs: list[Partition] | tuple[Partitio
     return tuple(sorted((frozenset(component) for component in nx.connected_components(agreement)), key=min))
 
 
-def _unanimous(agreement: nx.Graph, component: frozenset[str]) -> bool:
-    return all(share == 1.0 for _, _, share in agreement.subgraph(component).edges(data="weight"))
+def _unanimous(agreement: nx.Graph, components: list[frozenset[str]]) -> list[frozenset[str]]:
+    """The components (of `agreement`) that no run separates: every pair in them has share 1."""
+    index = {module: number for number, component in enumerate(components) for module in component}
+    separated = {index[a] for a, _, share in agreement.edges(data="weight") if share != 1.0}
+    return [component for number, component in enumerate(components) if number not in separated]
 
 
 def module_confidence(services: Partition, runs: list[Partition]) -> tuple[tuple[str, float], ...]:
