@@ -33,7 +33,7 @@ The analysed repository may carry its own defaults in its pyproject.toml::
     granularity = "module"         # or "package": keep every sub-package whole
     verticals = true               # layered code: find domains sliced across layers, name services by domain
     vertical_tie = 0               # > 0: also couple each domain's slices (in median edge weights)
-    consensus_runs = 100           # seeded detections whose consensus is the proposal (at most)
+    consensus_runs = 200           # seeded detections whose consensus is the proposal (at most)
     consensus_threshold = 0.5      # pairs together in fewer runs than this share are not held together
     stability_runs = 2             # full reruns under far-apart seeds, to measure stability
     kernel_min_packages = 3        # the shared-kernel rule (docs/concepts.md)

@@ -471,7 +471,7 @@ class Detection:
     min_service_share: float = 0.005  # services under this share of the analysed lines merge too
     max_service_share: float = 0.3  # services over this share of the lines are detected again alone
     granularity: Granularity = "module"
-    consensus_runs: int = 100  # seeded detections whose consensus is the proposal (docs/concepts.md)
+    consensus_runs: int = 200  # seeded detections whose consensus is the proposal (docs/concepts.md)
     consensus_threshold: float = 0.5  # co-assignment share below which a pair is not held together
     stability_runs: int = 2  # extra full runs under far-apart seeds, to measure stability
     kernel: KernelRule = KernelRule()
