@@ -91,7 +91,7 @@ def _finish(graph: nx.Graph, detection: Detection, unit_of: dict[str, str], unit
             groups: list[set[str]]) -> Partition:
     groups = _split_disconnected(units, groups)
     groups = _attach_isolated(units, groups)
-    groups = _merge_small(units.adjacency, units.size, groups, detection.min_service_size)
+    groups = _merge_small(units.adjacency, units.size, groups, detection.min_service_size, units.sharing)
     services = [frozenset().union(*(units.members[unit] for unit in group)) for group in groups]
     services = _pull_apart(graph, services, detection.apart)
     return tuple(sorted(services, key=min))
@@ -156,6 +156,7 @@ class _Units:
     internal: dict[str, float]  # coupling between the unit's own modules
     adjacency: dict[str, dict[str, float]]  # unit -> other unit -> weight (no self-loops)
     members: dict[str, frozenset[str]]  # unit -> its modules
+    sharing: dict[str, list[str]]  # dotted prefix -> the units under it (`_prefix_index`)
 
 
 def _unit_graph(graph: nx.Graph, unit_of: dict[str, str]) -> _Units:
@@ -173,7 +174,7 @@ def _unit_graph(graph: nx.Graph, unit_of: dict[str, str]) -> _Units:
             adjacency[ua][ub] = adjacency[ua].get(ub, 0.0) + weight
             adjacency[ub][ua] = adjacency[ub].get(ua, 0.0) + weight
     return _Units(names, {unit: len(members[unit]) for unit in names}, internal, adjacency,
-                  {unit: frozenset(members[unit]) for unit in names})
+                  {unit: frozenset(members[unit]) for unit in names}, _prefix_index(names))
 
 
 def _numbered(units: _Units) -> tuple[list[str], list[tuple[int, int, float]]]:
@@ -346,16 +347,18 @@ def merge_small_groups(graph: nx.Graph, groups: Partition, size: dict[str, int],
 
 
 def _merge_small(adjacency: dict[str, dict[str, float]], size: dict[str, int], groups: list[set[str]],
-                 min_size: int) -> list[set[str]]:
+                 min_size: int, sharing: dict[str, list[str]] | None = None) -> list[set[str]]:
     """`groups` with every group under `min_size` merged into its most coupled neighbour (or
-    the group sharing the longest package prefix), smallest first; `adjacency` has no self-loops."""
+    the group sharing the longest package prefix), smallest first; `adjacency` has no self-loops;
+    `sharing`: `_prefix_index` of the units, when the caller has it."""
     groups = [set(group) for group in groups if group]
+    sharing = _prefix_index(frozenset().union(*groups)) if sharing is None else sharing
     while True:
         sizes = [sum(size[unit] for unit in group) for group in groups]
         small = [index for index, size in enumerate(sizes) if size < min_size]
         target = None
         for index in sorted(small, key=lambda index: (sizes[index], min(groups[index]))):
-            target = _best_neighbour(adjacency, groups, index, sizes)
+            target = _best_neighbour(adjacency, groups, index, sizes, sharing)
             if target is not None:
                 merged = groups[target] | groups[index]
                 groups = [group for other, group in enumerate(groups) if other not in (index, target)]
@@ -366,7 +369,7 @@ def _merge_small(adjacency: dict[str, dict[str, float]], size: dict[str, int], g
 
 
 def _best_neighbour(adjacency: dict[str, dict[str, float]], groups: list[set[str]], index: int,
-                    sizes: list[int]) -> int | None:
+                    sizes: list[int], sharing: dict[str, list[str]]) -> int | None:
     group_of = {unit: other for other, group in enumerate(groups) for unit in group}
     weight_to: Counter[int] = Counter()
     for unit in sorted(groups[index]):
@@ -375,30 +378,35 @@ def _best_neighbour(adjacency: dict[str, dict[str, float]], groups: list[set[str
             if other != index:
                 weight_to[other] += weight
     if not weight_to:
-        return _nearest_by_package(groups, index, sizes)
+        return _nearest_by_package(groups, index, sizes, group_of, sharing)
     return min(weight_to, key=lambda other: (-weight_to[other], -sizes[other], min(groups[other])))
 
 
-def _nearest_by_package(groups: list[set[str]], index: int, sizes: list[int]) -> int | None:
-    """The group whose units share the longest dotted prefix with this group's units."""
-    best, best_key = None, None
-    for other, group in enumerate(groups):
-        if other == index:
-            continue
-        shared = max(_common_parts(a, b) for a in groups[index] for b in group)
-        key = (-shared, -sizes[other], min(group))
-        if shared > 0 and (best_key is None or key < best_key):
-            best, best_key = other, key
-    return best
+def _nearest_by_package(groups: list[set[str]], index: int, sizes: list[int], group_of: dict[str, int],
+                        sharing: dict[str, list[str]]) -> int | None:
+    """The group whose units share the longest dotted prefix with this group's units (at least
+    the first part), then the larger, then the one with the smaller first unit."""
+    deepest, found = 0, set()
+    for unit in groups[index]:
+        parts = unit.split(".")
+        for depth in range(len(parts), deepest - 1, -1):
+            if depth == 0:
+                break
+            near = {group_of[other] for other in sharing[".".join(parts[:depth])]} - {index}
+            if near:
+                deepest, found = (depth, found | near) if depth == deepest else (depth, near)
+                break
+    return min(found, key=lambda other: (-sizes[other], min(groups[other]))) if found else None
 
 
-def _common_parts(a: str, b: str) -> int:
-    count = 0
-    for left, right in zip(a.split("."), b.split(".")):
-        if left != right:
-            break
-        count += 1
-    return count
+def _prefix_index(units) -> dict[str, list[str]]:  # noqa: ANN001
+    """Each dotted prefix (`a`, `a.b`, `a.b.c` of `a.b.c`) -> the units that start with it."""
+    sharing: defaultdict[str, list[str]] = defaultdict(list)
+    for unit in sorted(units):
+        parts = unit.split(".")
+        for depth in range(1, len(parts) + 1):
+            sharing[".".join(parts[:depth])].append(unit)
+    return sharing
 
 
 def _pull_apart(graph: nx.Graph, services: list[frozenset[str]],
