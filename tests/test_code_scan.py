@@ -111,3 +111,24 @@ def test_imported_names_across_lines_and_relative_imports(make_repo):
     assert imports["app.orders.views", "app.models"] == ImportEdge(
         "app.orders.views", "app.models", (1, 5, 6), ("Base", "LIMIT", "Order"))
     assert imports["app", "app.models"].names == ("Base",)
+
+
+def test_import_statement_names_by_pattern_and_by_ast_agree(tmp_path: Path):
+    from decomposer.sources.code import _StatementReader
+    module = tmp_path / "shop" / "orders" / "views.py"
+    module.parent.mkdir(parents=True)
+    module.write_text("from shop.orders.models import (\n    Order,\n    Line as OrderLine,\n)\n")
+    reader = _StatementReader("shop.orders.views", module)
+    cases = [  # (line, imported module) -> names taken from it
+        ("from shop.orders.models import Order, Line as L", "shop.orders.models", {"Order", "Line"}),
+        ("from . import models, services as s", "shop.orders", {"models", "services"}),
+        ("from .models import *", "shop.orders.models", {"*"}),
+        ("from ..payments import refunds", "shop.payments", {"refunds"}),
+        ("from ..payments import refunds", "shop.orders.payments", set()),  # another module
+        ("import shop.orders.models as m, shop.core", "shop.orders.models", set()),  # no names
+        ("from shop.core import db  # noqa: F401", "shop.core", {"db"}),  # comment: parsed
+        ("from shop.core import db; from shop.core import cache", "shop.core", {"db", "cache"}),
+    ]
+    assert [reader.names(1, line, imported) for line, imported, _ in cases] == [names for *_, names in cases]
+    # An open parenthesis: the statement is read on from its line in the file.
+    assert reader.names(1, "from shop.orders.models import (", "shop.orders.models") == {"Order", "Line"}
