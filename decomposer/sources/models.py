@@ -55,15 +55,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from decomposer.model import AnalysisWarning, SourceModule
-from decomposer.sources.models_ast import Log, Namespace, OrmModels, ParsedModule, parse_file, parse_modules, top_level
+from decomposer.sources.models_ast import (
+    Log,
+    ModuleSymbols,
+    Namespace,
+    OrmModels,
+    ParsedModule,
+    parse_file,
+    parse_modules,
+    top_level,
+)
 from decomposer.sources.models_django import scan_django
 from decomposer.model import DataLink, ModelScan, Table
 from decomposer.sources.models_facts import OrmFacts, orm_facts, settings_values
 from decomposer.sources.models_sqlalchemy import scan_sqlalchemy
 from decomposer.sources.models_usage import Finder, module_usage
 
-__all__ = ["DataLink", "ModelScan", "OrmScan", "Table", "finder", "model_scan", "scan_models", "scan_orm",
-           "settings_files"]
+__all__ = ["DataLink", "ModelScan", "OrmScan", "Table", "finder", "model_scan", "orm_shape", "scan_models",
+           "scan_orm", "settings_files", "shapeless"]
 
 _DEFAULT_USER_MODEL = "auth.User"
 _SETTINGS_GLOBS = ("*settings*.py", "settings/*.py", "*/*settings*.py", "*/settings/*.py")
@@ -134,6 +143,23 @@ def scan_orm(namespace: Namespace, facts: tuple[OrmFacts, ...], repo_dir: Path,
     user_model = next((table.model for table in django.tables
                        if table.model.lower() == written.lower()), written)
     return OrmScan(django, sqlalchemy, tuple(found), user_model), log
+
+
+def orm_shape(symbols: ModuleSymbols, facts: OrmFacts) -> tuple:
+    """What `scan_orm` reads of a module, besides what its names are bound to (read through
+    `Namespace.qualify`) and its class bodies and whole tree (`Log.bodies`, `Log.trees`)."""
+    return (symbols.path, symbols.is_package, tuple((record.name, record.bases) for record in symbols.classes),
+            facts)
+
+
+def shapeless(module: str, shape: tuple) -> bool:
+    """Whether `scan_orm` reads nothing of a module of this `orm_shape` but whether its name is a
+    module (`Namespace.is_module`, `is_analysed`): no class, no facts, not a `models` module, not
+    Django's own code."""
+    _, _, classes, facts = shape
+    return not (classes or facts.settings or facts.roots or facts.associations or facts.relation_calls
+                or facts.adds_fields or facts.tables or module.endswith(".models")
+                or module == "django" or module.startswith("django."))
 
 
 def finder(namespace: Namespace, orm: OrmScan) -> Finder:

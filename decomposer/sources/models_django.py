@@ -153,7 +153,6 @@ def _looks_like_model(key: str, node: ast.ClassDef, namespace: Namespace) -> boo
 
 def _app_labels(namespace: Namespace) -> dict[str, str]:
     """App package -> app label, from AppConfig classes and `models` modules."""
-    names = {module.module for module in namespace.symbols}
     labels: dict[str, str] = {}
     for module in namespace.symbols:
         if module.module.endswith(".models"):
@@ -167,7 +166,7 @@ def _app_labels(namespace: Namespace) -> dict[str, str]:
         name = values.get("name") if isinstance(values.get("name"), str) else None
         module = key.rpartition(".")[0]
         package = module.rpartition(".")[0] if module.endswith(".apps") else module
-        if name in names:
+        if name is not None and namespace.is_module(name):
             package = name
         label = values.get("label") if isinstance(values.get("label"), str) else None
         configs.setdefault(package, label or (name or package).rpartition(".")[2])

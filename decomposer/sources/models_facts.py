@@ -22,7 +22,7 @@ RELATION_SUFFIXES = ("ForeignKey", "ParentalKey", "OneToOneField", "ManyToManyFi
 _ROOT_BASES = frozenset({"DeclarativeBase", "DeclarativeBaseNoMeta"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots, as models_ast.Base
 class RelationCall:
     """A call that may be a relation field (`models_django_fields._warn_stray_fields` reads it)."""
 
@@ -34,7 +34,7 @@ class RelationCall:
     added_to: tuple[str, ...] | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots, as models_ast.Base
 class OrmFacts:
     """What the models scan reads of one module besides its names."""
 

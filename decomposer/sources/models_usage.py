@@ -100,7 +100,7 @@ class Finder:
     def answer(self, question: tuple) -> object:
         """The answer to a question `module_usage` noted, from these findings and namespace."""
         kind = question[0]
-        if kind == "q":
+        if kind in ("q", "analysed", "module"):
             return self.namespace.answer(question)
         if kind == "class":
             return self.classes.get(question[1])
