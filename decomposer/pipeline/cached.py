@@ -18,8 +18,9 @@
     (`definitions.module_names`);
   - the models scan reads each module's symbols and facts (`models_ast.read_symbols`,
     `models_facts.orm_facts`), kept per file; the cross-module part (`models.scan_orm`) is reused
-    when no module's classes, bases or facts changed, no class body or whole tree it read changed
-    and every name it resolved resolves the same (`_OrmRecord`), and each module's queries
+    when no module's classes, bases or facts changed (a module added or removed has none), no
+    class body or whole tree it read changed and every name it resolved resolves the same
+    (`_OrmRecord`), and each module's queries
     (`models_usage.module_usage`) when its file did not change and every question they asked of
     the other modules and of the models is answered the same. Otherwise they are scanned again,
     parsing only the files whose trees that reads.

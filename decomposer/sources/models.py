@@ -3,7 +3,9 @@
 Everything comes from `ast` alone: the analysed code is never imported, Django settings are
 never loaded and no database is touched. The result is a documented lower bound; the
 details of each part are in `models_django`, `models_django_fields`, `models_sqlalchemy`,
-`models_sqlalchemy_links` and `models_usage`.
+`models_sqlalchemy_links` and `models_usage`. What the scan reads of each module besides the
+bodies of possible model classes is taken once into small records (`models_ast.read_symbols`,
+`models_facts.orm_facts`), which the results cache keeps per file.
 
 Detected:
 - Django models: classes deriving from `models.Model` however imported (GIS too), from a known
