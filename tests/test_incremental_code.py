@@ -110,7 +110,7 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _modules(repo: Path) -> tuple[SourceModule, ...]:
-    paths = sorted(path.relative_to(repo).as_posix() for path in repo.rglob("*.py"))
+    paths = sorted(path.relative_to(repo).as_posix() for path in (repo / "shop").rglob("*.py"))
     return tuple(SourceModule(path.removesuffix(".py").removesuffix("/__init__").replace("/", "."), path, 1,
                               path.endswith("__init__.py"))
                  for path in paths)
@@ -130,6 +130,22 @@ def _edit(repo: Path, path: str, old: str, new: str) -> None:
 # (what the commit does, the files parsed again by the cached run)
 STEPS = [
     ("a function appended to a module", lambda repo: _append(repo, "shop/orders/views.py"), ["orders/views.py"]),
+    # also one of the repository's settings files, read only when no analysed module sets AUTH_USER_MODEL
+    ("a function appended to the settings module", lambda repo: _append(repo, "shop/settings.py"), ["settings.py"]),
+    # no analysed module sets AUTH_USER_MODEL: the repository's settings files are read (parsed)
+    # instead, and Order.buyer points to Django's default user (services.py follows it)
+    ("AUTH_USER_MODEL no longer set",
+     lambda repo: _edit(repo, "shop/settings.py", 'AUTH_USER_MODEL = "accounts.Member"', "DEBUG = True"),
+     ["settings.py", "settings.py", "accounts/apps.py", "accounts/models.py", "catalog/models.py",
+      "orders/models.py", "orders/services.py"]),
+    # a settings file outside the analysed code now sets it: the settings files and the models read again
+    ("AUTH_USER_MODEL set outside the analysed code",
+     lambda repo: write_files(repo, {"settings/production.py": 'AUTH_USER_MODEL = "accounts.Member"\n'}),
+     ["settings/production.py", "settings.py", "accounts/apps.py", "accounts/models.py", "catalog/models.py",
+      "orders/models.py", "orders/services.py"]),
+    ("AUTH_USER_MODEL set in the analysed code again",
+     lambda repo: _edit(repo, "shop/settings.py", "DEBUG = True", 'AUTH_USER_MODEL = "accounts.Member"  # again'),
+     ["settings.py", "accounts/apps.py", "accounts/models.py", "catalog/models.py", "orders/models.py"]),
     # the classes' lines did not change: the cross-module scan is kept, and the other modules' queries
     ("a function appended to a models module", lambda repo: _append(repo, "shop/orders/models.py"),
      ["orders/models.py"]),

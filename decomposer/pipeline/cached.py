@@ -173,7 +173,7 @@ class CodeReader:
             scan, log = scan_orm(namespace, facts, self.repo_dir)
             record = _OrmRecord(files, {module: entry.shape() for module, entry in entries.items()},
                                 {key: namespace.digest(key) for key in sorted(log.bodies)}, frozenset(log.trees),
-                                settings, dict(log), scan)
+                                settings if log.settings_files else None, dict(log), scan)
         store.put(_ORM, record)
         find, asked, links = finder(namespace, record.scan), {}, []
         for module, entry in entries.items():
@@ -226,14 +226,15 @@ class _OrmRecord:
     shapes: dict[str, tuple]  # module -> `_ModelsEntry.shape`
     bodies: dict[str, str]  # class key -> digest, for every class body read
     trees: frozenset[str]  # modules read whole
-    settings: tuple[tuple[str, str], ...]  # the settings files' digests (AUTH_USER_MODEL may be read there)
+    # the settings files' digests when AUTH_USER_MODEL was read there (no analysed module sets it)
+    settings: tuple[tuple[str, str], ...] | None
     asked: dict  # ("q", module, chain) -> the name it resolved to
     scan: OrmScan
 
     def holds(self, files: dict[str, tuple], entries: dict[str, _ModelsEntry],
               settings: tuple[tuple[str, str], ...], namespace: Namespace) -> bool:
         """Whether `scan_orm` would find `scan` again on these modules."""
-        if settings != self.settings:
+        if self.settings is not None and settings != self.settings:
             return False
         if any(not shapeless(module, entries[module].shape()) for module in files.keys() - self.files.keys()):
             return False  # added

@@ -139,7 +139,7 @@ def scan_orm(namespace: Namespace, facts: tuple[OrmFacts, ...], repo_dir: Path,
     """
     with namespace.recording(Log()) as log:
         found: list[AnalysisWarning] = []
-        written = auth_user_model or _auth_user_model(namespace, facts, repo_dir, found)
+        written = auth_user_model or _auth_user_model(namespace, facts, repo_dir, found, log)
         django = scan_django(namespace, facts, written)
         sqlalchemy = scan_sqlalchemy(namespace, facts)
     user_model = next((table.model for table in django.tables
@@ -182,10 +182,11 @@ def model_scan(orm: OrmScan, usage: tuple[DataLink, ...], unreadable: tuple[Anal
 
 
 def _auth_user_model(namespace: Namespace, facts: tuple[OrmFacts, ...], repo_dir: Path,
-                     warnings: list[AnalysisWarning]) -> str:
+                     warnings: list[AnalysisWarning], log: Log) -> str:
     """AUTH_USER_MODEL as the settings write it, or Django's default."""
     values = [(namespace.path_of(module.module), value) for module in facts for value in module.settings]
     if not values:
+        log.settings_files = True
         for relative in settings_files(repo_dir):
             tree, _ = parse_file(repo_dir / relative)
             values += [(relative, value) for value in settings_values(top_level(tree))] if tree else []

@@ -413,6 +413,7 @@ class Log(dict):
         super().__init__()
         self.bodies: set[str] = set()
         self.trees: set[str] = set()
+        self.settings_files = False  # the repository's settings files were read (`models.settings_files`)
 
 
 class _Classes(Mapping):
