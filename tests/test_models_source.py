@@ -397,6 +397,59 @@ def test_odd_model_code_is_a_warning_never_a_crash(make_repo):
     assert ("fk", "odd.Odd", "people.Team", "shop/odd/models.py", 16, "team", "") in _links(scan, "fk")
 
 
+def test_relation_fields_outside_a_model_are_found_by_any_name_in_djangos_own_code(make_repo):
+    # Analysing Django itself, an analysed class under `django.` may be a relation field whatever
+    # its name (here `Link`, a ForeignKey subclass); a field counts only in the body of the last
+    # class of a name (the one the name is bound to) or added by `add_to_class` with a literal name.
+    files = {
+        "django/__init__.py": "",
+        "django/db/__init__.py": "",
+        "django/db/models.py": (
+            "class ForeignKey:\n"
+            "    pass\n"
+            "\n"
+            "\n"
+            "class Link(ForeignKey):\n"
+            "    pass\n"
+            "\n"
+            "\n"
+            "def helper():\n"
+            '    return Link("x")\n'
+        ),
+        "django/contrib/__init__.py": "",
+        "django/contrib/things.py": (
+            "from mptt.models import MPTTModel\n"
+            "from django.db import models\n"
+            "from django.db.models import Link\n"
+            "\n"
+            "\n"
+            "class Thing(MPTTModel):\n"
+            '    owner = Link("self")\n'
+            '    other = models.ForeignKey("x.Y")\n'
+            "\n"
+            "\n"
+            "class Thing(MPTTModel):\n"
+            '    again = Link("self")\n'
+            "\n"
+            "\n"
+            'Thing.add_to_class("extra", Link("self"))\n'
+            'Thing.add_to_class(name, Link("self"))\n'
+        ),
+    }
+    scan = _scan(make_repo, files)
+    stray = "outside a model's class body (assigned dynamically?) is left out"
+    assert scan.warnings == (
+        AnalysisWarning("django/contrib/things.py", f"line 16: a Link {stray}"),
+        AnalysisWarning("django/contrib/things.py", f"line 7: a Link {stray}"),
+        AnalysisWarning("django/contrib/things.py", f"line 8: a ForeignKey {stray}"),
+        AnalysisWarning("django/db/models.py", f"line 10: a Link {stray}"),
+    )
+    assert _links(scan, "fk") == [
+        ("fk", "contrib.Thing", "contrib.Thing", "django/contrib/things.py", 12, "again", ""),
+        ("fk", "contrib.Thing", "contrib.Thing", "django/contrib/things.py", 15, "extra", ""),
+    ]
+
+
 def test_the_scan_is_deterministic_whatever_the_module_order(make_repo):
     repo = make_repo(DJANGO)
     modules = list(_modules(DJANGO))

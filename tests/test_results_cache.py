@@ -77,7 +77,8 @@ def test_cached_runs_write_the_bytes_of_an_uncached_run(tmp_path: Path, sample_c
     cache = tmp_path / "cache"
     _analyze(sample_copy, tmp_path / "slow", None)
     _analyze(sample_copy, tmp_path / "first", cache)
-    assert _kept(cache) == {"figure": 6, "models": 1, "names": 1, "proposal": 1, "reports": 1, "traits": 1}
+    assert _kept(cache) == {"figure": 6, "models": 1, "models-of-files": 1, "names": 1, "names-of-files": 1,
+                            "proposal": 1, "reports": 1, "traits": 1, "traits-of-files": 1}
     _analyze(sample_copy, tmp_path / "warm", cache)
     slow = _files(tmp_path / "slow")
     assert len(slow) == 24
@@ -97,7 +98,8 @@ def test_a_commit_the_detection_does_not_see_keeps_the_proposal(tmp_path: Path, 
     # HEAD moved (the report names it, and recent churn moved with its date): new reports, the
     # same proposal, traits and models; of the six figures only brittleness was drawn again (its
     # scores moved with recent churn); the plan's benefits and reasons moved, not what its figure draws
-    assert _kept(cache) == {"figure": 7, "models": 1, "names": 1, "proposal": 1, "reports": 2, "traits": 1}
+    assert _kept(cache) == {"figure": 7, "models": 1, "models-of-files": 1, "names": 1, "names-of-files": 1,
+                            "proposal": 1, "reports": 2, "traits": 1, "traits-of-files": 1}
     before, notes = _files(tmp_path / "before"), _files(tmp_path / "notes")
     assert notes["services.csv"] == before["services.csv"]
     assert notes["services.png"] == before["services.png"]
@@ -110,7 +112,9 @@ def test_a_commit_the_detection_does_not_see_keeps_the_proposal(tmp_path: Path, 
     _analyze(sample_copy, tmp_path / "code", cache)
     # the module's lines changed: its record, the proposal (the services' sizes) and the plan; the
     # services, modules, brittleness and co-change figures drawn again, the plan's and data's kept
-    assert _kept(cache) == {"figure": 11, "models": 2, "names": 2, "proposal": 2, "reports": 3, "traits": 2}
+    # (the values kept per file: one for the repository, rewritten)
+    assert _kept(cache) == {"figure": 11, "models": 2, "models-of-files": 1, "names": 2, "names-of-files": 1,
+                            "proposal": 2, "reports": 3, "traits": 2, "traits-of-files": 1}
     _analyze(sample_copy, tmp_path / "slow", None)
     assert _files(tmp_path / "code") == _files(tmp_path / "slow")
 
@@ -191,7 +195,8 @@ def test_other_formats_of_the_same_analysis_reuse_its_figures(tmp_path: Path, sa
                                        "--cache-dir", str(cache), "--format", "png", "--format", "svg",
                                        "--format", "html", "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert _kept(cache) == {"figure": 6, "models": 1, "names": 1, "proposal": 1, "reports": 2, "traits": 1}
+    assert _kept(cache) == {"figure": 6, "models": 1, "models-of-files": 1, "names": 1, "names-of-files": 1,
+                            "proposal": 1, "reports": 2, "traits": 1, "traits-of-files": 1}
     everything = _files(tmp_path / "all")
     some = _files(tmp_path / "some")
     assert sorted(some) == sorted(name for name in everything if name.endswith((".png", ".svg", ".html", ".json")))

@@ -13,17 +13,21 @@ with `ast`:
 - for the whole module, the same references: what it takes from each module it imports.
 
 A name is `(module, name)`; `(module, "*")` is a whole module (`import m` used as a value).
-Only names of analysed modules are kept.
+Only names of analysed modules are kept, so a module's names depend on its own tree and on
+which names are analysed modules: `module_names` says which it asked about, and a cached
+result holds while each is answered the same (a module added elsewhere changes nothing here
+unless this module imports it).
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Container
 
 from decomposer.model import Definition, ModuleNames
 from decomposer.sources.models_ast import ParsedModule
 
-__all__ = ["read_names"]
+__all__ = ["module_names", "read_names"]
 
 Name = tuple[str, str]
 
@@ -34,7 +38,25 @@ def read_names(parsed: tuple[ParsedModule, ...]) -> tuple[ModuleNames, ...]:
     return tuple(_module_names(record, known) for record in sorted(parsed, key=lambda record: record.module))
 
 
-def _module_names(record: ParsedModule, known: frozenset[str]) -> ModuleNames:
+def module_names(record: ParsedModule, known: frozenset[str]) -> tuple[ModuleNames, dict[str, bool]]:
+    """`read_names` of one module, given every analysed module's name (`known`), and each name
+    it asked `known` about with the answer."""
+    asked = _Asked(known)
+    return _module_names(record, asked), asked.answers
+
+
+class _Asked:
+    """`known`, noting each name looked up in it and the answer."""
+
+    def __init__(self, known: frozenset[str]) -> None:
+        self.known, self.answers = known, {}
+
+    def __contains__(self, name: str) -> bool:
+        found = self.answers[name] = name in self.known
+        return found
+
+
+def _module_names(record: ParsedModule, known: Container[str]) -> ModuleNames:
     bound = _bindings(record.tree.body, record, known)
     definitions = []
     for node in record.tree.body:
@@ -52,7 +74,7 @@ def _module_names(record: ParsedModule, known: frozenset[str]) -> ModuleNames:
                        _uses(record.nodes, everything))
 
 
-def _bindings(nodes, record: ParsedModule, known: frozenset[str]) -> dict[str, Name]:  # noqa: ANN001
+def _bindings(nodes, record: ParsedModule, known: Container[str]) -> dict[str, Name]:  # noqa: ANN001
     """Local name -> the analysed (module, name) an import statement among `nodes` binds it to."""
     bound: dict[str, Name] = {}
     for node in nodes:
@@ -68,7 +90,7 @@ def _bindings(nodes, record: ParsedModule, known: frozenset[str]) -> dict[str, N
     return bound
 
 
-def _from_target(node: ast.ImportFrom, name: str, record: ParsedModule, known: frozenset[str]) -> Name | None:
+def _from_target(node: ast.ImportFrom, name: str, record: ParsedModule, known: Container[str]) -> Name | None:
     base = node.module or ""
     if node.level:
         package = record.module if record.is_package else record.module.rpartition(".")[0]

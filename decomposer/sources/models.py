@@ -3,7 +3,9 @@
 Everything comes from `ast` alone: the analysed code is never imported, Django settings are
 never loaded and no database is touched. The result is a documented lower bound; the
 details of each part are in `models_django`, `models_django_fields`, `models_sqlalchemy`,
-`models_sqlalchemy_links` and `models_usage`.
+`models_sqlalchemy_links` and `models_usage`. What the scan reads of each module besides the
+bodies of possible model classes is taken once into small records (`models_ast.read_symbols`,
+`models_facts.orm_facts`), which the results cache keeps per file.
 
 Detected:
 - Django models: classes deriving from `models.Model` however imported (GIS too), from a known
@@ -49,19 +51,30 @@ Missed:
 
 from __future__ import annotations
 
-import ast
 import stat
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from decomposer.model import AnalysisWarning, SourceModule
-from decomposer.sources.models_ast import Namespace, ParsedModule, literal, parse_file, parse_modules, top_level
+from decomposer.sources.models_ast import (
+    Log,
+    ModuleSymbols,
+    Namespace,
+    OrmModels,
+    ParsedModule,
+    parse_file,
+    parse_modules,
+    top_level,
+)
 from decomposer.sources.models_django import scan_django
 from decomposer.model import DataLink, ModelScan, Table
+from decomposer.sources.models_facts import OrmFacts, orm_facts, settings_values
 from decomposer.sources.models_sqlalchemy import scan_sqlalchemy
-from decomposer.sources.models_usage import usage_links
+from decomposer.sources.models_usage import Finder, module_usage
 
-__all__ = ["DataLink", "ModelScan", "Table", "scan_models", "settings_files"]
+__all__ = ["DataLink", "ModelScan", "OrmScan", "Table", "finder", "model_scan", "orm_shape", "scan_models",
+           "scan_orm", "settings_files", "shapeless"]
 
 _DEFAULT_USER_MODEL = "auth.User"
 _SETTINGS_GLOBS = ("*settings*.py", "settings/*.py", "*/*settings*.py", "*/settings/*.py")
@@ -96,32 +109,87 @@ def scan_models(
     parsed, unreadable = (tuple(module for module in parsed[0] if module.module in wanted),
                           tuple(warning for warning in parsed[1] if warning.path in paths))
     namespace = Namespace(parsed)
-    found: list[AnalysisWarning] = list(unreadable)
-    written = auth_user_model or _auth_user_model(parsed, repo_dir, found)
-    django = scan_django(parsed, namespace, written)
-    sqlalchemy = scan_sqlalchemy(parsed, namespace)
+    orm, _ = scan_orm(namespace, tuple(orm_facts(module) for module in parsed), repo_dir, auth_user_model)
+    found = finder(namespace, orm)
+    return model_scan(orm, tuple(link for module in parsed for link in module_usage(module, found)[0]), unreadable)
+
+
+@dataclass(frozen=True, slots=True)
+class OrmScan:
+    """What the models scan finds across modules (`scan_orm`), before each module's queries."""
+
+    django: OrmModels
+    sqlalchemy: OrmModels
+    warnings: tuple[AnalysisWarning, ...]  # about the settings (AUTH_USER_MODEL)
+    user_model: str  # the identity of AUTH_USER_MODEL
+
+
+def scan_orm(namespace: Namespace, facts: tuple[OrmFacts, ...], repo_dir: Path,
+             auth_user_model: str | None = None) -> tuple[OrmScan, Log]:
+    """The Django and SQLAlchemy models of the modules in `namespace`, their tables and links, and
+    what was asked of the namespace on the way (each name resolved, each class body and each
+    whole tree read) so that a cached scan can be checked against a later namespace.
+
+    Args:
+        namespace: the analysed modules.
+        facts: their `orm_facts`, in the namespace's order.
+        repo_dir: the repository, whose settings files are read when no analysed settings
+            module sets AUTH_USER_MODEL.
+        auth_user_model: AUTH_USER_MODEL when the caller knows it (see `scan_models`).
+    """
+    with namespace.recording(Log()) as log:
+        found: list[AnalysisWarning] = []
+        written = auth_user_model or _auth_user_model(namespace, facts, repo_dir, found, log)
+        django = scan_django(namespace, facts, written)
+        sqlalchemy = scan_sqlalchemy(namespace, facts)
     user_model = next((table.model for table in django.tables
                        if table.model.lower() == written.lower()), written)
-    usage = usage_links(parsed, namespace, (django, sqlalchemy), user_model)
-    links = sorted(set(django.links + sqlalchemy.links + usage), key=_link_order)
-    warnings = set(found) | set(django.warnings) | set(sqlalchemy.warnings)
+    return OrmScan(django, sqlalchemy, tuple(found), user_model), log
+
+
+def orm_shape(symbols: ModuleSymbols, facts: OrmFacts) -> tuple:
+    """What `scan_orm` reads of a module, besides what its names are bound to (read through
+    `Namespace.qualify`) and its class bodies and whole tree (`Log.bodies`, `Log.trees`)."""
+    return (symbols.path, symbols.is_package, tuple((record.name, record.bases) for record in symbols.classes),
+            facts)
+
+
+def shapeless(module: str, shape: tuple) -> bool:
+    """Whether `scan_orm` reads nothing of a module of this `orm_shape` but whether its name is a
+    module (`Namespace.is_module`, `is_analysed`): no class, no facts, not a `models` module, not
+    Django's own code."""
+    _, _, classes, facts = shape
+    return not (classes or facts.settings or facts.roots or facts.associations or facts.relation_calls
+                or facts.adds_fields or facts.tables or module.endswith(".models")
+                or module == "django" or module.startswith("django."))
+
+
+def finder(namespace: Namespace, orm: OrmScan) -> Finder:
+    """What finds each module's uses of the models `orm` found (`models_usage.module_usage`)."""
+    return Finder(namespace, (orm.django, orm.sqlalchemy), orm.user_model)
+
+
+def model_scan(orm: OrmScan, usage: tuple[DataLink, ...], unreadable: tuple[AnalysisWarning, ...]) -> ModelScan:
+    """The scan's record: the models and links of `orm`, the query and transaction links of every
+    module (`usage`, in any order) and the warnings about files left out, each sorted."""
+    links = sorted(set(orm.django.links + orm.sqlalchemy.links + usage), key=_link_order)
+    warnings = set(unreadable) | set(orm.warnings) | set(orm.django.warnings) | set(orm.sqlalchemy.warnings)
     return ModelScan(
-        tables=_with_externals(django.tables + sqlalchemy.tables, links),
+        tables=_with_externals(orm.django.tables + orm.sqlalchemy.tables, links),
         links=tuple(links),
         warnings=tuple(sorted(warnings, key=lambda warning: (warning.path, warning.message))),
     )
 
 
-def _auth_user_model(parsed: tuple[ParsedModule, ...], repo_dir: Path,
-                     warnings: list[AnalysisWarning]) -> str:
+def _auth_user_model(namespace: Namespace, facts: tuple[OrmFacts, ...], repo_dir: Path,
+                     warnings: list[AnalysisWarning], log: Log) -> str:
     """AUTH_USER_MODEL as the settings write it, or Django's default."""
-    values = [(module.path, value) for module in parsed
-              if any("settings" in part for part in module.module.split("."))
-              for value in _settings_values(module.tree)]
+    values = [(namespace.path_of(module.module), value) for module in facts for value in module.settings]
     if not values:
+        log.settings_files = True
         for relative in settings_files(repo_dir):
             tree, _ = parse_file(repo_dir / relative)
-            values += [(relative, value) for value in _settings_values(tree)] if tree else []
+            values += [(relative, value) for value in settings_values(top_level(tree))] if tree else []
     if not values:
         return _DEFAULT_USER_MODEL
     counts = Counter(value for _, value in values)
@@ -148,17 +216,6 @@ def _plain_file_inside(path: Path, repo_dir: Path) -> bool:
         return stat.S_ISREG(path.lstat().st_mode)
     except (OSError, ValueError):
         return False
-
-
-def _settings_values(tree: ast.Module) -> list[str]:
-    return [
-        value
-        for node in top_level(tree)
-        if isinstance(node, ast.Assign)
-        and any(isinstance(target, ast.Name) and target.id == "AUTH_USER_MODEL" for target in node.targets)
-        for value in [literal(node.value)]
-        if isinstance(value, str) and value.count(".") == 1
-    ]
 
 
 def _with_externals(tables: tuple[Table, ...], links: list[DataLink]) -> tuple[Table, ...]:

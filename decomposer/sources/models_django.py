@@ -15,8 +15,9 @@ import ast
 from dataclasses import dataclass, replace
 
 from decomposer.model import AnalysisWarning
-from decomposer.sources.models_ast import Namespace, OrmModels, ParsedModule, call_name, literal
+from decomposer.sources.models_ast import Namespace, OrmModels, literal
 from decomposer.sources.models_django_fields import external_identity, model_links, parents
+from decomposer.sources.models_facts import OrmFacts
 from decomposer.model import DataLink, Table
 
 __all__ = ["DjangoModel", "scan_django"]
@@ -53,28 +54,26 @@ class DjangoModel:
     bases: tuple[str, ...]  # direct bases that are models: analysed keys or external identities
 
 
-def scan_django(
-    parsed: tuple[ParsedModule, ...], namespace: Namespace, auth_user_model: str
-) -> OrmModels:
+def scan_django(namespace: Namespace, facts: tuple[OrmFacts, ...], auth_user_model: str) -> OrmModels:
     """Find the Django models, their tables and the relations between them.
 
     Args:
-        parsed: the analysed modules.
-        namespace: resolves names across them.
+        namespace: resolves names across the analysed modules; the bodies of the classes
+            that may be models are read from it.
+        facts: `orm_facts` of the analysed modules, in the namespace's order.
         auth_user_model: AUTH_USER_MODEL as written in settings ("users.User").
 
     Returns:
         Tables (external models included), relation links and warnings.
     """
-    modules = {module.module: module for module in parsed}
     warnings: list[AnalysisWarning] = []
     bases = _model_bases(namespace)
-    labels = _app_labels(parsed, namespace)
-    metas = {key: _meta(namespace.classes[key], modules[key.rpartition(".")[0]].path, warnings)
+    labels = _app_labels(namespace)
+    metas = {key: _meta(namespace.classes[key], namespace.path_of(key.rpartition(".")[0]), warnings)
              for key in bases}
-    models = _models(bases, metas, labels, modules, namespace, warnings)
+    models = _models(bases, metas, labels, namespace, warnings)
     tables = _tables(models, metas)
-    links, lookups, managers = model_links(models, namespace, modules, auth_user_model, warnings)
+    links, lookups, managers = model_links(models, namespace, facts, auth_user_model, warnings)
     return OrmModels(
         tables=tables,
         links=links + _inherit_links(models),
@@ -88,11 +87,11 @@ def scan_django(
 def _model_bases(namespace: Namespace) -> dict[str, tuple[str, ...]]:
     """Every model class key -> its model bases (analysed keys, or external identities)."""
     direct: dict[str, list[tuple[str, str]]] = {}
-    for key, node in namespace.classes.items():
+    for key in namespace.classes:
         module = key.rpartition(".")[0]
         direct[key] = []
-        for base in node.bases:
-            name = namespace.qualify(module, base)
+        for base in namespace.bases(key):
+            name = namespace.qualify_chain(module, base.chain)
             if name in namespace.classes:
                 direct[key].append(("class", name))
             elif name and not namespace.is_analysed(name):
@@ -152,23 +151,22 @@ def _looks_like_model(key: str, node: ast.ClassDef, namespace: Namespace) -> boo
     return False
 
 
-def _app_labels(parsed: tuple[ParsedModule, ...], namespace: Namespace) -> dict[str, str]:
+def _app_labels(namespace: Namespace) -> dict[str, str]:
     """App package -> app label, from AppConfig classes and `models` modules."""
-    names = {module.module for module in parsed}
     labels: dict[str, str] = {}
-    for module in parsed:
+    for module in namespace.symbols:
         if module.module.endswith(".models"):
             package = module.module.rpartition(".")[0]
             labels.setdefault(package, package.rpartition(".")[2])
     configs: dict[str, str] = {}
-    for key, node in sorted(namespace.classes.items()):
-        if not any(call_name(base).endswith("AppConfig") for base in node.bases):
+    for key in sorted(namespace.classes):
+        if not any(base.name.endswith("AppConfig") for base in namespace.bases(key)):
             continue
-        values = _class_literals(node)
+        values = _class_literals(namespace.classes[key])
         name = values.get("name") if isinstance(values.get("name"), str) else None
         module = key.rpartition(".")[0]
         package = module.rpartition(".")[0] if module.endswith(".apps") else module
-        if name in names:
+        if name is not None and namespace.is_module(name):
             package = name
         label = values.get("label") if isinstance(values.get("label"), str) else None
         configs.setdefault(package, label or (name or package).rpartition(".")[2])
@@ -212,7 +210,7 @@ def _class_literals(node: ast.ClassDef, keep_unknown: bool = False) -> dict[str,
     return values
 
 
-def _models(bases, metas, labels, modules, namespace, warnings) -> dict[str, DjangoModel]:
+def _models(bases, metas, labels, namespace, warnings) -> dict[str, DjangoModel]:
     models: dict[str, DjangoModel] = {}
     seen: dict[str, str] = {}
     for key in sorted(bases):
@@ -220,7 +218,7 @@ def _models(bases, metas, labels, modules, namespace, warnings) -> dict[str, Dja
         app = _inherited_meta(key, "app_label", bases, metas) or _app_of(module, labels)
         kind = "abstract" if metas[key].get("abstract") is True else (
             "proxy" if metas[key].get("proxy") is True else "concrete")
-        model = DjangoModel(key, f"{app}.{name}", app, kind, module, modules[module].path,
+        model = DjangoModel(key, f"{app}.{name}", app, kind, module, namespace.path_of(module),
                             namespace.classes[key], bases[key])
         # Abstract models may share a name (Django does not register them); others may not.
         if model.identity in seen and kind != "abstract":

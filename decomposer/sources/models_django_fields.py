@@ -14,13 +14,13 @@ import ast
 from dataclasses import dataclass
 
 from decomposer.model import AnalysisWarning
-from decomposer.sources.models_ast import Namespace, ParsedModule, call_name, class_methods, literal
+from decomposer.sources.models_ast import Namespace, call_name, chain_of, class_methods, literal
 from decomposer.model import DataLink
+from decomposer.sources.models_facts import RELATION_SUFFIXES, OrmFacts, relation_calls
 
 __all__ = ["external_identity", "model_links", "parents"]
 
-_SUFFIXES = (("ForeignKey", "fk"), ("ParentalKey", "fk"), ("OneToOneField", "o2o"),
-             ("ManyToManyField", "m2m"))
+_SUFFIXES = tuple(zip(RELATION_SUFFIXES, ("fk", "fk", "o2o", "m2m"), strict=True))
 _GENERIC = frozenset({"GenericForeignKey", "GenericRelation", "TaggableManager"})
 _ALWAYS_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 
@@ -36,14 +36,14 @@ class _Field:
     line: int
 
 
-def model_links(models: dict, namespace: Namespace, modules: dict[str, ParsedModule],
+def model_links(models: dict, namespace: Namespace, facts: tuple[OrmFacts, ...],
                 auth_user_model: str, warnings: list[AnalysisWarning]):
     """The relation links of every concrete model, with the lookups and managers queries use.
 
     Args:
         models: class key -> `DjangoModel` for every model class.
         namespace: resolves names across the analysed modules.
-        modules: module name -> parsed module.
+        facts: `orm_facts` of the analysed modules, in the namespace's order.
         auth_user_model: AUTH_USER_MODEL as written in settings.
         warnings: unresolved targets and fields outside class bodies are added here.
 
@@ -53,8 +53,8 @@ def model_links(models: dict, namespace: Namespace, modules: dict[str, ParsedMod
     canonical = {(model.app, model.node.name.lower()): model.identity for model in models.values()}
     resolver = _Targets(namespace, models, canonical, _canonical(auth_user_model, canonical))
     own = {key: _own_fields(model, namespace) for key, model in models.items()}
-    _add_to_class(own, models, namespace, modules.values())
-    _warn_stray_fields(own, namespace, modules.values(), warnings)
+    _add_to_class(own, models, namespace, facts)
+    _warn_stray_fields(models, namespace, facts, warnings)
     links, forward, reverse = [], [], []
     for key, model in sorted(models.items()):
         if model.kind != "concrete":
@@ -101,18 +101,21 @@ def _canonical(written: str, canonical: dict[tuple[str, str], str]) -> str:
     return canonical.get((app, name.lower()), written)
 
 
-def _field_kind(call: ast.Call, module: str, namespace: Namespace, depth: int = 0) -> str | None:
-    name = call_name(call)
+def _field_kind(call: ast.Call, module: str, namespace: Namespace) -> str | None:
+    return _kind(call_name(call), chain_of(call.func), module, namespace)
+
+
+def _kind(name: str, chain: tuple[str, ...] | None, module: str, namespace: Namespace, depth: int = 0) -> str | None:
+    """The field kind of a call to `chain` (named `name`) in `module`, if it is a relation field."""
     if name in _GENERIC:
         return "generic"
     for suffix, kind in _SUFFIXES:
         if name.endswith(suffix):
             return kind
-    key = namespace.qualify(module, call.func)
+    key = namespace.qualify_chain(module, chain)
     if depth < 5 and key in namespace.classes:  # an analysed subclass of a relation field
-        for base in namespace.classes[key].bases:
-            kind = _field_kind(ast.Call(func=base, args=[], keywords=[]), key.rpartition(".")[0],
-                               namespace, depth + 1)
+        for base in namespace.bases(key):
+            kind = _kind(base.func_name, base.chain, key.rpartition(".")[0], namespace, depth + 1)
             if kind:
                 return kind
     return None
@@ -138,8 +141,8 @@ def _assignment(item: ast.stmt) -> tuple[str | None, ast.AST | None]:
     return None, None
 
 
-def _add_to_class(own: dict, models: dict, namespace: Namespace, modules) -> None:
-    for parsed in modules:
+def _add_to_class(own: dict, models: dict, namespace: Namespace, facts: tuple[OrmFacts, ...]) -> None:
+    for parsed in (namespace.tree(module.module) for module in facts if module.adds_fields):
         for node in parsed.nodes or ast.walk(parsed.tree):
             if not (isinstance(node, ast.Call) and call_name(node) == "add_to_class"
                     and isinstance(node.func, ast.Attribute) and len(node.args) == 2
@@ -152,17 +155,23 @@ def _add_to_class(own: dict, models: dict, namespace: Namespace, modules) -> Non
                                        parsed.path, node.lineno))
 
 
-def _warn_stray_fields(own: dict, namespace: Namespace, modules, warnings: list) -> None:
-    used = {id(field.call) for fields in own.values() for field in fields}
-    for parsed in modules:
-        for node in parsed.nodes or ast.walk(parsed.tree):
-            if not isinstance(node, ast.Call) or id(node) in used:
-                continue
-            name = namespace.qualify(parsed.module, node.func) or ""
-            kind = _field_kind(node, parsed.module, namespace) if name.startswith("django.") else None
+def _warn_stray_fields(models: dict, namespace: Namespace, facts: tuple[OrmFacts, ...], warnings: list) -> None:
+    """A relation field from `django.` that is no model's field (`_own_fields`, `_add_to_class`)."""
+    # Only a call named like a relation field can be one (`OrmFacts.relation_calls`), unless the
+    # analysed code is Django's own: then an analysed subclass under `django.` may be, by any name.
+    everything = any(module.module == "django" or module.module.startswith("django.") for module in facts)
+    for module in facts:
+        calls = (relation_calls(namespace.tree(module.module), everything=True) if everything
+                 else module.relation_calls)
+        for call in calls:
+            if (call.owner and f"{module.module}.{call.owner}" in models) or (
+                    call.added_to is not None and namespace.qualify_chain(module.module, call.added_to) in models):
+                continue  # a model's field
+            name = namespace.qualify_chain(module.module, call.chain) or ""
+            kind = _kind(call.name, call.chain, module.module, namespace) if name.startswith("django.") else None
             if kind in ("fk", "o2o", "m2m"):
-                warnings.append(AnalysisWarning(parsed.path, (
-                    f"line {node.lineno}: a {call_name(node)} outside a model's class body "
+                warnings.append(AnalysisWarning(namespace.path_of(module.module), (
+                    f"line {call.line}: a {call.name} outside a model's class body "
                     "(assigned dynamically?) is left out")))
 
 

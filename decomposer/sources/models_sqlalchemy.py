@@ -17,16 +17,9 @@ import ast
 import re
 
 from decomposer.model import AnalysisWarning
-from decomposer.sources.models_ast import (
-    Namespace,
-    OrmModels,
-    ParsedModule,
-    call_name,
-    class_methods,
-    literal,
-    top_level,
-)
+from decomposer.sources.models_ast import Namespace, OrmModels, class_methods, literal
 from decomposer.model import DataLink, Table
+from decomposer.sources.models_facts import OrmFacts
 from decomposer.sources.models_sqlalchemy_links import (
     association_links,
     foreign_key_links,
@@ -35,28 +28,27 @@ from decomposer.sources.models_sqlalchemy_links import (
 
 __all__ = ["scan_sqlalchemy"]
 
-_ROOT_BASES = frozenset({"DeclarativeBase", "DeclarativeBaseNoMeta"})
 
-
-def scan_sqlalchemy(parsed: tuple[ParsedModule, ...], namespace: Namespace) -> OrmModels:
+def scan_sqlalchemy(namespace: Namespace, facts: tuple[OrmFacts, ...]) -> OrmModels:
     """Find the SQLAlchemy models, their tables and the links between them.
 
     Args:
-        parsed: the analysed modules.
-        namespace: resolves names across them.
+        namespace: resolves names across the analysed modules; the bodies of mapped classes
+            are read from it.
+        facts: `orm_facts` of the analysed modules (roots, association tables), in the
+            namespace's order.
 
     Returns:
         Tables (tables named by foreign keys but not mapped here are external), links, warnings.
     """
-    modules = {module.module: module for module in parsed}
     warnings: list[AnalysisWarning] = []
-    roots = _roots(parsed)
+    roots = {name: flask for module in facts for name, flask in module.roots.items()}
     mapped = _mapped_classes(namespace, roots)
-    tables = _tables(mapped, namespace, modules, warnings)
-    associations = _association_tables(parsed)
+    tables = _tables(mapped, namespace, warnings)
+    associations = {name: table for module in facts for name, table in module.associations.items()}
     owners = _owners(tables)
     links = foreign_key_links(mapped, tables, namespace, owners)
-    links += association_links(parsed, namespace, owners, tables)
+    links += association_links(namespace, facts, owners, tables)
     links += _inherit_links(mapped, tables)
     links += relationship_links(mapped, tables, namespace, associations, links, warnings)
     return OrmModels(
@@ -69,37 +61,15 @@ def scan_sqlalchemy(parsed: tuple[ParsedModule, ...], namespace: Namespace) -> O
     )
 
 
-def _roots(parsed: tuple[ParsedModule, ...]) -> dict[str, bool]:
-    """Dotted names of declarative roots -> whether they are Flask-SQLAlchemy's `db.Model`."""
-    roots: dict[str, bool] = {}
-    for module in parsed:
-        for node in top_level(module.tree):
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-                name = call_name(node.value)
-                for target in node.targets:
-                    if not isinstance(target, ast.Name):
-                        continue
-                    if name in ("declarative_base", "generate_base"):
-                        roots[f"{module.module}.{target.id}"] = False
-                    elif name.endswith("SQLAlchemy"):
-                        roots[f"{module.module}.{target.id}.Model"] = True
-            elif isinstance(node, ast.ClassDef) and (
-                any(call_name(base) in _ROOT_BASES for base in node.bases)
-                or any(call_name(decorator) == "as_declarative" for decorator in node.decorator_list)
-            ):
-                roots[f"{module.module}.{node.name}"] = False
-    return roots
-
-
 def _mapped_classes(namespace: Namespace, roots: dict[str, bool]) -> dict[str, dict]:
     """Class key -> {"flask": bool, "parents": mapped analysed bases, "mixins": other analysed bases}."""
     bases: dict[str, list[str]] = {}
     on_root: dict[str, bool] = {}  # classes deriving from a root -> whether it is Flask's
-    for key, node in namespace.classes.items():
+    for key in namespace.classes:
         module = key.rpartition(".")[0]
         bases[key] = []
-        for base in node.bases:
-            name = namespace.qualify(module, base) or ""
+        for base in namespace.bases(key):
+            name = namespace.qualify_chain(module, base.chain) or ""
             if name in roots or (name.endswith(".db.Model") and name not in namespace.classes):
                 on_root[key] = roots.get(name, True)
             bases[key].append(name)
@@ -130,11 +100,11 @@ def _is_flask(key: str, bases: dict, on_root: dict, seen: set[str]) -> bool:
                for base in bases.get(key, ()))
 
 
-def _tables(mapped: dict, namespace: Namespace, modules: dict, warnings: list) -> dict[str, Table]:
+def _tables(mapped: dict, namespace: Namespace, warnings: list) -> dict[str, Table]:
     tables: dict[str, Table] = {}
     for key in sorted(mapped, key=lambda key: _depth(key, mapped)):
         module, _, name = key.rpartition(".")
-        node, path, info = namespace.classes[key], modules[module].path, mapped[key]
+        node, path, info = namespace.classes[key], namespace.path_of(module), mapped[key]
         values = _class_values(node)
         parent = next((tables[base] for base in info["parents"] if base in tables), None)
         if literal(values.get("__abstract__")) is True:
@@ -196,20 +166,6 @@ def _class_values(node: ast.ClassDef) -> dict[str, ast.AST]:
         elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name.startswith("__"):
             values[item.name] = item  # a `declared_attr` __tablename__ is not a literal
     return values
-
-
-def _association_tables(parsed: tuple[ParsedModule, ...]) -> dict[str, str]:
-    """`Table("name", metadata, ...)` assigned at module level: "module.variable" -> table name."""
-    found = {}
-    for module in parsed:
-        for node in top_level(module.tree):
-            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
-                    and call_name(node.value) == "Table" and node.value.args):
-                name = literal(node.value.args[0])
-                for target in node.targets:
-                    if isinstance(target, ast.Name) and isinstance(name, str):
-                        found[f"{module.module}.{target.id}"] = name
-    return found
 
 
 def _owners(tables: dict[str, Table]) -> dict[str, str]:

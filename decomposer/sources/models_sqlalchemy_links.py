@@ -18,8 +18,9 @@ from __future__ import annotations
 import ast
 
 from decomposer.model import AnalysisWarning
-from decomposer.sources.models_ast import Namespace, ParsedModule, call_name, literal, top_level
+from decomposer.sources.models_ast import Namespace, call_name, literal, top_level
 from decomposer.model import DataLink, Table
+from decomposer.sources.models_facts import OrmFacts
 
 __all__ = ["association_links", "foreign_key_links", "relationship_links"]
 
@@ -54,11 +55,11 @@ def foreign_key_links(mapped: dict, tables: dict[str, Table], namespace: Namespa
     return tuple(links.values())
 
 
-def association_links(parsed: tuple[ParsedModule, ...], namespace: Namespace,
+def association_links(namespace: Namespace, facts: tuple[OrmFacts, ...],
                       owners: dict[str, str], tables: dict[str, Table]) -> tuple[DataLink, ...]:
     """m2m links between the models that each module-level association `Table(...)` joins."""
     links = []
-    for module in parsed:
+    for module in (namespace.tree(module.module) for module in facts if module.tables):
         for node in top_level(module.tree):
             if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
                     and call_name(node.value) == "Table" and node.value.args):

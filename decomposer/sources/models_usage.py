@@ -19,6 +19,12 @@ A module uses a model where it writes (the name followed through imports):
 A transaction is `with transaction.atomic():`, a function decorated `@transaction.atomic`
 (any name ending in `.atomic`, or `atomic`), or `with <...>session.begin():` /
 `begin_nested()`; it is reported when the uses inside it reach models of two or more apps.
+
+A module's links depend on its own syntax tree and on the answers to a few questions about the
+others (how a name resolves, which model a class is, its managers, lookups and app): each
+question and its answer are noted (`module_usage`), so that the results cache can reuse the
+links of an unchanged module after a commit when every question is answered the same
+(`Finder.answer`).
 """
 
 from __future__ import annotations
@@ -26,10 +32,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from decomposer.sources.models_ast import Namespace, OrmModels, ParsedModule, call_name, literal
+from decomposer.sources.models_ast import Log, Namespace, OrmModels, ParsedModule, call_name, literal
 from decomposer.model import DataLink
 
-__all__ = ["usage_links"]
+__all__ = ["Finder", "module_usage", "usage_links"]
 
 _KEYWORD_LOOKUPS = frozenset({"filter", "exclude", "get", "get_or_create", "update_or_create"})
 _STRING_LOOKUPS = frozenset({"select_related", "prefetch_related", "values", "values_list", "order_by",
@@ -53,20 +59,30 @@ def usage_links(parsed: tuple[ParsedModule, ...], namespace: Namespace, orms: tu
     Returns:
         query and transaction links, unsorted and possibly repeated.
     """
-    finder = _Finder(namespace, orms, user_model)
+    finder = Finder(namespace, orms, user_model)
+    return tuple(link for module in parsed for link in module_usage(module, finder)[0])
+
+
+def module_usage(module: ParsedModule, finder: Finder) -> tuple[tuple[DataLink, ...], Log]:
+    """One module's query and transaction links (unsorted, possibly repeated), with every question
+    asked of the namespace and of the ORM scans' findings on the way and its answer."""
     links: list[DataLink] = []
-    for module in parsed:
-        for target, line, field in finder.uses(module.module, module.tree, module.nodes):
-            links.append(DataLink("query", module.module, target, module.module, module.path, line, field))
-        for line, function, body in _atomic_blocks(module.module, module.tree, namespace, ""):
-            touched = sorted({target for node in body for target, _, _ in finder.uses(module.module, node)})
-            if len({finder.app_of(target) for target in touched}) >= 2:
-                links.extend(DataLink("transaction", module.module, target, module.module, module.path,
-                                      line, function) for target in touched)
-    return tuple(links)
+    with finder.namespace.recording(Log()) as log:
+        finder.log = log
+        try:
+            for target, line, field in finder.uses(module.module, module.tree, module.nodes):
+                links.append(DataLink("query", module.module, target, module.module, module.path, line, field))
+            for line, function, body in _atomic_blocks(module.module, module.tree, finder.namespace, ""):
+                touched = sorted({target for node in body for target, _, _ in finder.uses(module.module, node)})
+                if len({finder.app_of(target) for target in touched}) >= 2:
+                    links.extend(DataLink("transaction", module.module, target, module.module, module.path,
+                                          line, function) for target in touched)
+        finally:
+            finder.log = None
+    return tuple(links), log
 
 
-class _Finder:
+class Finder:
     """Finds model uses in a syntax tree, with the models' identities, lookups and managers."""
 
     def __init__(self, namespace: Namespace, orms: tuple[OrmModels, ...], user_model: str) -> None:
@@ -79,10 +95,36 @@ class _Finder:
         self.sqlalchemy = {table.model for table in tables if table.orm == "sqlalchemy"}
         self.labels = {(table.app, table.model.rpartition(".")[2].lower()): table.model
                        for table in tables if table.orm == "django"}
+        self.log: Log | None = None
+
+    def answer(self, question: tuple) -> object:
+        """The answer to a question `module_usage` noted, from these findings and namespace."""
+        kind = question[0]
+        if kind in ("q", "analysed", "module"):
+            return self.namespace.answer(question)
+        if kind == "class":
+            return self.classes.get(question[1])
+        if kind == "manager":
+            return question[2] in self.managers.get(question[1], ("objects",))
+        if kind == "lookup":
+            return self.lookups.get(question[1], {}).get(question[2])
+        if kind == "label":
+            return self.labels.get((question[1], question[2]))
+        if kind == "sqlalchemy":
+            return question[1] in self.sqlalchemy
+        if kind == "app":
+            return self.apps.get(question[1])
+        return self.user_model  # "user"
+
+    def _asked(self, *question) -> object:
+        found = self.answer(question)
+        if self.log is not None:
+            self.log[question] = found
+        return found
 
     def app_of(self, model: str) -> str:
         """The model's app; an external Django model's is the label it is named by ("auth")."""
-        return self.apps.get(model) or model.partition(".")[0]
+        return self._asked("app", model) or model.partition(".")[0]
 
     def uses(self, module: str, tree: ast.AST, nodes: tuple[ast.AST, ...] = ()) -> Iterator[tuple[str, int, str]]:
         """(model, line, how) for every use of a model in `tree` (`nodes`: its walk, when known)."""
@@ -108,7 +150,7 @@ class _Finder:
                 model = self._model(module, argument)
                 if model is None and isinstance(argument, ast.Attribute):  # `Model.column`
                     model = self._model(module, argument.value)
-                if model in self.sqlalchemy:
+                if self._asked("sqlalchemy", model):
                     yield model, call.lineno, name
         if isinstance(call.func, ast.Attribute):
             root = self._chain_root(module, call.func.value)
@@ -119,14 +161,14 @@ class _Finder:
     def _model(self, module: str, node: ast.AST) -> str | None:
         if not isinstance(node, (ast.Name, ast.Attribute)):
             return None
-        return self.classes.get(self.namespace.qualify(module, node) or "")
+        return self._asked("class", self.namespace.qualify(module, node) or "")
 
     def _manager_root(self, module: str, node: ast.Attribute) -> str | None:
         if isinstance(node.value, ast.Call) and call_name(node.value) == "get_user_model":
-            model = self.user_model
+            model = self._asked("user")
         else:
             model = self._model(module, node.value)
-        return model if model and node.attr in self.managers.get(model, ("objects",)) else None
+        return model if model and self._asked("manager", model, node.attr) else None
 
     def _chain_root(self, module: str, node: ast.AST) -> str | None:
         # Down a chain of method calls to `Model.manager`; an attribute in between (a row's
@@ -141,7 +183,7 @@ class _Finder:
         # `filter(project=p)` compares a key of the queried table; `project__name` reads Project.
         parts = path.lstrip("-?").split("__")
         for index, part in enumerate(parts):
-            model = self.lookups.get(model, {}).get(part)
+            model = self._asked("lookup", model, part)
             if model is None or (index == len(parts) - 1 and not loads_last):
                 return
             yield model, line, "__".join(parts[: index + 1])
@@ -153,7 +195,8 @@ class _Finder:
         app, _, name = ".".join(values).rpartition(".")  # ("app", "Model") or ("app.Model",)
         if not app or not name:
             return None
-        return self.labels.get((app, name.lower()), f"{app}.{name}")
+        found = self._asked("label", app, name.lower())
+        return f"{app}.{name}" if found is None else found
 
 
 def _lookup_paths(call: ast.Call) -> Iterator[tuple[str, int, bool]]:

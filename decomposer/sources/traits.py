@@ -14,7 +14,7 @@ from pathlib import Path
 from decomposer.model import ModuleTraits, SourceModule
 from decomposer.sources.models_ast import ParsedModule
 
-__all__ = ["read_traits", "traits_of"]
+__all__ = ["module_traits", "read_traits", "traits_of"]
 
 _TEST_IMPORTS = frozenset({"pytest", "unittest", "nose", "hypothesis"})
 _LINT_IMPORTS = frozenset({"pylint", "astroid", "flake8", "pycodestyle", "pyflakes"})
@@ -39,7 +39,12 @@ def read_traits(repo_dir: Path, modules: tuple[SourceModule, ...]) -> tuple[Modu
 
 def traits_of(parsed: tuple[ParsedModule, ...]) -> tuple[ModuleTraits, ...]:
     """The traits of modules already parsed (`models_ast.parse_modules`), in their order."""
-    return tuple(_traits(module.module, module.tree) for module in parsed)
+    return tuple(module_traits(module) for module in parsed)
+
+
+def module_traits(parsed: ParsedModule) -> ModuleTraits:
+    """The traits of one parsed module: its name and its own syntax tree are all they depend on."""
+    return _traits(parsed.module, parsed.tree)
 
 
 def _traits(module: str, tree: ast.Module) -> ModuleTraits:
