@@ -9,7 +9,6 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from decomposer.config import HistorySettings, ScanSettings, Settings
@@ -180,32 +179,23 @@ class _Miner:
         self.progress = progress
         self.pool: ThreadPoolExecutor | ProcessPoolExecutor | None = None
         self.relay: threading.Thread | None = None
-        self.future: Future | None = None
 
-    def __enter__(self) -> _Miner:
+    def __enter__(self) -> Future:
         global _MINE
         if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
             read, write = os.pipe()
             _MINE = (self.work, write)
             try:  # a fork-context pool starts its worker in the first submit
                 self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-                self.future = self.pool.submit(_mine_forked)
+                future = self.pool.submit(_mine_forked)
             finally:
                 _MINE = None  # forked already: the worker holds its own copy
                 os.close(write)
             self.relay = threading.Thread(target=_relay, args=(read, self.progress), daemon=True)
             self.relay.start()
-            return self
+            return future
         self.pool = ThreadPoolExecutor(max_workers=1)
-        self.future = self.pool.submit(self.work, self.progress)
-        return self
-
-    def result(self) -> tuple[MinedHistory | None, tuple[AnalysisWarning, ...]]:
-        """What was mined; mined here instead when the worker process died (killed, out of memory)."""
-        try:
-            return self.future.result()
-        except BrokenProcessPool:
-            return self.work(self.progress)
+        return self.pool.submit(self.work, self.progress)
 
     def __exit__(self, *exc: object) -> None:
         self.pool.shutdown(cancel_futures=True)
