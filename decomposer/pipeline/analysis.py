@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
-import multiprocessing
 import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from decomposer.config import HistorySettings, ScanSettings, Settings
@@ -74,8 +71,9 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
     repo_dir = check_repo_path(settings.repo_path)
     layout = discover_layout(repo_dir, scan_settings.packages, scan_settings.source_root)
     state = read_repo_state(repo_dir)
-    with _Miner(settings, repo_dir, python_pathspecs(layout), state, progress) as history:
-        # `git log` streams in its own process, read by a forked worker, while this one scans the code.
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # `git log` streams in its own process while this one scans the code: two cores busy.
+        history = background.submit(_mine, settings, repo_dir, python_pathspecs(layout), state, progress)
         progress(f"Scanning imports in {', '.join(layout.packages)} (source root: {layout.source_root})")
         scan = scan_code(
             repo_dir,
@@ -159,67 +157,6 @@ def _roles(modules: tuple[SourceModule, ...], imports: tuple[ImportEdge, ...], t
     """The roles acted on: tests and migrations with the default excludes, tooling unless kept."""
     return tuple(role for role in classify_modules(modules, traits, imports)
                  if (not scan.keep_tooling if role.role == TOOLING else scan.default_excludes))
-
-
-_MINE: tuple[Callable[[Progress], tuple[MinedHistory | None, tuple[AnalysisWarning, ...]]], int] | None = None
-
-
-class _Miner:
-    """`_mine` in the background, for `result()`: in a forked worker process on a machine with two
-    cores or more (reading `git log`'s output is Python work, and in a thread it takes turns with
-    grimp's scan and the parsing for the interpreter: at 20,000 modules the scan took 10-12 s
-    beside a miner thread, 4.7-5.6 s beside a miner process), else in a thread. The worker's
-    progress lines come back through a pipe to `progress` (called from a thread here, as the
-    thread miner did), the history cache is written by the worker, and what it mined comes back
-    pickled."""
-
-    def __init__(self, settings: Settings, repo_dir: Path, pathspecs: tuple[str, ...], state: RepoState,
-                 progress: Progress) -> None:
-        self.work = functools.partial(_mine, settings, repo_dir, pathspecs, state)
-        self.progress = progress
-        self.pool: ThreadPoolExecutor | ProcessPoolExecutor | None = None
-        self.relay: threading.Thread | None = None
-
-    def __enter__(self) -> Future:
-        global _MINE
-        if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            read, write = os.pipe()
-            _MINE = (self.work, write)
-            try:  # a fork-context pool starts its worker in the first submit
-                self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-                future = self.pool.submit(_mine_forked)
-            finally:
-                _MINE = None  # forked already: the worker holds its own copy
-                os.close(write)
-            self.relay = threading.Thread(target=_relay, args=(read, self.progress), daemon=True)
-            self.relay.start()
-            return future
-        self.pool = ThreadPoolExecutor(max_workers=1)
-        return self.pool.submit(self.work, self.progress)
-
-    def __exit__(self, *exc: object) -> None:
-        self.pool.shutdown(cancel_futures=True)
-        if self.relay is not None:
-            self.relay.join()
-
-
-def _mine_forked() -> tuple[MinedHistory | None, tuple[AnalysisWarning, ...]]:
-    work, write = _MINE
-
-    def say(message: str) -> None:
-        os.write(write, message.replace("\n", " ").encode("utf-8", "replace") + b"\n")
-
-    try:
-        return work(say)
-    finally:
-        os.close(write)  # the relay in the parent reads to the end
-
-
-def _relay(read: int, progress: Progress) -> None:
-    """Each line the forked miner writes, to `progress`, until it closes its end."""
-    with os.fdopen(read, "rb") as lines:
-        for line in lines:
-            progress(line.decode("utf-8", "replace").rstrip("\n"))
 
 
 def _mine(settings: Settings, repo_dir: Path, pathspecs: tuple[str, ...], state: RepoState,
