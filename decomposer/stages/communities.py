@@ -197,7 +197,8 @@ def _communities(units: _Units, algorithm: str, resolution: float, seeds) -> lis
     names, edges = _numbered(units)
     if not names:
         return [[] for _ in seeds]
-    if algorithm in ("louvain", "leiden"):
+    weights = None
+    if algorithm in ("louvain", "leiden"):  # igraph's graph, built once for every seed
         numbered = _igraph().Graph(n=len(names), edges=[(a, b) for a, b, _ in edges])
         weights = [weight for _, _, weight in edges]
     else:
@@ -205,8 +206,7 @@ def _communities(units: _Units, algorithm: str, resolution: float, seeds) -> lis
         numbered.add_nodes_from(range(len(names)))
         numbered.add_weighted_edges_from(edges)
     return [[{names[index] for index in community}
-             for community in _run_algorithm(numbered, weights if algorithm in ("louvain", "leiden") else None,
-                                             algorithm, resolution, seed)]
+             for community in _run_algorithm(numbered, weights, algorithm, resolution, seed)]
             for seed in seeds]
 
 

@@ -108,8 +108,7 @@ def _first_runs(graph: nx.Graph, detection: Detection, resolution: float, seeds:
     together = [0] * len(pairs)  # runs so far that hold each pair together
     for start in range(0, len(seeds), batch):
         new = detect_under_seeds(graph, detection, seeds[start:start + batch], resolution)
-        for label in map(_labels, new):
-            together = [count + (label[a] == label[b]) for count, (a, b) in zip(together, pairs)]
+        together = _held_together(together, pairs, new)
         runs += new
         near = sum(abs(count / len(runs) - detection.consensus_threshold) < _MARGIN for count in together)
         if near <= _UNSETTLED * max(1, len(pairs)):
@@ -156,10 +155,15 @@ def _coassignment_graph(graph: nx.Graph, runs: list[Partition], threshold: float
 def _shares(graph: nx.Graph, runs: list[Partition]) -> dict[tuple[str, str], float]:
     """For each coupled pair (sorted), the share of `runs` that put both in the same group."""
     pairs = _pairs(graph)
-    together = [0] * len(pairs)
-    for label in map(_labels, runs):
-        together = [count + (label[a] == label[b]) for count, (a, b) in zip(together, pairs)]
+    together = _held_together([0] * len(pairs), pairs, runs)
     return {pair: count / len(runs) for pair, count in zip(pairs, together)}
+
+
+def _held_together(counts: list[int], pairs: list[tuple[str, str]], runs: list[Partition]) -> list[int]:
+    """`counts` (one per pair) plus the runs among `runs` that put each pair in one group."""
+    for label in map(_labels, runs):
+        counts = [count + (label[a] == label[b]) for count, (a, b) in zip(counts, pairs)]
+    return counts
 
 
 def _pairs(graph: nx.Graph) -> list[tuple[str, str]]:
