@@ -41,6 +41,7 @@ from typing import Any
 import networkx as nx
 
 from decomposer.config import Settings
+from decomposer.errors import ScanFailed
 from decomposer.model import Analysis, AnalysisWarning, ModuleNames, ModuleTraits, Proposal, SourceModule
 from decomposer.pipeline.proposal import _propose
 from decomposer.sources.definitions import module_names, read_names
@@ -194,7 +195,7 @@ class CodeReader:
         """The parsed module of a file whose cached results say it parses."""
         parsed = self._parse(self._sources[module])
         if not isinstance(parsed, ParsedModule):
-            raise RuntimeError(f"{parsed.path} changed while it was read: {parsed.message}")
+            raise ScanFailed(f"{parsed.path} changed while decomposer read it ({parsed.message}); run it again")
         return parsed
 
     def _parse_all(self) -> tuple[tuple[ParsedModule, ...], tuple[AnalysisWarning, ...]]:
