@@ -5,6 +5,7 @@ counted."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -228,3 +229,25 @@ def test_a_rerun_after_a_commit_parses_the_changed_file_only_and_writes_the_same
     after = analyze("after", "--cache-dir", str(cache))
     assert parsed == ["orders/views.py"]
     assert after == analyze("slow", "--no-cache")
+
+
+def test_djangos_own_code_a_new_module_is_read_whole_for_relation_fields(make_repo, tmp_path: Path):
+    # Analysing Django itself, a relation field may be called by any name (an analysed subclass of
+    # a `django.` field): a module added later must be read whole, not judged by its facts alone.
+    repo = make_repo({"django/__init__.py": "", "app/__init__.py": "",
+                      "django/fields.py": "class ForeignKey:\n    pass\n\n\nclass Link(ForeignKey):\n    pass\n"},
+                     commit=True)
+    cache, runner = tmp_path / "cache", CliRunner()
+
+    def warnings(out: str, *cache_args: str) -> list[dict]:
+        result = runner.invoke(main, ["analyze", str(repo), "--out", str(tmp_path / out), "--quiet",
+                                      "--format", "json", *cache_args])
+        assert result.exit_code == 0, result.output
+        return json.loads((tmp_path / out / "analysis.json").read_text())["warnings"]
+
+    assert warnings("before", "--cache-dir", str(cache)) == []
+    commit_files(repo, {"app/util.py": 'from django.fields import Link\n\nx = Link("a.B")\n'}, "a stray field",
+                 date="2025-01-02T12:00:00+00:00")
+    expected = [{"path": "app/util.py",
+                 "message": "line 3: a Link outside a model's class body (assigned dynamically?) is left out"}]
+    assert warnings("after", "--cache-dir", str(cache)) == warnings("slow", "--no-cache") == expected

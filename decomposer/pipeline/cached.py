@@ -237,7 +237,10 @@ class _OrmRecord:
         """Whether `scan_orm` would find `scan` again on these modules."""
         if self.settings is not None and settings != self.settings:
             return False
-        if any(not shapeless(module, entries[module].shape()) for module in files.keys() - self.files.keys()):
+        added = files.keys() - self.files.keys()
+        if added and any(module == "django" or module.startswith("django.") for module in files):
+            return False  # Django's own code: every module is read whole (`models_django_fields._warn_stray_fields`)
+        if any(not shapeless(module, entries[module].shape()) for module in added):
             return False  # added
         if any(not shapeless(module, self.shapes[module]) for module in self.files.keys() - files.keys()):
             return False  # removed
