@@ -132,3 +132,19 @@ def test_import_statement_names_by_pattern_and_by_ast_agree(tmp_path: Path):
     assert [reader.names(1, line, imported) for line, imported, _ in cases] == [names for *_, names in cases]
     # An open parenthesis: the statement is read on from its line in the file.
     assert reader.names(1, "from shop.orders.models import (", "shop.orders.models") == {"Order", "Line"}
+
+
+def test_a_module_added_later_gets_the_imports_of_unchanged_files_with_the_cache(make_repo, tmp_path: Path):
+    # grimp keeps each file's imports resolved against the modules of its scan: pkg.a's import of
+    # the missing pkg.b was no edge then, and must be one once pkg/b.py exists, as without a cache.
+    repo = make_repo({"pkg/__init__.py": "", "pkg/a.py": "from pkg.b import thing\n", "pkg/c.py": "import pkg.a\n"})
+    cache = tmp_path / "cache"
+    assert scan_code(repo, repo, ("pkg",), cache_dir=cache).imports == (ImportEdge("pkg.c", "pkg.a", (1,)),)
+    (repo / "pkg" / "b.py").write_text("thing = 1\n")
+    expected = (ImportEdge("pkg.a", "pkg.b", (1,), ("thing",)), ImportEdge("pkg.c", "pkg.a", (1,)))
+    assert scan_code(repo, repo, ("pkg",), cache_dir=cache).imports == expected
+    assert scan_code(repo, repo, ("pkg",)).imports == expected
+    for module in ("d", "e", "f", "g", "h"):  # a new module set each time: the four most recent caches are kept
+        (repo / "pkg" / f"{module}.py").write_text("")
+        scan_code(repo, repo, ("pkg",), cache_dir=cache)
+    assert len(list((cache / "grimp").iterdir())) == 4

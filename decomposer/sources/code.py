@@ -28,6 +28,7 @@ import importlib
 import io
 import os
 import re
+import shutil
 import sys
 import tempfile
 import tokenize
@@ -94,7 +95,7 @@ def _build_graph(
     exclude_type_checking: bool,
     cache_dir: Path | None,
 ) -> grimp.ImportGraph:
-    grimp_cache = str(cache_dir / "grimp" / _key(source_dir)) if cache_dir else None
+    grimp_cache = _grimp_cache(cache_dir / "grimp", source_dir, found) if cache_dir else None
     options = {"exclude_type_checking_imports": exclude_type_checking, "cache_dir": grimp_cache}
     if not found.unsafe:  # grimp walking the folders itself finds exactly the listed files
         try:
@@ -336,5 +337,23 @@ def _relative(path: Path, repo_dir: Path) -> str:
     return path.relative_to(repo_dir).as_posix()
 
 
-def _key(source_dir: Path) -> str:
-    return hashlib.sha256(str(source_dir).encode()).hexdigest()[:16]
+def _grimp_cache(folder: Path, source_dir: Path, found: ModuleFiles) -> str:
+    """grimp's cache folder for these packages with exactly these modules, the few most recently
+    used kept. grimp keeps each file's imports resolved against the modules that existed when it
+    read the file: after a module is added, an unchanged file that imports it would keep its old,
+    edgeless record (an import edge lost; `--no-cache` finds it), so another set of modules gets
+    another folder (one cold scan: 0.3-0.7 s on wagtail)."""
+    hasher = hashlib.sha256(str(source_dir).encode())
+    for module, _ in sorted(found.files):
+        hasher.update(b"\0" + module.encode())
+    chosen = folder / hasher.hexdigest()[:16]
+    with contextlib.suppress(OSError):
+        chosen.mkdir(parents=True, exist_ok=True)
+        os.utime(chosen)  # most recently used
+        kept = sorted(folder.iterdir(), key=lambda path: path.stat().st_mtime, reverse=True)
+        for old in kept[_GRIMP_CACHES:]:
+            shutil.rmtree(old, ignore_errors=True)
+    return str(chosen)
+
+
+_GRIMP_CACHES = 4  # module sets whose grimp cache is kept (a branch switched back and forth)
