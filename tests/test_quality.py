@@ -60,3 +60,18 @@ def test_one_group_has_no_coupling_term():
                                 ned_bounds=(5, 20))
     assert (figures.groups, figures.sm, figures.icp, figures.ifn, figures.largest_share) == (1, 0.1875, 0.0, 0.0, 1.0)
     assert figures.modularity == pytest.approx(0.0)
+
+
+def test_modularity_is_networkx_formula_summed_in_a_fixed_order_and_never_minus_zero():
+    import math
+
+    import networkx as nx
+
+    from decomposer.stages.quality import _modularity
+    graph = nx.Graph()
+    graph.add_weighted_edges_from([("a.x", "a.y", 2.0), ("a.y", "b.z", 1.0), ("b.z", "b.w", 3.0), ("b.w", "b.w", 1.5)])
+    halves = {"a.x": "a", "a.y": "a", "b.z": "b", "b.w": "b"}
+    expected = nx.community.modularity(graph, [{"a.x", "a.y"}, {"b.z", "b.w"}], weight="weight")
+    assert round(_modularity(halves, graph), 12) == round(expected, 12) == 0.311111111111
+    one = _modularity(dict.fromkeys(graph, "all"), graph)  # one group: exactly zero, with a plus sign
+    assert one == 0.0 and math.copysign(1.0, one) == 1.0

@@ -54,12 +54,22 @@ def partition_quality(
 
 
 def _modularity(group_of: dict[str, str], graph: nx.Graph) -> float:
-    if graph.size(weight="weight") == 0:
+    """Newman's modularity (networkx's formula: the weight inside each group over the total,
+    minus the squared share of the group's weighted degree), summed in a fixed order: networkx
+    sums over sets, whose order follows string hashing, and a partition near zero then read
+    `0.0` or `-0.0` depending on the run."""
+    total = graph.size(weight="weight")
+    if total == 0:
         return 0.0
-    members: defaultdict[str, set[str]] = defaultdict(set)
-    for module in graph:
-        members[group_of[module]].add(module)
-    return nx.community.modularity(graph, list(members.values()), weight="weight")
+    inside: defaultdict[str, float] = defaultdict(float)
+    for a, b, weight in sorted((min(a, b), max(a, b), weight) for a, b, weight in graph.edges(data="weight")):
+        if group_of[a] == group_of[b]:
+            inside[group_of[a]] += weight
+    degree: defaultdict[str, float] = defaultdict(float)
+    for module in sorted(graph):
+        degree[group_of[module]] += graph.degree(module, weight="weight")
+    value = sum(inside[group] / total - (degree[group] / (2 * total)) ** 2 for group in sorted(degree))
+    return value + 0.0  # never -0.0
 
 
 def _structural_modularity(group_of: dict[str, str], sizes: Counter[str],
