@@ -58,7 +58,7 @@ from decomposer.sources.models import (
     shapeless,
 )
 from decomposer.sources.models_ast import ModuleSymbols, Namespace, ParsedModule, parse_module, read_symbols
-from decomposer.sources.models_facts import OrmFacts, orm_facts
+from decomposer.sources.models_facts import OrmFacts, is_djangos_own, orm_facts
 from decomposer.sources.models_usage import module_usage
 from decomposer.sources.traits import module_traits, traits_of
 
@@ -238,8 +238,8 @@ class _OrmRecord:
         if self.settings is not None and settings != self.settings:
             return False
         added = files.keys() - self.files.keys()
-        if added and any(module == "django" or module.startswith("django.") for module in files):
-            return False  # Django's own code: every module is read whole (`models_django_fields._warn_stray_fields`)
+        if added and any(is_djangos_own(module) for module in files):
+            return False  # every module's whole tree is read (`models_django_fields._warn_stray_fields`)
         if any(not shapeless(module, entries[module].shape()) for module in added):
             return False  # added
         if any(not shapeless(module, self.shapes[module]) for module in self.files.keys() - files.keys()):

@@ -69,7 +69,7 @@ from decomposer.sources.models_ast import (
 )
 from decomposer.sources.models_django import scan_django
 from decomposer.model import DataLink, ModelScan, Table
-from decomposer.sources.models_facts import OrmFacts, orm_facts, settings_values
+from decomposer.sources.models_facts import OrmFacts, is_djangos_own, orm_facts, settings_values
 from decomposer.sources.models_sqlalchemy import scan_sqlalchemy
 from decomposer.sources.models_usage import Finder, module_usage
 
@@ -161,7 +161,7 @@ def shapeless(module: str, shape: tuple) -> bool:
     _, _, classes, facts = shape
     return not (classes or facts.settings or facts.roots or facts.associations or facts.relation_calls
                 or facts.adds_fields or facts.tables or module.endswith(".models")
-                or module == "django" or module.startswith("django."))
+                or is_djangos_own(module))
 
 
 def finder(namespace: Namespace, orm: OrmScan) -> Finder:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decomposer.model import AnalysisWarning
 from decomposer.sources.models_ast import Namespace, call_name, chain_of, class_methods, literal
 from decomposer.model import DataLink
-from decomposer.sources.models_facts import RELATION_SUFFIXES, OrmFacts, relation_calls
+from decomposer.sources.models_facts import RELATION_SUFFIXES, OrmFacts, is_djangos_own, relation_calls
 
 __all__ = ["external_identity", "model_links", "parents"]
 
@@ -159,7 +159,7 @@ def _warn_stray_fields(models: dict, namespace: Namespace, facts: tuple[OrmFacts
     """A relation field from `django.` that is no model's field (`_own_fields`, `_add_to_class`)."""
     # Only a call named like a relation field can be one (`OrmFacts.relation_calls`), unless the
     # analysed code is Django's own: then an analysed subclass under `django.` may be, by any name.
-    everything = any(module.module == "django" or module.module.startswith("django.") for module in facts)
+    everything = any(is_djangos_own(module.module) for module in facts)
     for module in facts:
         calls = (relation_calls(namespace.tree(module.module), everything=True) if everything
                  else module.relation_calls)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from decomposer.sources.models_ast import ParsedModule, call_name, chain_of, literal, top_level
 
-__all__ = ["RELATION_SUFFIXES", "OrmFacts", "RelationCall", "orm_facts", "relation_calls", "settings_values"]
+__all__ = ["RELATION_SUFFIXES", "OrmFacts", "RelationCall", "is_djangos_own", "orm_facts", "relation_calls",
+           "settings_values"]
 
 # how Django relation fields' classes end (`models_django_fields`: fk, fk, o2o, m2m)
 RELATION_SUFFIXES = ("ForeignKey", "ParentalKey", "OneToOneField", "ManyToManyField")
@@ -61,6 +62,12 @@ def orm_facts(parsed: ParsedModule) -> OrmFacts:
         adds_fields=any(isinstance(node, ast.Call) and call_name(node) == "add_to_class" for node in nodes),
         tables=any(_is_table(node) for node in statements),
     )
+
+
+def is_djangos_own(module: str) -> bool:
+    """Whether `module` is Django's own code: then a relation field may be called by any name (an
+    analysed subclass of a `django.` field), and the scan reads every module's whole tree."""
+    return module == "django" or module.startswith("django.")
 
 
 def relation_calls(parsed: ParsedModule, *, everything: bool) -> tuple[RelationCall, ...]:
