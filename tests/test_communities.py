@@ -10,6 +10,7 @@ from conftest import outputs_under_hash_seeds
 from decomposer.errors import InvalidConfig
 from decomposer.model import Detection
 from decomposer.stages.communities import detect_services, search_resolution
+from decomposer.stages.consensus import consensus_services
 from decomposer.stages.services import name_services
 from decomposer.stages.stability import adjusted_rand_index
 
@@ -93,6 +94,21 @@ def test_uncoupled_modules_join_their_package():
         frozenset({"app.x", "app.x.a", "app.x.b", "app.x.c"}),
         frozenset({"app.y", "app.y.a", "app.y.b", "app.y.c", "app.y.constants"}),
     )
+
+
+def test_an_uncoupled_module_follows_the_uncoupled_modules_placed_before_it():
+    # app.w.p has no placed sibling (nothing under app.w is coupled) and stands alone; app.w.q then
+    # finds app.w.p, placed just before it, and joins it; app.z finds app's modules (x: three, w: two,
+    # y: two) and goes to x. The same in a run and in a consensus.
+    graph = nx.Graph()
+    graph.add_edges_from([("app.x.a", "app.x.b", {"weight": 2.0}), ("app.x.b", "app.x.c", {"weight": 2.0}),
+                          ("app.y.a", "app.y.b", {"weight": 2.0}), ("app.x.c", "app.y.a", {"weight": 0.1})])
+    graph.add_nodes_from(["app.w.p", "app.w.q", "app.z"])
+    detection = Detection(min_service_size=1, consensus_runs=20)
+    expected = (frozenset({"app.w.p", "app.w.q"}), frozenset({"app.x.a", "app.x.b", "app.x.c", "app.z"}),
+                frozenset({"app.y.a", "app.y.b"}))
+    assert detect_services(graph, detection) == expected
+    assert consensus_services(graph, detection, 1.0, 1).services == expected
 
 
 def test_package_granularity_keeps_sub_packages_whole():

@@ -34,7 +34,7 @@ import networkx as nx
 from decomposer.errors import InvalidConfig
 from decomposer.model import ALGORITHMS, Detection
 
-__all__ = ["detect_services", "detect_under_seeds", "induced_subgraph", "merge_small_groups", "search_resolution", "settle_services",
+__all__ = ["Detector", "detect_services", "detect_under_seeds", "induced_subgraph", "merge_small_groups", "search_resolution", "settle_services",
            "unit_of_module"]
 
 Partition = tuple[frozenset[str], ...]
@@ -60,11 +60,7 @@ def detect_services(
 def detect_under_seeds(graph: nx.Graph, detection: Detection, seeds: tuple[int, ...] | range,
                        resolution: float | None = None) -> list[Partition]:
     """`detect_services` under each of `seeds`, preparing the graph once (consensus runs)."""
-    resolution = detection.resolution if resolution is None else resolution
-    unit_of = _release_misplaced(graph, {module: unit_of_module(module, detection) for module in graph})
-    units = _unit_graph(graph, unit_of)
-    found = _communities(units, detection.algorithm, resolution, seeds)
-    return [_finish(graph, detection, unit_of, units, groups) for groups in found]
+    return Detector(graph, detection).runs(seeds, resolution)
 
 
 def settle_services(graph: nx.Graph, detection: Detection, groups: Partition) -> Partition:
@@ -74,27 +70,52 @@ def settle_services(graph: nx.Graph, detection: Detection, groups: Partition) ->
     Returns:
         The services as sets of modules, sorted by their smallest module.
     """
-    unit_of = _release_misplaced(graph, {module: unit_of_module(module, detection) for module in graph})
-    units = _unit_graph(graph, unit_of)
-    group_of = {module: index for index, group in enumerate(groups) for module in group}
-    votes: defaultdict[str, Counter[int]] = defaultdict(Counter)
-    for module, unit in unit_of.items():
-        if module in group_of and units.adjacency[unit]:
-            votes[unit][group_of[module]] += 1
-    unit_groups: defaultdict[int, set[str]] = defaultdict(set)
-    for unit, count in sorted(votes.items()):
-        unit_groups[min(count, key=lambda index: (-count[index], index))].add(unit)
-    return _finish(graph, detection, unit_of, units, [unit_groups[index] for index in sorted(unit_groups)])
+    return Detector(graph, detection).settle(groups)
 
 
-def _finish(graph: nx.Graph, detection: Detection, unit_of: dict[str, str], units: _Units,
-            groups: list[set[str]]) -> Partition:
-    groups = _split_disconnected(units, groups)
-    groups = _attach_isolated(units, groups)
-    groups = _merge_small(units.adjacency, units.size, groups, detection.min_service_size, units.sharing)
-    services = [frozenset().union(*(units.members[unit] for unit in group)) for group in groups]
-    services = _pull_apart(graph, services, detection.apart)
-    return tuple(sorted(services, key=min))
+class Detector:
+    """One coupling graph made ready for many runs: its units (step 1), their graph as plain
+    dicts, igraph's copy of it and where each uncoupled unit looks for its package's group are
+    built once, then read by every run (`runs`) and by `settle`. The graph must not change."""
+
+    def __init__(self, graph: nx.Graph, detection: Detection) -> None:
+        self.graph, self.detection = graph, detection
+        self.unit_of = _release_misplaced(graph, {module: unit_of_module(module, detection) for module in graph})
+        self.units = _unit_graph(graph, self.unit_of)
+        self._numbered: tuple[list[str], object, list[float] | None] | None = None
+        self._homes: tuple[tuple[str, tuple[str, ...] | None], ...] | None = None
+
+    def runs(self, seeds: tuple[int, ...] | range, resolution: float | None = None) -> list[Partition]:
+        """The services under each of `seeds` (steps 2-6), at `resolution` (default: the detection's)."""
+        resolution = self.detection.resolution if resolution is None else resolution
+        if self._numbered is None:
+            self._numbered = _numbered_graph(self.units, self.detection.algorithm)
+        found = _communities(self._numbered, self.detection.algorithm, resolution, seeds)
+        return [self._finish(groups) for groups in found]
+
+    def settle(self, groups: Partition) -> Partition:
+        """`settle_services` of `groups` on this graph."""
+        group_of = {module: index for index, group in enumerate(groups) for module in group}
+        votes: defaultdict[str, Counter[int]] = defaultdict(Counter)
+        for module, unit in self.unit_of.items():
+            if module in group_of and self.units.adjacency[unit]:
+                votes[unit][group_of[module]] += 1
+        unit_groups: defaultdict[int, set[str]] = defaultdict(set)
+        for unit, count in sorted(votes.items()):
+            unit_groups[min(count, key=lambda index: (-count[index], index))].add(unit)
+        return self._finish([unit_groups[index] for index in sorted(unit_groups)])
+
+    def _finish(self, groups: list[set[str]]) -> Partition:
+        """Steps 3-6 on `groups` of units."""
+        units, detection = self.units, self.detection
+        groups = _split_disconnected(units, groups)
+        if self._homes is None:
+            self._homes = _uncoupled_homes(units)
+        groups = _attach_isolated(units, groups, self._homes)
+        groups = _merge_small(units.adjacency, units.size, groups, detection.min_service_size, units.sharing)
+        services = [frozenset().union(*(units.members[unit] for unit in group)) for group in groups]
+        services = _pull_apart(self.graph, services, detection.apart)
+        return tuple(sorted(services, key=min))
 
 
 def unit_of_module(module: str, detection: Detection) -> str:
@@ -192,19 +213,25 @@ def _numbered(units: _Units) -> tuple[list[str], list[tuple[int, int, float]]]:
     return names, sorted(edges)
 
 
-def _communities(units: _Units, algorithm: str, resolution: float, seeds) -> list[list[set[str]]]:
-    """The communities of the coupled units under each seed."""
+def _numbered_graph(units: _Units, algorithm: str) -> tuple[list[str], object, list[float] | None]:
+    """The coupled units' names and their graph between numbers, as `algorithm` takes it
+    (igraph's graph and its weights, or networkx's)."""
     names, edges = _numbered(units)
+    if algorithm in ("louvain", "leiden"):
+        return (names, _igraph().Graph(n=len(names), edges=[(a, b) for a, b, _ in edges]),
+                [weight for _, _, weight in edges])
+    numbered = nx.Graph()
+    numbered.add_nodes_from(range(len(names)))
+    numbered.add_weighted_edges_from(edges)
+    return names, numbered, None
+
+
+def _communities(prepared: tuple[list[str], object, list[float] | None], algorithm: str, resolution: float,
+                 seeds) -> list[list[set[str]]]:
+    """The communities of the coupled units (`_numbered_graph`) under each seed."""
+    names, numbered, weights = prepared
     if not names:
         return [[] for _ in seeds]
-    weights = None
-    if algorithm in ("louvain", "leiden"):  # igraph's graph, built once for every seed
-        numbered = _igraph().Graph(n=len(names), edges=[(a, b) for a, b, _ in edges])
-        weights = [weight for _, _, weight in edges]
-    else:
-        numbered = nx.Graph()
-        numbered.add_nodes_from(range(len(names)))
-        numbered.add_weighted_edges_from(edges)
     return [[{names[index] for index in community}
              for community in _run_algorithm(numbered, weights, algorithm, resolution, seed)]
             for seed in seeds]
@@ -284,10 +311,47 @@ def _split_disconnected(units: _Units, groups: list[set[str]]) -> list[set[str]]
     return split
 
 
-def _attach_isolated(units: _Units, groups: list[set[str]]) -> list[set[str]]:
+def _uncoupled_homes(units: _Units) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
+    """Each unit coupled to nothing outside itself, in order, with the units whose groups vote
+    on where it goes in `_attach_isolated` when every coupled unit is in a group (as after a
+    run): the same units `_home_by_package` would count, found once for every run (None: it
+    stands alone)."""
+    placed = sorted(unit for unit in units.names if units.adjacency[unit])
+    homes = []
+    for unit in (unit for unit in units.names if not units.adjacency[unit]):
+        voters = None
+        for prefix in (() if units.internal[unit] else
+                       (unit + ".", unit.rsplit(".", 1)[0] + "." if "." in unit else None)):
+            if prefix is None:
+                continue
+            start = bisect.bisect_left(placed, prefix)
+            end = start
+            while end < len(placed) and placed[end].startswith(prefix):
+                end += 1
+            if end > start:
+                voters = tuple(placed[start:end])
+                break
+        homes.append((unit, voters))
+        bisect.insort(placed, unit)
+    return tuple(homes)
+
+
+def _attach_isolated(units: _Units, groups: list[set[str]],
+                     homes: tuple[tuple[str, tuple[str, ...] | None], ...] = ()) -> list[set[str]]:
     # A unit coupled to nothing outside itself: a cohesive package stands alone, while a lone
     # module (an empty __init__.py, a constants file) goes where its package is.
     group_of = {unit: index for index, group in enumerate(groups) for unit in group}
+    if homes and len(group_of) + len(homes) == len(units.names):  # every coupled unit has a group
+        for unit, voters in homes:
+            if voters is None:
+                groups.append({unit})
+                group_of[unit] = len(groups) - 1
+                continue
+            votes = Counter(group_of[voter] for voter in voters)
+            index = min(votes, key=lambda index: (-votes[index], index))
+            groups[index].add(unit)
+            group_of[unit] = index
+        return groups
     placed = sorted(group_of)  # kept sorted: the units under a package are one slice of it
     for unit in (unit for unit in units.names if unit not in group_of):
         index = None if units.internal[unit] else _home_by_package(unit, group_of, placed)

@@ -27,12 +27,13 @@ low confidence are the borderline ones a human should look at.
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections import Counter
 
 import networkx as nx
 
 from decomposer.model import Detection
-from decomposer.stages.communities import detect_under_seeds, induced_subgraph, settle_services
+from decomposer.stages.communities import Detector, detect_under_seeds, induced_subgraph
 
 __all__ = ["Consensus", "agreement_components", "consensus_services", "module_confidence"]
 
@@ -73,10 +74,12 @@ def consensus_services(graph: nx.Graph, detection: Detection, resolution: float,
     """
     count = 1 if detection.algorithm == "greedy" else max(1, detection.consensus_runs)
     batch, round_runs = runs_for(graph.number_of_nodes())
-    first = _first_runs(graph, detection, resolution, range(seed, seed + count), batch)
+    detector = Detector(graph, detection)  # the graph made ready once for the first runs and the finish
+    first, together = _first_runs(detector, resolution, range(seed, seed + count), batch)
     runs, pending, settled, rounds, whole = first, graph, [], 0, 0.0
     while True:
-        agreement = _coassignment_graph(pending, runs, detection.consensus_threshold)
+        agreement = _coassignment_graph(pending, runs, detection.consensus_threshold,
+                                        together if runs is first else None)
         components = [frozenset(component) for component in nx.connected_components(agreement)]
         done = _unanimous(agreement, components)
         settled += done
@@ -91,29 +94,31 @@ def consensus_services(graph: nx.Graph, detection: Detection, resolution: float,
         runs = detect_under_seeds(pending, detection, range(seed, seed + round_runs),
                                   resolution * pending.size(weight="weight") / whole if whole else resolution)
     # Every run holds each remaining edge's ends together: the services are the components.
-    services = settle_services(graph, detection, tuple(settled + rest))
+    services = detector.settle(tuple(settled + rest))
     return Consensus(services, module_confidence(services, first), rounds, tuple(first))
 
 
-def _first_runs(graph: nx.Graph, detection: Detection, resolution: float, seeds: range,
-                batch: int = _BATCH) -> list[Partition]:
+def _first_runs(detector: Detector, resolution: float, seeds: range,
+                batch: int = _BATCH) -> tuple[list[Partition], list[int]]:
     """Runs in batches of `batch` until few coupled pairs sit near the threshold, or all ran.
 
     A pair whose co-assignment share is within `_MARGIN` of the threshold may still fall on
     either side; once at most `_UNSETTLED` of the pairs are such, more runs change little
-    (a clean monolith stops after one batch, a tangled one uses them all).
+    (a clean monolith stops after one batch, a tangled one uses them all). Also returns how
+    many of the runs hold each coupled pair (`_pairs`) together.
     """
     runs: list[Partition] = []
-    pairs = _pairs(graph)
+    threshold = detector.detection.consensus_threshold
+    pairs = _pairs(detector.graph)
     together = [0] * len(pairs)  # runs so far that hold each pair together
     for start in range(0, len(seeds), batch):
-        new = detect_under_seeds(graph, detection, seeds[start:start + batch], resolution)
+        new = detector.runs(seeds[start:start + batch], resolution)
         together = _held_together(together, pairs, new)
         runs += new
-        near = sum(abs(count / len(runs) - detection.consensus_threshold) < _MARGIN for count in together)
+        near = sum(abs(count / len(runs) - threshold) < _MARGIN for count in together)
         if near <= _UNSETTLED * max(1, len(pairs)):
             break
-    return runs
+    return runs, together
 
 
 def agreement_components(graph: nx.Graph, runs: list[Partition] | tuple[Partition, ...],
@@ -143,26 +148,31 @@ def module_confidence(services: Partition, runs: list[Partition]) -> tuple[tuple
     return tuple((module, round(together[module] / len(runs), 4)) for module in sorted(service_of))
 
 
-def _coassignment_graph(graph: nx.Graph, runs: list[Partition], threshold: float) -> nx.Graph:
-    """The coupling graph's nodes, and its edges weighted by how often their ends share a service."""
+def _coassignment_graph(graph: nx.Graph, runs: list[Partition], threshold: float,
+                        together: list[int] | None = None) -> nx.Graph:
+    """The coupling graph's nodes, and its edges weighted by how often their ends share a service
+    (`together`: those counts for `_pairs(graph)`, when known)."""
     agreement = nx.Graph()
     agreement.add_nodes_from(sorted(graph))
     agreement.add_weighted_edges_from(
-        (a, b, share) for (a, b), share in _shares(graph, runs).items() if share >= threshold)
+        (a, b, share) for (a, b), share in _shares(graph, runs, together).items() if share >= threshold)
     return agreement
 
 
-def _shares(graph: nx.Graph, runs: list[Partition]) -> dict[tuple[str, str], float]:
+def _shares(graph: nx.Graph, runs: list[Partition], together: list[int] | None = None) -> dict[tuple[str, str], float]:
     """For each coupled pair (sorted), the share of `runs` that put both in the same group."""
     pairs = _pairs(graph)
-    together = _held_together([0] * len(pairs), pairs, runs)
+    together = _held_together([0] * len(pairs), pairs, runs) if together is None else together
     return {pair: count / len(runs) for pair, count in zip(pairs, together)}
 
 
 def _held_together(counts: list[int], pairs: list[tuple[str, str]], runs: list[Partition]) -> list[int]:
     """`counts` (one per pair) plus the runs among `runs` that put each pair in one group."""
+    firsts, seconds = [a for a, _ in pairs], [b for _, b in pairs]
     for label in map(_labels, runs):
-        counts = [count + (label[a] == label[b]) for count, (a, b) in zip(counts, pairs)]
+        # count + (label[a] == label[b]) for every pair, the loops in C (a True adds 1)
+        counts = list(map(operator.add, counts, map(operator.eq, map(label.__getitem__, firsts),
+                                                    map(label.__getitem__, seconds))))
     return counts
 
 
