@@ -9,7 +9,7 @@ import pytest
 
 from decomposer.config import Settings
 from decomposer.pipeline import analyze, load_analysis
-from decomposer.reports.json_report import analysis_json
+from decomposer.reports.json_report import analysis_json, document_json
 from decomposer.errors import InvalidPath
 from decomposer.schema import InvalidDocument, analysis_from_dict, analysis_to_dict
 
@@ -21,10 +21,35 @@ def saved(sample_analysis) -> str:
 
 def test_analysis_dict_analysis_dict_gives_the_same_bytes(saved: str, sample_repo: Path):
     analysis = analysis_from_dict(json.loads(saved))
-    assert json.dumps(analysis_to_dict(analysis), indent=2, ensure_ascii=False) + "\n" == saved
+    assert analysis_json(analysis) == saved
     assert analysis_from_dict(analysis_to_dict(analysis)) == analysis
     assert analysis == analyze(Settings(repo_path=sample_repo))  # nothing lost but the settings it can't hold
     assert (len(analysis.modules), len(analysis.imports), analysis.plan.capacity) == (64, 160, 30)
+
+
+def test_each_record_of_a_top_level_list_is_one_line(saved: str):
+    assert document_json({"schema_version": 3, "repository": {"packages": ["shop"], "head": None},
+                          "modules": [{"module": "shop.a", "loc": 3}, {"module": "shop.é", "lines": [1, 2]}],
+                          "tables": [], "plan_summary": None}) == (
+        '{\n'
+        '  "schema_version": 3,\n'
+        '  "repository": {\n'
+        '    "packages": [\n'
+        '      "shop"\n'
+        '    ],\n'
+        '    "head": null\n'
+        '  },\n'
+        '  "modules": [\n'
+        '    {"module": "shop.a", "loc": 3},\n'
+        '    {"module": "shop.é", "lines": [1, 2]}\n'
+        '  ],\n'
+        '  "tables": [],\n'
+        '  "plan_summary": null\n'
+        '}\n')
+    lines = saved.splitlines()
+    assert len(lines) == 519
+    assert lines[lines.index('  "modules": [') + 1].startswith('    {"module": "shop", "path": "shop/__init__.py", ')
+    assert json.loads(saved)["summary"]["modules"] == 64
 
 
 def test_without_history_or_proposal_the_round_trip_holds(make_repo):
