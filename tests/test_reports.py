@@ -50,6 +50,13 @@ def test_same_analysis_same_bytes(analysis, sample_repo: Path, report_dir: Path,
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
 
 
+def test_svg_text_is_text(analysis, report_dir: Path):
+    services = (report_dir / "services.svg").read_text()
+    assert sorted(name for name in (service.name for service in analysis.proposal.services)
+                  if f">{name} (" not in services) == []  # "orders (12)": the name, then its modules
+    assert "<path id=\"DejaVuSans" not in services  # no glyph outlines
+
+
 def test_graphml_reloads_with_every_module_and_its_attributes(analysis, report_dir: Path):
     graph = nx.read_graphml(report_dir / "modules.graphml")
     assert sorted(graph.nodes) == sorted(record.module for record in analysis.modules)
