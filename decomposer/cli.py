@@ -27,7 +27,14 @@ from decomposer.reports.contracts import contract_files
 from decomposer.reports.literature_report import literature_csv, literature_lines
 from decomposer.reports.plan_report import plan_files
 from decomposer.reports.summary import plan_lines, reassigned_lines, summary_lines
-from decomposer.reports.writer import FORMATS, OutputFolder, check_output_dir, use_matplotlib_dir, write_reports
+from decomposer.reports.writer import (
+    FORMATS,
+    OutputFolder,
+    check_output_dir,
+    load_libraries,
+    use_matplotlib_dir,
+    write_reports,
+)
 
 __all__ = ["main"]
 
@@ -250,7 +257,8 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
         raise click.BadParameter("needs --graph (a reference decomposition names graph nodes)",
                                  param_hint="'--reference'")
     else:
-        analysis = pipeline.analyze(settings, progress)
+        # while git log still runs and the code is read, the report libraries load
+        analysis = pipeline.analyze(settings, progress, idle=lambda: load_libraries(formats or tuple(FORMATS)))
         _warn_assignment(analysis, settings.assignment.source if settings.assignment else None)
     written = write_reports(analysis, out, formats or tuple(FORMATS), progress=progress,
                             memo=pipeline.results_memo(settings.cache_dir))

@@ -200,3 +200,21 @@ def test_louvain_needs_no_matplotlib_and_gives_the_same_services_in_any_process(
     services, imported = runs[0].splitlines()
     assert imported == "False True"
     assert services == str([[f"app.m{n:02d}" for n in range(start, start + 4)] for start in range(0, 24, 4)])
+
+
+def test_louvain_after_matplotlib_was_loaded_still_leaves_pyplot_out():
+    # The CLI loads matplotlib while git runs (for the figure workers): igraph must not pull pyplot in.
+    script = (
+        "import sys, matplotlib, networkx as nx\n"
+        "from decomposer.model import Detection\n"
+        "from decomposer.stages.communities import detect_services\n"
+        "g = nx.relabel_nodes(nx.ring_of_cliques(3, 4), lambda n: f'app.m{n:02d}')\n"
+        "nx.set_edge_attributes(g, 1.0, 'weight')\n"
+        "print(len(detect_services(g, Detection(seed=3))), 'matplotlib.pyplot' in sys.modules)\n"
+        "import matplotlib.pyplot\n"
+        "print('pyplot importable afterwards')\n"
+    )
+    import subprocess
+    import sys
+    assert subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout == (
+        "3 False\npyplot importable afterwards\n")

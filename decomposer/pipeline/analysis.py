@@ -57,12 +57,15 @@ __all__ = ["analyze", "plan_inputs", "python_pathspecs", "replan", "repository_d
 Progress = Callable[[str], None]
 
 
-def analyze(settings: Settings, progress: Progress = lambda message: None) -> Analysis:
+def analyze(settings: Settings, progress: Progress = lambda message: None,
+            idle: Callable[[], None] = lambda: None) -> Analysis:
     """Analyse the repository named in `settings`.
 
     Args:
         settings: the run's settings.
         progress: called with a short message as each long step starts.
+        idle: called at most once, when the code is read and `git log` is still running, so this
+            process has nothing to do until it ends (the CLI loads the report libraries there).
 
     Raises:
         DecomposerError: the input cannot be analysed; the message says why and what to do.
@@ -98,6 +101,9 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
         graph = build_import_graph(modules, imports)
         progress("Reading ORM models")
         models = code.models(modules)
+        names = code.names()
+        if not history.done():
+            idle()
         mined, history_warnings = history.result()
     depth = scan_settings.package_depth or choose_package_depth(modules, layout.packages)
     analysis = Analysis(
@@ -123,7 +129,7 @@ def analyze(settings: Settings, progress: Progress = lambda message: None) -> An
         analysis = dataclasses.replace(analysis, runtime=runtime, warnings=analysis.warnings + trace_warnings)
     progress("Proposing services" if settings.assignment is None else "Placing modules as assigned")
     shims = frozenset(trait.module for trait in traits if trait.reexport)
-    proposal, placed = propose_cached(analysis, settings, graph, shims, code.names())
+    proposal, placed = propose_cached(analysis, settings, graph, shims, names)
     analysis = _with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=analysis.warnings + placed))
     progress("Ranking brittle modules")
     analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings.detection.seed, graph,

@@ -275,20 +275,24 @@ def _leiden(graph, weights: list[float], resolution: float, seed: int) -> list[s
 
 
 def _igraph():
-    """igraph, imported when first needed, without matplotlib: igraph's drawing module imports
+    """igraph, imported when first needed, without pyplot: igraph's drawing module imports
     matplotlib.pyplot whenever matplotlib is installed (0.4-1.7 s, more than all of wagtail's
     runs), and decomposer never draws with igraph (igraph's own plotting through matplotlib is
     then unavailable in this process)."""
     if "igraph" in sys.modules:
         return sys.modules["igraph"]
-    hide = "matplotlib" not in sys.modules
-    if hide:
-        sys.modules["matplotlib"] = None  # `import matplotlib` raises ImportError: igraph goes on without it
+    # While this is None, `import matplotlib` raises ImportError and igraph goes on without it;
+    # matplotlib itself, when the caller loaded it already, is put back as it was.
+    absent = object()
+    loaded = sys.modules.get("matplotlib", absent)
+    sys.modules["matplotlib"] = None
     try:
         import igraph
     finally:
-        if hide:
+        if loaded is absent:
             del sys.modules["matplotlib"]
+        else:
+            sys.modules["matplotlib"] = loaded
     return igraph
 
 
