@@ -77,7 +77,7 @@ def test_cached_runs_write_the_bytes_of_an_uncached_run(tmp_path: Path, sample_c
     cache = tmp_path / "cache"
     _analyze(sample_copy, tmp_path / "slow", None)
     _analyze(sample_copy, tmp_path / "first", cache)
-    assert _kept(cache) == {"figure": 6, "models": 1, "models-of-files": 1, "names": 1, "names-of-files": 1,
+    assert _kept(cache) == {"consensus": 3, "figure": 6, "models": 1, "models-of-files": 1, "names": 1, "names-of-files": 1,
                             "proposal": 1, "reports": 1, "traits": 1, "traits-of-files": 1}
     _analyze(sample_copy, tmp_path / "warm", cache)
     slow = _files(tmp_path / "slow")
@@ -98,7 +98,7 @@ def test_a_commit_the_detection_does_not_see_keeps_the_proposal(tmp_path: Path, 
     # HEAD moved (the report names it, and recent churn moved with its date): new reports, the
     # same proposal, traits and models; of the six figures only brittleness was drawn again (its
     # scores moved with recent churn); the plan's benefits and reasons moved, not what its figure draws
-    assert _kept(cache) == {"figure": 7, "models": 1, "models-of-files": 1, "names": 1, "names-of-files": 1,
+    assert _kept(cache) == {"consensus": 3, "figure": 7, "models": 1, "models-of-files": 1, "names": 1, "names-of-files": 1,
                             "proposal": 1, "reports": 2, "traits": 1, "traits-of-files": 1}
     before, notes = _files(tmp_path / "before"), _files(tmp_path / "notes")
     assert notes["services.csv"] == before["services.csv"]
@@ -112,11 +112,24 @@ def test_a_commit_the_detection_does_not_see_keeps_the_proposal(tmp_path: Path, 
     _analyze(sample_copy, tmp_path / "code", cache)
     # the module's lines changed: its record, the proposal (the services' sizes) and the plan; the
     # services, modules, brittleness and co-change figures drawn again, the plan's and data's kept
-    # (the values kept per file: one for the repository, rewritten)
-    assert _kept(cache) == {"figure": 11, "models": 2, "models-of-files": 1, "names": 2, "names-of-files": 1,
+    # (the values kept per file: one for the repository, rewritten); the coupling graph the
+    # detection reads did not change, so the consensus under each of the three seeds is read back
+    assert _kept(cache) == {"consensus": 3, "figure": 11, "models": 2, "models-of-files": 1, "names": 2, "names-of-files": 1,
                             "proposal": 2, "reports": 3, "traits": 2, "traits-of-files": 1}
     _analyze(sample_copy, tmp_path / "slow", None)
     assert _files(tmp_path / "code") == _files(tmp_path / "slow")
+
+
+def test_a_commit_that_moves_the_coupling_detects_again(tmp_path: Path, sample_copy: Path):
+    cache = tmp_path / "cache"
+    _analyze(sample_copy, tmp_path / "before", cache)
+    module = sample_copy / "shop" / "catalog" / "search.py"
+    module.write_text("import shop.shipping.carriers\n" + module.read_text())
+    git(sample_copy, "commit", "--quiet", "-am", "search ships", date="2025-06-02T12:00:00+00:00")
+    _analyze(sample_copy, tmp_path / "after", cache)
+    assert _kept(cache)["consensus"] == 6  # a new import: a new graph, three new consensus runs
+    _analyze(sample_copy, tmp_path / "slow", None)
+    assert _files(tmp_path / "after") == _files(tmp_path / "slow")
 
 
 def test_figures_drawn_by_the_forked_workers_are_those_drawn_here(sample_analysis):
@@ -195,7 +208,7 @@ def test_other_formats_of_the_same_analysis_reuse_its_figures(tmp_path: Path, sa
                                        "--cache-dir", str(cache), "--format", "png", "--format", "svg",
                                        "--format", "html", "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert _kept(cache) == {"figure": 6, "models": 1, "models-of-files": 1, "names": 1, "names-of-files": 1,
+    assert _kept(cache) == {"consensus": 3, "figure": 6, "models": 1, "models-of-files": 1, "names": 1, "names-of-files": 1,
                             "proposal": 1, "reports": 2, "traits": 1, "traits-of-files": 1}
     everything = _files(tmp_path / "all")
     some = _files(tmp_path / "some")

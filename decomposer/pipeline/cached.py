@@ -76,8 +76,9 @@ def propose_cached(analysis: Analysis, settings: Settings, graph: nx.DiGraph, sh
                     else dataclasses.replace(analysis.repository, head=None)))
     inputs = ("proposal", seen, analysis.history is not None,
               dataclasses.replace(settings, cache_dir=None, out_dir=None), graph, shims, names)
+    memo = results_memo(settings.cache_dir)
     return _cached(settings.cache_dir, "proposal", inputs, _is_proposal,
-                   lambda: _propose(analysis, settings, graph, shims, names=names))
+                   lambda: _propose(analysis, settings, graph, shims, names=names, memo=memo))
 
 
 class CodeReader:

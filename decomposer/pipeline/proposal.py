@@ -7,6 +7,7 @@ import dataclasses
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -53,16 +54,21 @@ from decomposer.stages.splits import (
 )
 from decomposer.stages.sizing import fit_count, follow_shims, merge_toys, split_giants
 from decomposer.stages.stability import far_seeds, measure_stability
+from decomposer.sources.memo import digest
+
+if TYPE_CHECKING:
+    from decomposer.reports.writer import Memo
 
 __all__: list[str] = []  # the package's own helpers: analysis, saved and graph call them
 
 def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, shims: frozenset[str] = frozenset(),
-             usage: tuple[CoChange, ...] = (), names: tuple[ModuleNames, ...] = ()
+             usage: tuple[CoChange, ...] = (), names: tuple[ModuleNames, ...] = (), memo: Memo | None = None
              ) -> tuple[Proposal, tuple[AnalysisWarning, ...]]:
     """Detect the services (the consensus of many seeded runs), or place every module as
     `settings.assignment` says (no detection). `shims`: re-export modules that follow what they
     re-export; `usage`: use-case links of a graph's lone nodes; `names`: each module's
-    definitions (multi-domain modules are detected name by name: stages/splits.py)."""
+    definitions (multi-domain modules are detected name by name: stages/splits.py); `memo`: the
+    results cache, for the consensus under each seed (by its graph, settings and seed)."""
     detection = settings.detection
     coupling = _coupling_graph(analysis, detection, usage)
     package_of = {record.module: record.package for record in analysis.modules}
@@ -90,11 +96,15 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
     # Those reruns start first, in forked workers, while this process finds the proposal itself.
     sizing = (service_graph, loc_detected, shims, analysis.imports, detection, resolution, kernel, tooling,
               (pieces, module_graph, layering.verticals if layering else ()))
-    with _Reruns(sizing, far_seeds(detection.seed, detection.stability_runs)) as reruns:
-        consensus = consensus_services(service_graph, detection, resolution, detection.seed)
+    far = far_seeds(detection.seed, detection.stability_runs)
+    known = _Known(memo, service_graph, detection, resolution)
+    with _Reruns(sizing, tuple(seed for seed in far if known.get(seed) is None)) as reruns:
+        consensus = known.get(detection.seed) or known.keep(
+            detection.seed, consensus_services(service_graph, detection, resolution, detection.seed))
         groups = _sized(consensus, service_graph, loc_detected, shims, analysis.imports, detection,
                         (pieces, module_graph, layering.verticals if layering else ()))
-        runs = reruns.results()
+        computed = {seed: (known.keep(seed, found), partition) for seed, found, partition in reruns.results()}
+    runs = [(seed, computed[seed][1]) if seed in computed else _rerun(seed, sizing, known.get(seed)) for seed in far]
     services = name_services(groups, kernel, package_of, loc, tooling, _domain_of(layering), frozenset(pieces.split),
                              subjects(tuple(package_of), layering.layers, layering.verticals) if layering else {})
     proposed = {module: service.name for service in services for module in service.modules}
@@ -104,6 +114,29 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
     return dataclasses.replace(measured, confidence=module_confidence(groups, first),
                                verticals=layering.verticals if layering else (),
                                platform=layering.platform if layering else (), split=pieces.split), ()
+
+
+class _Known:
+    """The consensus under each seed on one service graph, as the results cache holds it: the
+    graph's digest is taken once for every seed (it is most of the key)."""
+
+    def __init__(self, memo: Memo | None, graph: nx.Graph, detection: Detection, resolution: float) -> None:
+        self.memo, self.found = memo, {}
+        try:
+            self.inputs = (digest(graph), detection, resolution) if memo is not None else None
+        except TypeError:  # an input without a stable digest: no cache rather than a wrong one
+            self.inputs = None
+
+    def get(self, seed: int) -> Consensus | None:
+        if seed not in self.found and self.inputs is not None:
+            value = self.memo.load("consensus", (*self.inputs, seed))
+            self.found[seed] = value if isinstance(value, Consensus) else None
+        return self.found.get(seed)
+
+    def keep(self, seed: int, consensus: Consensus) -> Consensus:
+        if self.inputs is not None:
+            self.memo.store("consensus", (*self.inputs, seed), consensus)
+        return consensus
 
 
 _RERUN: tuple | None = None  # what the forked rerun workers read (never pickled)
@@ -123,18 +156,14 @@ class _Reruns:
         if parallel:
             _RERUN = self.sizing
             self.pool = ProcessPoolExecutor(min(2, len(self.seeds)), mp_context=multiprocessing.get_context("fork"))
-            self.futures = [self.pool.submit(_rerun, seed) for seed in self.seeds]
+            self.futures = [self.pool.submit(_rerun_in_worker, seed) for seed in self.seeds]
             _RERUN = None  # forked already: the workers hold their own copy
         return self
 
-    def results(self) -> list[tuple[int, dict[str, str]]]:
+    def results(self) -> list[tuple[int, Consensus, dict[str, str]]]:
+        """(seed, its consensus, the services it gives as a partition) for each seed."""
         if self.pool is None:
-            global _RERUN
-            _RERUN = self.sizing
-            try:
-                return [_rerun(seed) for seed in self.seeds]
-            finally:
-                _RERUN = None
+            return [(seed, *_detected(seed, self.sizing)) for seed in self.seeds]
         return [future.result() for future in self.futures]
 
     def __exit__(self, *exc: object) -> None:
@@ -145,11 +174,21 @@ class _Reruns:
 _PARALLEL_FROM = 300  # modules; below this a worker costs more than it saves
 
 
-def _rerun(seed: int) -> tuple[int, dict[str, str]]:
-    graph, loc, shims, imports, detection, resolution, kernel, tooling, split = _RERUN
-    groups = _sized(consensus_services(graph, detection, resolution, seed), graph, loc, shims, imports, detection,
-                    split)
-    return seed, _as_partition(groups, kernel, tooling)
+def _rerun_in_worker(seed: int) -> tuple[int, Consensus, dict[str, str]]:
+    return (seed, *_detected(seed, _RERUN))
+
+
+def _detected(seed: int, sizing: tuple) -> tuple[Consensus, dict[str, str]]:
+    """The whole detection under `seed`: its consensus and the partition it gives."""
+    graph, loc, shims, imports, detection, resolution, kernel, tooling, split = sizing
+    consensus = consensus_services(graph, detection, resolution, seed)
+    return consensus, _rerun(seed, sizing, consensus)[1]
+
+
+def _rerun(seed: int, sizing: tuple, consensus: Consensus) -> tuple[int, dict[str, str]]:
+    """(seed, the partition `consensus` gives once sized)."""
+    graph, loc, shims, imports, detection, resolution, kernel, tooling, split = sizing
+    return seed, _as_partition(_sized(consensus, graph, loc, shims, imports, detection, split), kernel, tooling)
 
 
 def _coupling_graph(analysis: Analysis, detection: Detection, usage: tuple[CoChange, ...] = (),
