@@ -26,6 +26,7 @@ from decomposer.reports.check_report import check_lines, check_to_dict
 from decomposer.reports.contracts import contract_files
 from decomposer.reports.literature_report import literature_csv, literature_lines
 from decomposer.reports.plan_report import plan_files
+from decomposer.reports.figure_worker import FigureServer
 from decomposer.reports.summary import plan_lines, reassigned_lines, summary_lines
 from decomposer.reports.writer import (
     FORMATS,
@@ -248,20 +249,28 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
     if assignments_json is not None:
         settings = dataclasses.replace(settings, assignment=pipeline.load_assignment(assignments_json))
     progress = _progress(quiet, verbose)
-    literature: list[str] = []
-    if graph_file:
-        analysis, figures = pipeline.analyze_graph(settings, graph_file, reference_file, progress)
-        out.add("literature.csv", literature_csv(figures))
-        literature = literature_lines(figures)
-    elif reference_file:
+    if reference_file and not graph_file:
         raise click.BadParameter("needs --graph (a reference decomposition names graph nodes)",
                                  param_hint="'--reference'")
-    else:
-        # while git log still runs and the code is read, the report libraries load
-        analysis = pipeline.analyze(settings, progress, idle=lambda: load_libraries(formats or tuple(FORMATS)))
-        _warn_assignment(analysis, settings.assignment.source if settings.assignment else None)
-    written = write_reports(analysis, out, formats or tuple(FORMATS), progress=progress,
-                            memo=pipeline.results_memo(settings.cache_dir))
+    formats = formats or tuple(FORMATS)
+    # the figures are drawn by a process that loads matplotlib while this one analyses
+    server = FigureServer.start() if {"png", "svg", "html"} & set(formats) else None
+    try:
+        literature: list[str] = []
+        if graph_file:
+            analysis, figures = pipeline.analyze_graph(settings, graph_file, reference_file, progress)
+            out.add("literature.csv", literature_csv(figures))
+            literature = literature_lines(figures)
+        else:
+            # while git log still runs and the code is read, the libraries the reports need here load
+            here = formats if server is None else tuple(fmt for fmt in formats if fmt not in ("png", "svg", "html"))
+            analysis = pipeline.analyze(settings, progress, idle=lambda: load_libraries(here))
+            _warn_assignment(analysis, settings.assignment.source if settings.assignment else None)
+        written = write_reports(analysis, out, formats, progress=progress,
+                                memo=pipeline.results_memo(settings.cache_dir), server=server)
+    finally:
+        if server is not None:
+            server.close()
     if not quiet:
         click.echo("\n".join(summary_lines(analysis) + literature))
         names = {path.name: path for path in written}

@@ -145,6 +145,40 @@ def test_figures_drawn_by_the_forked_workers_are_those_drawn_here(sample_analysi
     assert start_figure_files(sample_analysis, ("png",), ())() == {}
 
 
+def _gone(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_figure_server_draws_the_bytes_drawn_here_and_a_dead_one_is_replaced(sample_analysis):
+    import signal
+
+    from decomposer.reports import figures
+    from decomposer.reports.figure_inputs import figure_view
+    from decomposer.reports.figure_worker import FigureServer
+
+    names = ("services", "brittleness", "plan")
+    views = {name: figure_view(sample_analysis, name) for name in names}
+    here = figures.render_figures(figures.draw_figures(sample_analysis, names), ("png", "svg"))
+    server = FigureServer.start()
+    pid = server.pid
+    drawn = server.draw(views, ("png", "svg"))()
+    assert list(drawn) == [f"{name}.{fmt}" for name in names for fmt in ("png", "svg")]
+    assert drawn == here
+    assert server.pid is None and _gone(pid)  # stopped and reaped once it answered
+    killed = FigureServer.start()
+    os.kill(killed.pid, signal.SIGKILL)
+    assert killed.draw(views, ("png", "svg"))() == here  # drawn in this process instead
+    unused = FigureServer.start()
+    pid = unused.pid
+    unused.close()
+    unused.close()
+    assert _gone(pid)
+
+
 def test_a_figure_is_keyed_by_the_fields_it_draws_and_only_those(sample_analysis):
     from decomposer.reports.figure_inputs import figure_view
 

@@ -42,7 +42,7 @@ from decomposer.model import (  # noqa: E402
 from decomposer.reports.data_figure import data_figure  # noqa: E402
 from decomposer.reports.figure_inputs import FIGURES, figure_view, supported_figures  # noqa: E402
 
-__all__ = ["FIGURES", "draw_figures", "figure_files", "render_figures"]
+__all__ = ["FIGURES", "draw_figures", "draw_views", "figure_files", "render_figures"]
 
 # SVG text stays text (searchable, editable, a third of the time and size of glyph paths)
 _RC = {"svg.hashsalt": "decomposer", "svg.fonttype": "none", "font.size": 9}
@@ -53,9 +53,13 @@ _DPI = 110
 def draw_figures(analysis: Analysis, names: tuple[str, ...] = FIGURES) -> dict[str, Figure]:
     """The figures among `names` that the analysis can support (no plan or services: fewer),
     each drawn from its view of the analysis (reports/figure_inputs.py)."""
+    return draw_views({name: figure_view(analysis, name) for name in supported_figures(analysis) if name in names})
+
+
+def draw_views(views: dict[str, Analysis]) -> dict[str, Figure]:
+    """Each figure named in `views` drawn from its view (`figure_inputs.figure_view`), in that order."""
     with matplotlib.rc_context(_RC):
-        return {name: _DRAWERS[name](figure_view(analysis, name)) for name in supported_figures(analysis)
-                if name in names}
+        return {name: _DRAWERS[name](view) for name, view in views.items()}
 
 
 def figure_files(analysis: Analysis, formats: tuple[str, ...], names: tuple[str, ...] = FIGURES) -> dict[str, bytes]:

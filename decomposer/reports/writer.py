@@ -26,7 +26,7 @@ from decomposer.errors import CannotWrite, OutputInsideRepository
 from decomposer.model import Analysis
 from decomposer.reports.csv_report import csv_tables
 from decomposer.reports.figure_inputs import figure_view, supported_figures
-from decomposer.reports.figure_worker import start_figure_files
+from decomposer.reports.figure_worker import FigureServer, start_figure_files
 from decomposer.reports.graph_export import graph_files
 from decomposer.reports.html_report import report_html
 from decomposer.reports.json_report import analysis_json
@@ -154,16 +154,17 @@ def load_libraries(formats: tuple[str, ...]) -> None:
 
 def write_reports(analysis: Analysis, out: OutputFolder, formats: tuple[str, ...], *,
                   progress: Callable[[str], None] = lambda message: None,
-                  memo: Memo | None = None) -> list[Path]:
+                  memo: Memo | None = None, server: FigureServer | None = None) -> list[Path]:
     """Write every requested format into `out`; return the paths, in a stable order.
 
     With a `memo` (`pipeline.results_memo`: the results cache), the files made before for the
     very same analysis (every field of it) and formats are read back instead of made again,
-    and so are the figures alone when only the other formats changed.
+    and so are the figures alone when only the other formats changed. With a `server`
+    (`FigureServer.start()` before the analysis), the figures to draw are drawn there.
     """
     files = memo.load("reports", (analysis, formats)) if memo else None
     if not _is_files(files):
-        files = _report_files(analysis, formats, progress, memo)
+        files = _report_files(analysis, formats, progress, memo, server)
         if memo:
             memo.store("reports", (analysis, formats), files)
     for name, data in files.items():
@@ -172,7 +173,7 @@ def write_reports(analysis: Analysis, out: OutputFolder, formats: tuple[str, ...
 
 
 def _report_files(analysis: Analysis, formats: tuple[str, ...], progress: Callable[[str], None],
-                  memo: Memo | None) -> dict[str, bytes]:
+                  memo: Memo | None, server: FigureServer | None = None) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
 
     def add(name: str, content: str | bytes) -> None:
@@ -184,7 +185,8 @@ def _report_files(analysis: Analysis, formats: tuple[str, ...], progress: Callab
         progress("Drawing figures")  # report.html inlines the very PNG bytes of the files
         # drawn by forked workers while this process writes the JSON, CSV and plan files
         figures = _start_figures(analysis, tuple(fmt for fmt in ("png", "svg")
-                                                 if fmt in pictures or (fmt == "png" and "html" in formats)), memo)
+                                                 if fmt in pictures or (fmt == "png" and "html" in formats)), memo,
+                                 server)
     try:
         if "json" in formats:
             add("analysis.json", analysis_json(analysis))
@@ -209,17 +211,18 @@ def _report_files(analysis: Analysis, formats: tuple[str, ...], progress: Callab
     return files
 
 
-def _start_figures(analysis: Analysis, formats: tuple[str, ...],
-                   memo: Memo | None) -> Callable[[], dict[str, bytes]]:
+def _start_figures(analysis: Analysis, formats: tuple[str, ...], memo: Memo | None,
+                   server: FigureServer | None = None) -> Callable[[], dict[str, bytes]]:
     """Every supported figure in every format, started: the function returned gives the bytes.
     With a `memo`, only those whose view of the analysis (reports/figure_inputs.py) has no
-    figure kept are drawn."""
+    figure kept are drawn; by the `server` when there is one."""
     names = supported_figures(analysis)
     views = {name: (name, figure_view(analysis, name), formats) for name in names}
     found = {name: memo.load("figure", views[name]) if memo else None for name in names}
     missing = tuple(name for name in names if not _is_files(found[name]))
     # matplotlib is imported only by the drawing, after `use_matplotlib_dir` had its say.
-    drawing = start_figure_files(analysis, formats, missing)
+    drawing = (server.draw({name: views[name][1] for name in missing}, formats) if server and missing
+               else start_figure_files(analysis, formats, missing))
 
     def collect() -> dict[str, bytes]:
         drawn = drawing()
