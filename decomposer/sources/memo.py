@@ -141,16 +141,27 @@ def _feed(pieces: list[str], value: Any) -> None:
         pieces.append(f"s{len(value)}:{value}")
     elif value is None or kind in _SCALARS:
         pieces.append(f"{kind.__name__}:{value!r}")
-    elif isinstance(value, (tuple, list)):
+    elif kind is tuple or kind is list or isinstance(value, (tuple, list)):
         pieces.append(f"{kind.__name__}{len(value)}[")
-        for item in value:
-            _feed(pieces, item)
+        for item in value:  # strings and numbers without a call (the same pieces as the call's)
+            if (item_kind := type(item)) is str:
+                pieces.append(f"s{len(item)}:{item}")
+            elif item_kind in _SCALARS:
+                pieces.append(f"{item_kind.__name__}:{item!r}")
+            else:
+                _feed(pieces, item)
         pieces.append("]")
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+    elif (names := _fields_of(kind)) is not None:
         pieces.append(f"{kind.__module__}.{kind.__qualname__}(")
-        for name in _field_names(kind):
+        for name in names:
             pieces.append(name)
-            _feed(pieces, getattr(value, name))
+            field = getattr(value, name)
+            if (field_kind := type(field)) is str:
+                pieces.append(f"s{len(field)}:{field}")
+            elif field_kind in _SCALARS:
+                pieces.append(f"{field_kind.__name__}:{field!r}")
+            else:
+                _feed(pieces, field)
         pieces.append(")")
     elif isinstance(value, (frozenset, set)):
         pieces.append(f"set{len(value)}{{")
@@ -164,6 +175,16 @@ def _feed(pieces: list[str], value: Any) -> None:
         _feed(pieces, (kind.__name__, value.graph, list(value.nodes(data=True)), list(value.edges(data=True))))
     else:
         raise TypeError(f"no stable digest for {kind.__name__}")
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _fields_of(kind: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type, None for any other type (looked up once per type)."""
+    if kind not in _FIELDS:
+        _FIELDS[kind] = _field_names(kind) if dataclasses.is_dataclass(kind) else None
+    return _FIELDS[kind]
 
 
 @functools.cache
