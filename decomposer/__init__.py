@@ -8,6 +8,7 @@ Public API::
     analysis, figures = analyze_graph(load_settings(Path("."), {}), Path("deps.dot"))  # any language
     edited = reassign(saved, load_assignment(Path("assignment.json")))  # boundaries from report.html
     assignment_figures(saved, edited.service_of)          # the figures the page recomputes
+    frames = tables(saved)   # the CSV tables as pandas DataFrames: frames["brittle_modules"], ...
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from decomposer.pipeline import (
     replan,
     run,
 )
+from decomposer.reports.csv_report import tables
 
 __all__ = ["Analysis", "Settings", "__version__", "analyze", "analyze_graph", "assignment_figures", "check",
-           "load_analysis", "load_assignment", "load_settings", "reassign", "replan", "run"]
+           "load_analysis", "load_assignment", "load_settings", "reassign", "replan", "run", "tables"]

@@ -262,9 +262,9 @@ def analyze(path: Path, out_dir: Path | None, graph_file: Path | None, reference
             out.add("literature.csv", literature_csv(figures))
             literature = literature_lines(figures)
         else:
-            # while git log still runs and the code is read, the libraries the reports need here load
-            here = formats if server is None else tuple(fmt for fmt in formats if fmt not in ("png", "svg", "html"))
-            analysis = pipeline.analyze(settings, progress, idle=lambda: load_libraries(here))
+            # while git log still runs and the code is read, matplotlib loads here too (for the
+            # workers forked with the analysis when the figures do not go to the server)
+            analysis = pipeline.analyze(settings, progress, idle=lambda: load_libraries(formats))
             _warn_assignment(analysis, settings.assignment.source if settings.assignment else None)
         written = write_reports(analysis, out, formats, progress=progress,
                                 memo=pipeline.results_memo(settings.cache_dir), server=server)

@@ -99,6 +99,24 @@ def test_csv_tables(report_dir: Path):
     assert modules[0].startswith("module,path,package,service,confidence,loc,fan_in,fan_out")
 
 
+def test_the_tables_as_dataframes_hold_the_csv_rows_with_their_types(analysis, report_dir: Path):
+    from decomposer import tables
+
+    frames = tables(analysis)
+    assert list(frames) == ["modules", "services", "cochange", "brittle_modules", "data_links"]
+    assert {name: frame.shape for name, frame in frames.items()} == {
+        "modules": (64, 32), "services": (8, 6), "cochange": (39, 4), "brittle_modules": (64, 15),
+        "data_links": (33, 11)}
+    brittle = frames["brittle_modules"]
+    assert (str(brittle["commits"].dtype), str(brittle["brittleness"].dtype)) == ("int64", "float64")
+    assert brittle.iloc[0][["rank", "module", "commits"]].tolist() == [1, "shop.orders.checkout", 76]
+    gap = tables(dataclasses.replace(analysis, churn=tuple(figures for figures in analysis.churn
+                                                           if figures.module != "shop.orders.checkout")))
+    commits = gap["brittle_modules"]["commits"]  # a module without churn: NA, the others stay whole
+    assert (str(commits.dtype), commits.isna().sum(), commits.iloc[1]) == ("Int64", 1, 24)
+    assert frames["cochange"].to_csv(index=False, lineterminator="\n") == (report_dir / "cochange.csv").read_text()
+
+
 def test_html_is_self_contained(report_dir: Path):
     page = (report_dir / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 6

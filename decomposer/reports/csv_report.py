@@ -1,9 +1,17 @@
-"""CSV tables for people's own tooling (pandas at the edge only)."""
+"""CSV tables for people's own tooling, and the same tables as pandas DataFrames for a notebook.
+
+Each table is a list of rows (a dict per row, in column order) computed once here: `csv_tables`
+writes them with the standard library's csv module (no pandas in a run: importing it alone
+takes 0.3 s), `tables` hands them to pandas with each column's type (whole numbers stay whole
+numbers, a missing value is NA).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import csv
+import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from decomposer.model import DATA_PATTERNS, RELATION_KINDS, Analysis
 from decomposer.reports.runtime_report import module_csv_rows, runtime_csv_rows
@@ -12,12 +20,19 @@ from decomposer.schema import module_rows
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["brittle_table", "csv_tables", "data_links_table"]
+__all__ = ["brittle_rows", "csv_text", "csv_tables", "data_link_rows", "tables"]
+
+Rows = list[dict[str, Any]]
+
+_SERVICE_COLUMNS = ("name", "kind", "size", "loc", "packages", "modules")
+_COCHANGE_COLUMNS = ("a", "b", "shared_commits", "degree")
+_DATA_LINK_COLUMNS = ("kind", "source", "target", "source_service", "target_service", "crossing",
+                      "import_visible", "file", "line", "field", "pattern")
+_RUNTIME_CALL_COLUMNS = ("caller", "callee", "calls", "caller_service", "callee_service", "crossing", "use_cases")
 
 
-def brittle_table(analysis: Analysis) -> pd.DataFrame:
-    """`brittle_modules.csv` as a table: one row per module, most brittle first."""
-    import pandas as pd  # imported when a table is made: a run whose reports are cached never needs it
+def brittle_rows(analysis: Analysis) -> Rows:
+    """`brittle_modules.csv`: one row per module, most brittle first."""
     churn = {figures.module: figures for figures in analysis.churn}
     records = {record.module: record for record in analysis.modules}
     rows = []
@@ -33,12 +48,12 @@ def brittle_table(analysis: Analysis) -> pd.DataFrame:
             "betweenness": entry.betweenness, "cycle_size": entry.cycle_size, "loc": record.loc,
             "reasons": "; ".join(entry.reasons),
         })
-    return pd.DataFrame(rows)
+    return rows
 
 
-def data_links_table(analysis: Analysis) -> pd.DataFrame:
-    """`data_links.csv`: every relation, query and transaction with its owners, crossing ones first."""
-    import pandas as pd  # imported when a table is made: a run whose reports are cached never needs it
+def data_link_rows(analysis: Analysis) -> Rows:
+    """`data_links.csv`: every relation, query and transaction with its owners, crossing ones
+    first, then by kind, file and line."""
     owner = {table.model: table.service for table in analysis.tables}
     service_of = analysis.service_of
     rows = [{
@@ -48,34 +63,65 @@ def data_links_table(analysis: Analysis) -> pd.DataFrame:
         "import_visible": link.import_visible, "file": link.path, "line": link.line, "field": link.field,
         "pattern": DATA_PATTERNS[link.kind] if link.crossing else "",
     } for link in analysis.data_links]
-    frame = pd.DataFrame(rows, columns=["kind", "source", "target", "source_service", "target_service", "crossing",
-                                        "import_visible", "file", "line", "field", "pattern"])
-    return frame.sort_values(["crossing", "kind", "file", "line"], ascending=[False, True, True, True], kind="stable")
+    return sorted(rows, key=lambda row: (not row["crossing"], row["kind"], row["file"], row["line"]))
+
+
+def _rows(analysis: Analysis) -> dict[str, tuple[Sequence[str] | None, Rows]]:
+    """Each table's columns (None: those of its rows) and rows, by name, in the order written."""
+    found: dict[str, tuple[Sequence[str] | None, Rows]] = {
+        "modules": (None, [{key: "; ".join(value) if isinstance(value, list) else value
+                            for key, value in record.items()} for record in module_rows(analysis)]),
+        "services": (_SERVICE_COLUMNS, [{
+            "name": service.name, "kind": service.kind, "size": len(service.modules), "loc": service.loc,
+            "packages": "; ".join(f"{package} ({count})" for package, count in service.packages),
+            "modules": "; ".join(service.modules),
+        } for service in (analysis.proposal.services if analysis.proposal else ())]),
+        "cochange": (_COCHANGE_COLUMNS, [{"a": pair.a, "b": pair.b, "shared_commits": pair.shared_commits,
+                                          "degree": pair.degree} for pair in analysis.cochange]),
+    }
+    if analysis.brittleness:
+        found["brittle_modules"] = (None, brittle_rows(analysis))
+    if analysis.tables:
+        found["data_links"] = (_DATA_LINK_COLUMNS, data_link_rows(analysis))
+    if analysis.runtime is not None:
+        found["runtime_calls"] = (_RUNTIME_CALL_COLUMNS, runtime_csv_rows(analysis))
+        found["runtime_modules"] = (None, module_csv_rows(analysis))
+    return found
 
 
 def csv_tables(analysis: Analysis) -> dict[str, str]:
-    """modules.csv, services.csv, cochange.csv and brittle_modules.csv, by file name.
+    """modules.csv, services.csv, cochange.csv and brittle_modules.csv (data_links.csv; runtime_calls.csv,
+    runtime_modules.csv), by file name.
 
     modules.csv has the columns of analysis.json's `modules`, lists joined with "; ".
     """
-    import pandas as pd  # imported when a table is made: a run whose reports are cached never needs it
-    modules = pd.DataFrame([{key: "; ".join(value) if isinstance(value, list) else value
-                             for key, value in record.items()} for record in module_rows(analysis)])
-    services = pd.DataFrame([{
-        "name": service.name, "kind": service.kind, "size": len(service.modules), "loc": service.loc,
-        "packages": "; ".join(f"{package} ({count})" for package, count in service.packages),
-        "modules": "; ".join(service.modules),
-    } for service in (analysis.proposal.services if analysis.proposal else ())],
-        columns=["name", "kind", "size", "loc", "packages", "modules"])
-    cochange = pd.DataFrame([(pair.a, pair.b, pair.shared_commits, pair.degree) for pair in analysis.cochange],
-                            columns=["a", "b", "shared_commits", "degree"])
-    tables = {"modules": modules, "services": services, "cochange": cochange}
-    if analysis.brittleness:
-        tables["brittle_modules"] = brittle_table(analysis)
-    if analysis.tables:
-        tables["data_links"] = data_links_table(analysis)
-    if analysis.runtime is not None:
-        tables["runtime_calls"] = pd.DataFrame(runtime_csv_rows(analysis), columns=[
-            "caller", "callee", "calls", "caller_service", "callee_service", "crossing", "use_cases"])
-        tables["runtime_modules"] = pd.DataFrame(module_csv_rows(analysis))
-    return {f"{name}.csv": frame.to_csv(index=False, lineterminator="\n") for name, frame in tables.items()}
+    return {f"{name}.csv": csv_text(rows, columns) for name, (columns, rows) in _rows(analysis).items()}
+
+
+def csv_text(rows: Rows, columns: Sequence[str] | None = None) -> str:
+    """`rows` as CSV text: a header of `columns` (default: the first row's keys), a line per row,
+    "\\n" line ends, a field quoted only when it must be; an empty cell for None."""
+    columns = list(columns if columns is not None else (rows[0] if rows else ()))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([row[column] for column in columns] for row in rows)
+    text = buffer.getvalue()
+    return text if columns else "\n"
+
+
+def tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
+    """The CSV tables as pandas DataFrames, by name (`modules`, `services`, `cochange`,
+    `brittle_modules`, ...), for a notebook: a whole-number column with a missing value is
+    pandas' nullable Int64, not float64."""
+    import pandas as pd  # the notebook's library: a run never imports it
+    frames = {}
+    for name, (columns, rows) in _rows(analysis).items():
+        frame = pd.DataFrame(rows, columns=list(columns) if columns is not None else None)
+        for column in frame.columns:  # whole numbers with a gap: Int64 with NA, not float64
+            values = [row[column] for row in rows]
+            present = [value for value in values if value is not None]
+            if present and len(present) < len(values) and all(type(value) is int for value in present):
+                frame[column] = pd.array(values, dtype="Int64")
+        frames[name] = frame
+    return frames

@@ -17,6 +17,7 @@ from decomposer.model import (
     Plan,
     PlanStep,
 )
+from decomposer.reports.csv_report import csv_text
 from decomposer.reports.markdown_text import md_code, md_text
 from decomposer.reports.runtime_report import join_use_cases, step_runtime_lines
 from decomposer.schema import COST_UNIT, plan_to_dict, sprint_count
@@ -88,7 +89,6 @@ def _count(sites: tuple[ImportSite, ...]) -> int:
 
 def plan_files(analysis: Analysis, *, with_json: bool = False) -> dict[str, str]:
     """The analysis's plan as plan.md and plan.csv (and plan.json), by file name; none without a plan."""
-    import pandas as pd  # imported when the plan is written: a run whose reports are cached never needs it
     plan = analysis.plan
     if plan is None:
         return {}
@@ -102,7 +102,7 @@ def plan_files(analysis: Analysis, *, with_json: bool = False) -> dict[str, str]
                 if analysis.runtime is not None else {}),
              "rationale": step.rationale} for step in plan.steps]
     files = {"plan.md": plan_markdown(plan, analysis.title),
-             "plan.csv": pd.DataFrame(rows).to_csv(index=False, lineterminator="\n")}
+             "plan.csv": csv_text(rows)}
     if with_json:
         files["plan.json"] = json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
     return files

@@ -142,14 +142,11 @@ def use_matplotlib_dir(cache_dir: Path | None) -> None:
 
 
 def load_libraries(formats: tuple[str, ...]) -> None:
-    """Import what writing `formats` will need: matplotlib with the figure drawers, pandas for
-    the CSV tables (0.6-0.9 s together). For a caller with time to spare, e.g. while `git log`
-    runs (`pipeline.analyze`'s `idle`): the forked figure workers then start with them loaded.
-    Call `use_matplotlib_dir` first."""
+    """Import what writing `formats` will need here: matplotlib with the figure drawers (0.5 s).
+    For a caller with time to spare, e.g. while `git log` runs (`pipeline.analyze`'s `idle`):
+    forked figure workers then start with it loaded. Call `use_matplotlib_dir` first."""
     if {"png", "svg", "html"} & set(formats):
         import decomposer.reports.figures  # noqa: F401 - matplotlib, its Agg canvas and fonts
-    if "csv" in formats:
-        import pandas  # noqa: F401
 
 
 def write_reports(analysis: Analysis, out: OutputFolder, formats: tuple[str, ...], *,

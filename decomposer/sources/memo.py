@@ -51,8 +51,9 @@ def digest(*parts: Any) -> str:
 
 
 # Libraries whose results enter what is cached: the communities (igraph), the graphs' algorithms
-# (networkx), the figures' bytes (matplotlib), the import graph (grimp), the tables (pandas).
-_LIBRARIES = ("grimp", "igraph", "matplotlib", "networkx", "pandas")
+# (networkx), the figures' bytes (matplotlib), the import graph (grimp). (pandas makes no file:
+# `tables` hands DataFrames to a notebook.)
+_LIBRARIES = ("grimp", "igraph", "matplotlib", "networkx")
 
 
 @functools.cache
