@@ -156,13 +156,7 @@ def _feed(pieces: list[str], value: Any) -> None:
         pieces.append(f"{kind.__module__}.{kind.__qualname__}(")
         for name in names:
             pieces.append(name)
-            field = getattr(value, name)
-            if (field_kind := type(field)) is str:
-                pieces.append(f"s{len(field)}:{field}")
-            elif field_kind in _SCALARS:
-                pieces.append(f"{field_kind.__name__}:{field!r}")
-            else:
-                _feed(pieces, field)
+            _feed(pieces, getattr(value, name))
         pieces.append(")")
     elif isinstance(value, (frozenset, set)):
         pieces.append(f"set{len(value)}{{")
