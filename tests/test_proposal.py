@@ -143,3 +143,21 @@ def test_pins_from_the_repo_config_are_obeyed(sample_repo: Path):
 
 def _analyse(repo_dir: Path, **flags) -> dict:
     return analysis_to_dict(analyze(load_settings(repo_dir, flags, use_config=False)))
+
+
+def test_betweenness_from_the_forked_worker_is_the_one_computed_here():
+    import networkx as nx
+
+    from decomposer.pipeline.proposal import _BETWEENNESS_FROM, _Betweenness
+    from decomposer.stages.brittleness import import_betweenness
+
+    graph = nx.relabel_nodes(nx.gnp_random_graph(_BETWEENNESS_FROM, 0.002, seed=3, directed=True),
+                             lambda n: f"m{n:04d}")
+    with _Betweenness(graph, 7) as early:
+        assert early.future is not None  # a worker, from this size on
+        found = early.result()
+    assert found == import_betweenness(graph, 7)
+    assert max(found, key=lambda module: (found[module], module)) == "m1464"
+    small = graph.subgraph(sorted(graph)[:100]).copy()
+    with _Betweenness(small, 7) as here:
+        assert here.future is None and here.result() == import_betweenness(small, 7)

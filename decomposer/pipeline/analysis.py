@@ -29,7 +29,7 @@ from decomposer.model import (
     SourceModule,
 )
 from decomposer.pipeline.cached import CodeReader, propose_cached
-from decomposer.pipeline.proposal import _brittleness, _with_owners
+from decomposer.pipeline.proposal import _Betweenness, _brittleness, _with_owners
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, read_repo_state
@@ -129,11 +129,12 @@ def analyze(settings: Settings, progress: Progress = lambda message: None,
         analysis = dataclasses.replace(analysis, runtime=runtime, warnings=analysis.warnings + trace_warnings)
     progress("Proposing services" if settings.assignment is None else "Placing modules as assigned")
     shims = frozenset(trait.module for trait in traits if trait.reexport)
-    proposal, placed = propose_cached(analysis, settings, graph, shims, names)
-    analysis = _with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=analysis.warnings + placed))
-    progress("Ranking brittle modules")
-    analysis = dataclasses.replace(analysis, brittleness=_brittleness(analysis, settings.detection.seed, graph,
-                                                                      scan.cycle_breakers))
+    with _Betweenness(graph, settings.detection.seed) as betweenness:  # beside the proposal, on large graphs
+        proposal, placed = propose_cached(analysis, settings, graph, shims, names)
+        analysis = _with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=analysis.warnings + placed))
+        progress("Ranking brittle modules")
+        analysis = dataclasses.replace(analysis, brittleness=_brittleness(
+            analysis, settings.detection.seed, graph, scan.cycle_breakers, betweenness.result()))
     progress("Planning the extraction")
     return replan(analysis, settings.planning)
 

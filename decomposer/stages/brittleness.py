@@ -24,7 +24,7 @@ from decomposer.model import HISTORY_SIGNALS, NOT_SERVICES, BrittleModule, Modul
 from decomposer.stages.betweenness import betweenness as betweenness_of
 from decomposer.stages.betweenness import sources_for
 
-__all__ = ["rank_brittleness"]
+__all__ = ["import_betweenness", "rank_brittleness"]
 
 _REASON_TOP = 20  # a signal is named as a reason when the module is in its top 20 percent
 _HIGH = 0.75  # percentile from which churn or coupling counts as high for the hotspot quadrant
@@ -41,6 +41,7 @@ def rank_brittleness(
     weights: dict[str, float],
     seed: int,
     recent_days: int,
+    betweenness: dict[str, float] | None = None,
 ) -> tuple[BrittleModule, ...]:
     """Score, rank and explain every module; the most brittle first.
 
@@ -54,9 +55,11 @@ def rank_brittleness(
         weights: signal -> weight (signals missing here get no weight).
         seed: seed of the betweenness sampling on large graphs.
         recent_days: the span of `recent_commits`, for the reason's wording.
+        betweenness: `import_betweenness(import_graph, seed)` when the caller has it already.
     """
     cycles = _cycle_sizes(import_graph)
-    values = _signals(records, import_graph, churn, sum_of_coupling, cycles, seed)
+    values = _signals(records, import_graph, churn, sum_of_coupling, cycles,
+                      import_betweenness(import_graph, seed) if betweenness is None else betweenness)
     ordered = {name: sorted(signal.values()) for name, signal in values.items()}
     used = {name: weight for name, weight in weights.items()
             if weight > 0 and name in values and (churn or name not in HISTORY_SIGNALS)}
@@ -91,10 +94,16 @@ def rank_brittleness(
     )
 
 
+def import_betweenness(import_graph: nx.DiGraph, seed: int) -> dict[str, float]:
+    """The betweenness signal: exact on small graphs, estimated from seeded sources on large ones
+    (stages/betweenness.py)."""
+    return betweenness_of(import_graph, sources_for(import_graph.number_of_nodes()), seed)
+
+
 def _signals(records: tuple[ModuleRecord, ...], graph: nx.DiGraph, churn: tuple[ModuleChurn, ...],
-             sum_of_coupling: dict[str, int], cycles: dict[str, int], seed: int) -> dict[str, dict[str, float]]:
+             sum_of_coupling: dict[str, int], cycles: dict[str, int],
+             betweenness: dict[str, float]) -> dict[str, dict[str, float]]:
     by_module = {figures.module: figures for figures in churn}
-    betweenness = betweenness_of(graph, sources_for(graph.number_of_nodes()), seed)
     signals: dict[str, dict[str, float]] = defaultdict(dict)
     for record in records:
         module, figures = record.module, by_module.get(record.module)
