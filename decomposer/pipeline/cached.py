@@ -74,8 +74,11 @@ def propose_cached(analysis: Analysis, settings: Settings, graph: nx.DiGraph, sh
         history=None,
         repository=(analysis.repository if settings.assignment is not None
                     else dataclasses.replace(analysis.repository, head=None)))
+    # The import graph is built from the modules (name, path, lines) and the import edges (count,
+    # lines), all in `seen`: only its node order is added (digesting the graph again took half
+    # of this key's 1.25 s at 20,216 modules).
     inputs = ("proposal", seen, analysis.history is not None,
-              dataclasses.replace(settings, cache_dir=None, out_dir=None), graph, shims, names)
+              dataclasses.replace(settings, cache_dir=None, out_dir=None), tuple(graph), shims, names)
     memo = results_memo(settings.cache_dir)
     return _cached(settings.cache_dir, "proposal", inputs, _is_proposal,
                    lambda: _propose(analysis, settings, graph, shims, names=names, memo=memo))
