@@ -111,10 +111,11 @@ def test_a_commit_the_detection_does_not_see_keeps_the_proposal(tmp_path: Path, 
     git(sample_copy, "commit", "--quiet", "-am", "code", date="2025-06-02T12:00:00+00:00")
     _analyze(sample_copy, tmp_path / "code", cache)
     # the module's lines changed: its record, the proposal (the services' sizes) and the plan; the
-    # services, modules, brittleness and co-change figures drawn again, the plan's and data's kept
-    # (the values kept per file: one for the repository, rewritten); the coupling graph the
-    # detection reads did not change, so the consensus under each of the three seeds is read back
-    assert _kept(cache) == {"consensus": 3, "figure": 11, "models": 2, "models-of-files": 1, "names": 2, "names-of-files": 1,
+    # services and brittleness figures drawn again; the modules, co-change, plan and data figures
+    # kept: none of what they draw moved (the values kept per file: one for the repository,
+    # rewritten); the coupling graph the detection reads did not change, so the consensus under
+    # each of the three seeds is read back
+    assert _kept(cache) == {"consensus": 3, "figure": 9, "models": 2, "models-of-files": 1, "names": 2, "names-of-files": 1,
                             "proposal": 2, "reports": 3, "traits": 2, "traits-of-files": 1}
     _analyze(sample_copy, tmp_path / "slow", None)
     assert _files(tmp_path / "code") == _files(tmp_path / "slow")
@@ -214,6 +215,21 @@ def test_a_figure_is_keyed_by_the_fields_it_draws_and_only_those(sample_analysis
     assert key("brittleness", brittleness=rescored) != same_brittleness
     # the services figure draws no churn: kept whatever churn does
     assert key("services", churn=more) == key("services")
+    # the module and co-change figures draw which module is in which service, the imports and
+    # shared commits between them: not the lines of code, the import lines or the degrees
+    records, imports, pairs = sample_analysis.modules, sample_analysis.imports, sample_analysis.cochange
+    longer = (dataclasses.replace(records[0], loc=records[0].loc + 3), *records[1:])
+    moved = (dataclasses.replace(imports[0], lines=tuple(line + 2 for line in imports[0].lines)), *imports[1:])
+    services = sample_analysis.proposal.services
+    resized = dataclasses.replace(sample_analysis.proposal, services=(
+        dataclasses.replace(services[0], loc=services[0].loc + 3), *services[1:]))
+    assert key("modules", modules=longer, imports=moved, proposal=resized) == key("modules")
+    assert key("cochange", proposal=resized, cochange=(dataclasses.replace(pairs[0], degree=1.5), *pairs[1:])) == (
+        key("cochange"))
+    assert key("modules", modules=(dataclasses.replace(records[0], fan_in=records[0].fan_in + 1), *records[1:])) != (
+        key("modules"))
+    assert key("cochange", cochange=(dataclasses.replace(pairs[0], shared_commits=99), *pairs[1:])) != key("cochange")
+    assert key("services", proposal=resized) != key("services")
 
 
 def test_each_kind_keeps_its_newest_entries_only(tmp_path: Path):

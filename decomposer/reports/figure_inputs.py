@@ -34,6 +34,10 @@ _READS = {
 # figure -> Analysis field -> the fields of its records (or of the value itself) the drawer reads;
 # a field of a record nested in a kept field is named "field.subfield" (plan.steps: each PlanStep)
 _RECORD_READS = {
+    "modules": {"proposal": ("services",), "proposal.services": ("name", "modules", "kind"),
+                "imports": ("importer", "imported"), "modules": ("module", "fan_in", "fan_out")},
+    "cochange": {"proposal": ("services",), "proposal.services": ("name", "modules"),
+                 "cochange": ("a", "b", "shared_commits")},
     "brittleness": {"churn": ("module", "commits"), "modules": ("module", "fan_in", "fan_out"),
                     "brittleness": ("module", "score", "rank")},
     "plan": {"plan": ("capacity", "steps"), "plan.steps": ("order", "kind", "service", "cost", "sprint", "sprints")},

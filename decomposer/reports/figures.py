@@ -25,6 +25,7 @@ matplotlib.use("Agg")  # no display, no pyplot state: Figures are built and save
 import networkx as nx  # noqa: E402
 from matplotlib import colormaps  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
@@ -169,11 +170,13 @@ def _module_graph(analysis: Analysis) -> Figure:
     axes.set_title(f"{len(service_of)} modules by proposed service; lines: imports between services "
                    f"(not into the shared kernel); the {_LABELLED_MODULES} most coupled modules named")
     kernel = {service.name for service in services if service.kind == KERNEL}
+    segments = []
     for edge in analysis.imports:
         ends = {service_of[edge.importer], service_of[edge.imported]}
         if len(ends) == 2 and not ends & kernel:  # the kernel is a library: its imports are not drawn
-            (x1, y1), (x2, y2) = positions[edge.importer], positions[edge.imported]
-            axes.plot([x1, x2], [y1, y2], color="#888888", lw=0.3, alpha=0.2, zorder=1)
+            segments.append((positions[edge.importer], positions[edge.imported]))
+    # one collection for every line: one artist to draw, whatever the number of imports
+    axes.add_collection(LineCollection(segments, colors="#888888", linewidths=0.3, alpha=0.2, zorder=1))
     colours = _colours([service.name for service in services])
     size = max(2.0, 2500.0 / (len(service_of) * 0.6 + 200))
     for service in services:
