@@ -117,6 +117,15 @@ def test_the_tables_as_dataframes_hold_the_csv_rows_with_their_types(analysis, r
     assert frames["cochange"].to_csv(index=False, lineterminator="\n") == (report_dir / "cochange.csv").read_text()
 
 
+def test_csv_text_takes_every_key_and_writes_whole_numbers_whole():
+    from decomposer.reports.csv_report import csv_text
+
+    assert csv_text([{"a": 1, "b": None}, {"a": 2, "c": "x,y"}, {"b": 7, "a": 3}]) == (
+        'a,b,c\n1,,\n2,,"x,y"\n3,7,\n')
+    assert csv_text([], ("a", "b")) == "a,b\n"
+    assert csv_text([]) == "\n"
+
+
 def test_html_is_self_contained(report_dir: Path):
     page = (report_dir / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 6

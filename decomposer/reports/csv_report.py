@@ -99,13 +99,15 @@ def csv_tables(analysis: Analysis) -> dict[str, str]:
 
 
 def csv_text(rows: Rows, columns: Sequence[str] | None = None) -> str:
-    """`rows` as CSV text: a header of `columns` (default: the first row's keys), a line per row,
-    "\\n" line ends, a field quoted only when it must be; an empty cell for None."""
-    columns = list(columns if columns is not None else (rows[0] if rows else ()))
+    """`rows` as CSV text: a header of `columns` (default: every row's keys, in the order first
+    seen), a line per row, "\\n" line ends, a field quoted only when it must be; an empty cell for
+    None or a key the row lacks. Whole numbers are written whole (pandas, which wrote these files
+    before, wrote 7.0 in a column where another row had none)."""
+    columns = list(columns if columns is not None else dict.fromkeys(key for row in rows for key in row))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows([row[column] for column in columns] for row in rows)
+    writer.writerows([row.get(column) for column in columns] for row in rows)
     text = buffer.getvalue()
     return text if columns else "\n"
 
