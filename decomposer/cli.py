@@ -7,7 +7,9 @@ import datetime
 import functools
 import json
 import math
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -54,11 +56,19 @@ def main() -> None:
     """
 
 
+def _terminated(number: int, frame: object) -> None:
+    raise SystemExit(128 + number)
+
+
 def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
     """Turn DecomposerError into one line and exit 1; any other exception is a bug."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, debug: bool, **kwargs: Any) -> None:
+        # SIGTERM stops the run as Ctrl-C does: every `finally` runs, and the processes the run
+        # started (figure server, workers) are stopped with it
+        previous = (signal.signal(signal.SIGTERM, _terminated)
+                    if threading.current_thread() is threading.main_thread() else None)
         try:
             command(*args, **kwargs)
         except DecomposerError as error:
@@ -74,6 +84,9 @@ def _user_errors(command: Callable[..., None]) -> Callable[..., None]:
                 f"unexpected {type(error).__name__}: {error}. This is a bug in decomposer; "
                 "rerun with --debug for the traceback and report it"
             ) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return click.option("--debug", is_flag=True, help="Show the full traceback of any error.")(wrapper)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from pathlib import Path
@@ -178,6 +179,68 @@ def test_the_figure_server_draws_the_bytes_drawn_here_and_a_dead_one_is_replaced
     unused.close()
     unused.close()
     assert _gone(pid)
+
+
+def test_the_figure_server_ends_when_its_parent_dies_though_a_later_child_lives(tmp_path: Path):
+    # The stability reruns and other workers are forked after the server: they must not keep its
+    # job pipe open, or a parent killed mid-run leaves the server waiting forever.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        f"import os, sys, time; sys.path.insert(0, {str(ROOT)!r})\n"
+        "from decomposer.reports.figure_worker import FigureServer\n"
+        "server = FigureServer.start()\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)\n"
+        "    time.sleep(60)\n"
+        "    os._exit(0)\n"
+        "print(server.pid, child, flush=True)\n"
+        "os._exit(0)\n"  # dies without stopping the server
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    server, sleeper = map(int, process.stdout.readline().split())
+    process.wait()
+    process.stdout.close()
+    try:
+        deadline = time.monotonic() + 20
+        while _alive(server) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(server)
+        assert _alive(sleeper)
+    finally:
+        for pid in (server, sleeper):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    """Running (not gone, not a zombie nobody reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_workers_of_a_stopping_run_are_stopped_not_waited_for():
+    import multiprocessing
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from decomposer.pipeline.proposal import _shut
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    pool.submit(time.sleep, 60)
+    time.sleep(0.5)
+    workers = [process.pid for process in pool._processes.values()]
+    start = time.monotonic()
+    _shut(pool, stopping=True)
+    assert time.monotonic() - start < 10
+    assert [pid for pid in workers if _alive(pid)] == []
 
 
 def test_a_figure_is_keyed_by_the_fields_it_draws_and_only_those(sample_analysis):

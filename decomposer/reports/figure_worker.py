@@ -34,6 +34,22 @@ __all__ = ["FigureServer", "start_figure_files"]
 
 _SHARED: tuple[Analysis, tuple[str, ...]] | None = None  # read by the forked workers
 
+# This process's ends of a running server's pipes. Every process forked later (stability reruns,
+# the betweenness worker, figure workers) closes them at once: were one of those to outlive this
+# process, the server would otherwise never see its job pipe end, and would wait forever.
+_SERVER_ENDS: set[int] = set()
+
+
+def _close_server_ends() -> None:
+    for descriptor in _SERVER_ENDS:
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
+    _SERVER_ENDS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_server_ends)
+
 
 def start_figure_files(analysis: Analysis, formats: tuple[str, ...],
                        names: tuple[str, ...]) -> Callable[[], dict[str, bytes]]:
@@ -111,6 +127,7 @@ class FigureServer:
                 os._exit(status)
         os.close(job_read)
         os.close(result_write)
+        _SERVER_ENDS.update((job_write, result_read))
         return cls(pid, job_write, result_read)
 
     def draw(self, views: dict[str, Analysis], formats: tuple[str, ...]) -> Callable[[], dict[str, bytes]]:
@@ -135,6 +152,7 @@ class FigureServer:
         """Stop the server (if it still runs) and wait for it."""
         if self.pid is None:
             return
+        _SERVER_ENDS.difference_update((self.jobs, self.results))
         for descriptor in (self.jobs, self.results):
             with contextlib.suppress(OSError):
                 os.close(descriptor)
