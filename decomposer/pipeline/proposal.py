@@ -6,8 +6,9 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -103,8 +104,11 @@ def _propose(analysis: Analysis, settings: Settings, import_graph: nx.DiGraph, s
             detection.seed, consensus_services(service_graph, detection, resolution, detection.seed))
         groups = _sized(consensus, service_graph, loc_detected, shims, analysis.imports, detection,
                         (pieces, module_graph, layering.verticals if layering else ()))
-        computed = {seed: (known.keep(seed, found), partition) for seed, found, partition in reruns.results()}
-    runs = [(seed, computed[seed][1]) if seed in computed else _rerun(seed, sizing, known.get(seed)) for seed in far]
+        computed = {}
+        for seed, found, partition in reruns.results():
+            known.keep(seed, found)
+            computed[seed] = partition
+    runs = [(seed, computed[seed] if seed in computed else _partition(known.get(seed), sizing)) for seed in far]
     services = name_services(groups, kernel, package_of, loc, tooling, _domain_of(layering), frozenset(pieces.split),
                              subjects(tuple(package_of), layering.layers, layering.verticals) if layering else {})
     proposed = {module: service.name for service in services for module in service.modules}
@@ -139,9 +143,6 @@ class _Known:
         return consensus
 
 
-_RERUN: tuple | None = None  # what the forked rerun workers read (never pickled)
-
-
 class _Reruns:
     """The stability reruns: each a full detection under one seed, in forked worker processes
     on a machine with two cores or more (else here, one after another), for `results()`."""
@@ -150,14 +151,8 @@ class _Reruns:
         self.sizing, self.seeds, self.pool, self.futures = sizing, seeds, None, []
 
     def __enter__(self) -> _Reruns:
-        global _RERUN
-        parallel = (len(self.seeds) > 0 and (os.cpu_count() or 1) > 1 and len(self.sizing[0]) > _PARALLEL_FROM
-                    and "fork" in multiprocessing.get_all_start_methods())
-        if parallel:
-            _RERUN = self.sizing
-            self.pool = ProcessPoolExecutor(min(2, len(self.seeds)), mp_context=multiprocessing.get_context("fork"))
-            self.futures = [self.pool.submit(_rerun_in_worker, seed) for seed in self.seeds]
-            _RERUN = None  # forked already: the workers hold their own copy
+        if self.seeds and len(self.sizing[0]) > _PARALLEL_FROM and _can_fork():
+            self.pool, self.futures = _forked(min(2, len(self.seeds)), self.sizing, _rerun_in_worker, self.seeds)
         return self
 
     def results(self) -> list[tuple[int, Consensus, dict[str, str]]]:
@@ -169,6 +164,53 @@ class _Reruns:
     def __exit__(self, kind: type | None, *exc: object) -> None:
         if self.pool is not None:
             _shut(self.pool, stopping=kind is not None)
+
+
+_PARALLEL_FROM = 300  # modules; below this a worker costs more than it saves
+
+
+class _Betweenness:
+    """The import graph's betweenness, brittleness' costliest signal (about 1.5 s at 20,000
+    modules), computed in a forked worker while this process digests the proposal's inputs and
+    detects (from `_BETWEENNESS_FROM` modules, two cores and fork), else here when asked."""
+
+    def __init__(self, graph: nx.DiGraph, seed: int) -> None:
+        self.graph, self.seed, self.pool, self.future = graph, seed, None, None
+
+    def __enter__(self) -> _Betweenness:
+        if self.graph.number_of_nodes() >= _BETWEENNESS_FROM and _can_fork():
+            self.pool, (self.future,) = _forked(1, self.graph, _betweenness_in_worker, (self.seed,))
+        return self
+
+    def result(self) -> dict[str, float]:
+        """The betweenness (the worker's, or computed here when there is none)."""
+        return self.future.result() if self.future else import_betweenness(self.graph, self.seed)
+
+    def __exit__(self, kind: type | None, *exc: object) -> None:
+        if self.pool is not None:
+            _shut(self.pool, stopping=kind is not None)
+
+
+_BETWEENNESS_FROM = 2000  # modules (wagtail's 648: 0.03 s, less than the fork)
+
+_FORKED: Any = None  # what the workers `_forked` starts read (never pickled: they hold a copy)
+
+
+def _can_fork() -> bool:
+    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _forked(workers: int, shared: Any, function: Callable[[Any], Any],
+            arguments: Iterable[Any]) -> tuple[ProcessPoolExecutor, list[Future]]:
+    """`workers` forked processes holding `shared` (as `_FORKED`), each `function(argument)`
+    submitted: the workers fork at the first submit, so `shared` is cleared here after it."""
+    global _FORKED
+    _FORKED = shared
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        return pool, [pool.submit(function, argument) for argument in arguments]
+    finally:
+        _FORKED = None
 
 
 def _shut(pool: ProcessPoolExecutor, *, stopping: bool) -> None:
@@ -184,59 +226,25 @@ def _shut(pool: ProcessPoolExecutor, *, stopping: bool) -> None:
     pool.shutdown(cancel_futures=True)
 
 
-_PARALLEL_FROM = 300  # modules; below this a worker costs more than it saves
-
-
-class _Betweenness:
-    """The import graph's betweenness, brittleness' costliest signal (about 1.5 s at 20,000
-    modules), computed in a forked worker while this process digests the proposal's inputs and
-    detects (from `_BETWEENNESS_FROM` modules, two cores and fork), else here when asked."""
-
-    def __init__(self, graph: nx.DiGraph, seed: int) -> None:
-        self.graph, self.seed, self.pool, self.future = graph, seed, None, None
-
-    def __enter__(self) -> _Betweenness:
-        global _BETWEENNESS_GRAPH
-        if (self.graph.number_of_nodes() >= _BETWEENNESS_FROM and (os.cpu_count() or 1) > 1
-                and "fork" in multiprocessing.get_all_start_methods()):
-            _BETWEENNESS_GRAPH = self.graph
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-            self.future = self.pool.submit(_betweenness_in_worker, self.seed)
-            _BETWEENNESS_GRAPH = None  # forked already
-        return self
-
-    def result(self) -> dict[str, float]:
-        """The betweenness (the worker's, or computed here when there is none)."""
-        return self.future.result() if self.future else import_betweenness(self.graph, self.seed)
-
-    def __exit__(self, kind: type | None, *exc: object) -> None:
-        if self.pool is not None:
-            _shut(self.pool, stopping=kind is not None)
-
-
-_BETWEENNESS_FROM = 2000  # modules (wagtail's 648: 0.03 s, less than the fork)
-_BETWEENNESS_GRAPH: nx.DiGraph | None = None  # what the forked worker reads (never pickled)
-
-
 def _betweenness_in_worker(seed: int) -> dict[str, float]:
-    return import_betweenness(_BETWEENNESS_GRAPH, seed)
+    return import_betweenness(_FORKED, seed)
 
 
 def _rerun_in_worker(seed: int) -> tuple[int, Consensus, dict[str, str]]:
-    return (seed, *_detected(seed, _RERUN))
+    return (seed, *_detected(seed, _FORKED))
 
 
 def _detected(seed: int, sizing: tuple) -> tuple[Consensus, dict[str, str]]:
     """The whole detection under `seed`: its consensus and the partition it gives."""
-    graph, loc, shims, imports, detection, resolution, kernel, tooling, split = sizing
+    graph, _, _, _, detection, resolution, *_ = sizing
     consensus = consensus_services(graph, detection, resolution, seed)
-    return consensus, _rerun(seed, sizing, consensus)[1]
+    return consensus, _partition(consensus, sizing)
 
 
-def _rerun(seed: int, sizing: tuple, consensus: Consensus) -> tuple[int, dict[str, str]]:
-    """(seed, the partition `consensus` gives once sized)."""
-    graph, loc, shims, imports, detection, resolution, kernel, tooling, split = sizing
-    return seed, _as_partition(_sized(consensus, graph, loc, shims, imports, detection, split), kernel, tooling)
+def _partition(consensus: Consensus, sizing: tuple) -> dict[str, str]:
+    """The services `consensus` gives once sized, as a partition (kernel and tooling included)."""
+    graph, loc, shims, imports, detection, _, kernel, tooling, split = sizing
+    return _as_partition(_sized(consensus, graph, loc, shims, imports, detection, split), kernel, tooling)
 
 
 def _coupling_graph(analysis: Analysis, detection: Detection, usage: tuple[CoChange, ...] = (),

@@ -58,7 +58,7 @@ def start_figure_files(analysis: Analysis, formats: tuple[str, ...],
     Without two cores or fork, the figures are drawn in this process when that function is called."""
     if not names:
         return dict
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if not _can_fork():
         def inline() -> dict[str, bytes]:
             from decomposer.reports.figures import figure_files
             return figure_files(analysis, formats, names)
@@ -88,6 +88,11 @@ def start_figure_files(analysis: Analysis, formats: tuple[str, ...],
     return collect
 
 
+def _can_fork() -> bool:
+    """Two cores or more, and fork: drawing beside the caller pays."""
+    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
 def _render_in_worker(names: tuple[str, ...]) -> dict[str, bytes]:
     from decomposer.reports.figures import draw_figures, render_figures
     analysis, formats = _SHARED
@@ -110,7 +115,7 @@ class FigureServer:
     @classmethod
     def start(cls) -> FigureServer | None:
         """A new server, or None without two cores or fork. Call after `use_matplotlib_dir`."""
-        if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if not _can_fork():
             return None
         job_read, job_write = os.pipe()
         result_read, result_write = os.pipe()

@@ -34,7 +34,7 @@ import networkx as nx
 from decomposer.errors import InvalidConfig
 from decomposer.model import ALGORITHMS, Detection
 
-__all__ = ["Detector", "detect_services", "detect_under_seeds", "induced_subgraph", "merge_small_groups", "search_resolution", "settle_services",
+__all__ = ["Detector", "detect_services", "detect_under_seeds", "induced_subgraph", "merge_small_groups", "search_resolution",
            "unit_of_module"]
 
 Partition = tuple[frozenset[str], ...]
@@ -63,16 +63,6 @@ def detect_under_seeds(graph: nx.Graph, detection: Detection, seeds: tuple[int, 
     return Detector(graph, detection).runs(seeds, resolution)
 
 
-def settle_services(graph: nx.Graph, detection: Detection, groups: Partition) -> Partition:
-    """Finish groups of modules found elsewhere (a consensus) the way `detect_services` finishes
-    its communities: steps 3-6, each unit going to the group that holds most of its modules.
-
-    Returns:
-        The services as sets of modules, sorted by their smallest module.
-    """
-    return Detector(graph, detection).settle(groups)
-
-
 class Detector:
     """One coupling graph made ready for many runs: its units (step 1), their graph as plain
     dicts, igraph's copy of it and where each uncoupled unit looks for its package's group are
@@ -94,7 +84,9 @@ class Detector:
         return [self._finish(groups) for groups in found]
 
     def settle(self, groups: Partition) -> Partition:
-        """`settle_services` of `groups` on this graph."""
+        """Groups of modules found elsewhere (a consensus: a partition of the graph's modules)
+        finished as a run's communities are (steps 3-6), each unit going to the group that holds
+        most of its modules."""
         group_of = {module: index for index, group in enumerate(groups) for module in group}
         votes: defaultdict[str, Counter[int]] = defaultdict(Counter)
         for module, unit in self.unit_of.items():
@@ -111,7 +103,7 @@ class Detector:
         groups = _split_disconnected(units, groups)
         if self._homes is None:
             self._homes = _uncoupled_homes(units)
-        groups = _attach_isolated(units, groups, self._homes)
+        groups = _attach_isolated(groups, self._homes)
         groups = _merge_small(units.adjacency, units.size, groups, detection.min_service_size, units.sharing)
         services = [frozenset().union(*(units.members[unit] for unit in group)) for group in groups]
         services = _pull_apart(self.graph, services, detection.apart)
@@ -317,9 +309,9 @@ def _split_disconnected(units: _Units, groups: list[set[str]]) -> list[set[str]]
 
 def _uncoupled_homes(units: _Units) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
     """Each unit coupled to nothing outside itself, in order, with the units whose groups vote
-    on where it goes in `_attach_isolated` when every coupled unit is in a group (as after a
-    run): the same units `_home_by_package` would count, found once for every run (None: it
-    stands alone)."""
+    on where it goes (None: it stands alone, being cohesive or alone in its package), found once
+    for every run: a package's own module looks to the units under it, a plain module to its
+    siblings, among the coupled units and the uncoupled ones placed before it."""
     placed = sorted(unit for unit in units.names if units.adjacency[unit])
     homes = []
     for unit in (unit for unit in units.names if not units.adjacency[unit]):
@@ -340,47 +332,21 @@ def _uncoupled_homes(units: _Units) -> tuple[tuple[str, tuple[str, ...] | None],
     return tuple(homes)
 
 
-def _attach_isolated(units: _Units, groups: list[set[str]],
-                     homes: tuple[tuple[str, tuple[str, ...] | None], ...] = ()) -> list[set[str]]:
-    # A unit coupled to nothing outside itself: a cohesive package stands alone, while a lone
-    # module (an empty __init__.py, a constants file) goes where its package is.
+def _attach_isolated(groups: list[set[str]], homes: tuple[tuple[str, tuple[str, ...] | None], ...]) -> list[set[str]]:
+    """`groups` (every coupled unit in one) with each unit coupled to nothing outside itself
+    added (`_uncoupled_homes`): a cohesive package stands alone, while a lone module (an empty
+    __init__.py, a constants file) goes where most of its package is (ties: the earlier group)."""
     group_of = {unit: index for index, group in enumerate(groups) for unit in group}
-    if homes and len(group_of) + len(homes) == len(units.names):  # every coupled unit has a group
-        for unit, voters in homes:
-            if voters is None:
-                groups.append({unit})
-                group_of[unit] = len(groups) - 1
-                continue
-            votes = Counter(group_of[voter] for voter in voters)
-            index = min(votes, key=lambda index: (-votes[index], index))
-            groups[index].add(unit)
-            group_of[unit] = index
-        return groups
-    placed = sorted(group_of)  # kept sorted: the units under a package are one slice of it
-    for unit in (unit for unit in units.names if unit not in group_of):
-        index = None if units.internal[unit] else _home_by_package(unit, group_of, placed)
-        if index is None:
+    for unit, voters in homes:
+        if voters is None:
             groups.append({unit})
-            index = len(groups) - 1
+            group_of[unit] = len(groups) - 1
+            continue
+        votes = Counter(group_of[voter] for voter in voters)
+        index = min(votes, key=lambda index: (-votes[index], index))
         groups[index].add(unit)
         group_of[unit] = index
-        bisect.insort(placed, unit)
     return groups
-
-
-def _home_by_package(unit: str, group_of: dict[str, int], placed: list[str]) -> int | None:
-    # A package's own module goes where its sub-modules are; a plain module where its siblings are.
-    for prefix in (unit + ".", unit.rsplit(".", 1)[0] + "." if "." in unit else None):
-        if prefix is None:
-            continue
-        votes: Counter[int] = Counter()
-        for position in range(bisect.bisect_left(placed, prefix), len(placed)):
-            if not placed[position].startswith(prefix):
-                break
-            votes[group_of[placed[position]]] += 1
-        if votes:
-            return min(votes, key=lambda index: (-votes[index], index))
-    return None
 
 
 def induced_subgraph(graph: nx.Graph, nodes) -> nx.Graph:

@@ -17,7 +17,7 @@ networks", Sci. Rep. 2:336) removes that dependence:
 5. repeat 2-4 until every component is kept (at most `_MAX_ROUNDS` rounds). (With only coupled pairs counted,
    a component need not be a clique, so detecting once more could split it again.)
 6. finish the components as a single detection finishes its communities (isolated modules,
-   minimum size, pins: `settle_services`).
+   minimum size, pins: `Detector.settle`).
 
 Each module's confidence is the share of the first-level runs in which it sits with the
 service it gets (a run's group is matched to the service it overlaps most); modules with a
