@@ -142,7 +142,7 @@ def _feed(pieces: list[str], value: Any) -> None:
         pieces.append(f"s{len(value)}:{value}")
     elif value is None or kind in _SCALARS:
         pieces.append(f"{kind.__name__}:{value!r}")
-    elif kind is tuple or kind is list or isinstance(value, (tuple, list)):
+    elif isinstance(value, (tuple, list)):
         pieces.append(f"{kind.__name__}{len(value)}[")
         for item in value:  # strings and numbers without a call (the same pieces as the call's)
             if (item_kind := type(item)) is str:
@@ -172,19 +172,10 @@ def _feed(pieces: list[str], value: Any) -> None:
         raise TypeError(f"no stable digest for {kind.__name__}")
 
 
-_FIELDS: dict[type, tuple[str, ...] | None] = {}
-
-
+@functools.cache
 def _fields_of(kind: type) -> tuple[str, ...] | None:
     """The field names of a dataclass type, None for any other type (looked up once per type)."""
-    if kind not in _FIELDS:
-        _FIELDS[kind] = _field_names(kind) if dataclasses.is_dataclass(kind) else None
-    return _FIELDS[kind]
-
-
-@functools.cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(field.name for field in dataclasses.fields(kind))
+    return tuple(field.name for field in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
 
 
 _SCALARS = frozenset({bool, int, float, bytes})
