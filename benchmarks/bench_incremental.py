@@ -12,6 +12,8 @@ window and for `--since 2000-01-01` (the whole history):
   before each run, so every run starts from `HEAD~N`'s walk);
 - a second run on the same HEAD (the walk is cut again, git is not asked for commits);
 - the window listed without files (what a HEAD with merges since the cached one costs first);
+- the window read in blocks by 2 and 3 git processes beside the listing (`read_window`: what a
+  cold run does on a machine with 3 and 4 cores; on fewer the one stream is read);
 - a merge: `HEAD~N` merged with HEAD (`git merge --no-ff`, a detached commit in the clone),
   mined incrementally from `HEAD~N`'s cache (the path for merges) and fully.
 
@@ -32,7 +34,8 @@ from typing import Any
 
 from decomposer.pipeline import python_pathspecs
 from decomposer.sources.discovery import check_repo_path, discover_layout
-from decomposer.sources.git import WindowRequest, list_window, read_repo_state
+from decomposer.model import LogWalk
+from decomposer.sources.git import WindowRequest, list_window, mine_walk, read_repo_state, read_window
 from decomposer.sources.incremental import mine_with_cache
 from decomposer.stages.history import months_before, parse_day
 
@@ -84,6 +87,16 @@ def window_rows(repo_dir: Path, pathspecs: tuple[str, ...], name: str, cache_roo
     assert again == full
     listed_seconds, listed = best_of(repeat, lambda: list_window(repo_dir, pathspecs, request))
     walk_mb = sum(path.stat().st_size for path in working.rglob("*.json")) / 1e6
+    block_rows = []
+    for processes in (2, 3):
+        def in_blocks(processes: int = processes):  # noqa: ANN202
+            window = read_window(repo_dir, pathspecs, request, processes=processes)
+            return mine_walk(repo_dir, pathspecs, request, start=LogWalk(state.head, *window))[0]
+
+        seconds, mined = best_of(repeat, in_blocks)
+        assert mined == full, f"{name}: the window read in blocks differs from the full mine"
+        block_rows.append((f"full mine, read in blocks by {processes} git processes", seconds,
+                           f"{full_seconds / seconds:.2f}x the speed of one stream ({os.cpu_count()} cores here)"))
     merge_rows = merge_timings(repo_dir, pathspecs, name, head, back, repeat, copy_seed, working)
     return [
         (f"full mine at HEAD~{back}, filling the cache", seconds_seed, ""),
@@ -93,6 +106,7 @@ def window_rows(repo_dir: Path, pathspecs: tuple[str, ...], name: str, cache_roo
         ("second run at HEAD (walk cut again)", again_seconds, f"{full_seconds / again_seconds:.1f}x the speed of a full mine"),
         ("window listed without files (merges path)", listed_seconds,
          f"{len(listed[0]) if listed else 0} commits listed"),
+        *block_rows,
         *merge_rows,
     ]
 

@@ -21,11 +21,14 @@ from conftest import commit_files, git
 from decomposer.config import load_settings
 from decomposer.pipeline import analyze
 from decomposer.reports.json_report import analysis_json
-from decomposer.sources.git import WindowRequest, mine_history, read_repo_state
+from decomposer.model import LogWalk
+from decomposer.sources import incremental
+from decomposer.sources.git import WindowRequest, mine_history, mine_walk, read_repo_state, read_window
 from decomposer.sources.incremental import mine_with_cache
 from decomposer.stages.history import months_before, parse_day
 
 PATHSPECS = (":(glob)app/**/*.py",)
+PATHSPECS_SAMPLE = (":(glob)shop/**/*.py",)
 INCREMENTAL = "Mining git history (incremental"
 
 
@@ -44,10 +47,12 @@ def _bytes(history) -> bytes:  # noqa: ANN001 - a MinedHistory
 
 
 class _Checker:
-    """Mines `repo` with two caches (one request at a time, every request in turn) and without."""
+    """Mines `repo` with two caches (one request at a time, every request in turn), without, and
+    with its window read by two git processes in blocks of two commits."""
 
     def __init__(self, repo: Path, cache_root: Path) -> None:
         self.repo, self.cache_root, self.messages = repo, cache_root, []
+        self.lossy = False  # an object is missing: the window cannot be read in blocks
 
     def check(self) -> None:
         state = read_repo_state(self.repo)
@@ -56,6 +61,11 @@ class _Checker:
             for cache in (self.cache_root / "all", self.cache_root / name):
                 cached = mine_with_cache(self.repo, state, PATHSPECS, request, cache, self.messages.append)
                 assert _bytes(cached) == _bytes(fresh), (name, cache.name)
+            window = read_window(self.repo, PATHSPECS, request, processes=2, block=2)
+            assert (window is None) == self.lossy, name
+            if window is not None:
+                in_blocks = mine_walk(self.repo, PATHSPECS, request, start=LogWalk(state.head, *window))[0]
+                assert _bytes(in_blocks) == _bytes(fresh), name
 
     def incremental_runs(self) -> int:
         runs = sum(message.startswith(INCREMENTAL) for message in self.messages)
@@ -176,6 +186,7 @@ def test_a_lost_object_among_the_new_commits_mines_everything_as_fresh(tmp_path:
     commit_files(repo, {"app/a.py": "A = 4\n"}, "four", date=_day(2024, 4))
     blob = git(repo, "rev-parse", f"{sha}:app/a.py").strip()
     (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    checker.lossy = True
     checker.check()  # the new commits' line counts are lost: a full mine, as fresh
     state = read_repo_state(repo)
     assert mine_history(repo, PATHSPECS, _requests(state.head_time)["default"]).unreadable != ()
@@ -274,3 +285,26 @@ def test_a_cached_head_that_no_longer_exists_mines_everything(tmp_path: Path):
     (repo / ".git" / "objects" / old_head[:2] / old_head[2:]).unlink()  # as after `git gc --prune`
     checker.check()
     assert checker.incremental_runs() == 4  # each cache mines all once; "all" then cuts the walk
+
+
+def test_several_git_readers_mine_the_sample_as_one_stream(sample_repo: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch):
+    # As on a machine with four cores: three readers (blocks of 25 commits) beside the listing,
+    # with and without a cache; the same bytes as the one stream, and the blocks really read.
+    state = read_repo_state(sample_repo)
+    blocks: list[int] = []
+
+    def in_small_blocks(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - read_window's own
+        window = read_window(*args, **{**kwargs, "block": 25})
+        blocks.append(len(window[0]))
+        return window
+
+    monkeypatch.setattr(incremental, "reading_processes", lambda: 3)
+    monkeypatch.setattr(incremental, "read_window", in_small_blocks)
+    for request in (WindowRequest(parse_day("2000-01-01"), state.head_time, 0),
+                    WindowRequest(months_before(state.head_time, 6), state.head_time, 40)):
+        fresh = mine_history(sample_repo, PATHSPECS_SAMPLE, request)
+        for cache in (None, tmp_path / "cache"):
+            mined = mine_with_cache(sample_repo, state, PATHSPECS_SAMPLE, request, cache)
+            assert _bytes(mined) == _bytes(fresh)
+    assert blocks == [309, 309, 182]  # the last window is cut from the cached walk of the whole history

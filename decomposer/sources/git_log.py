@@ -95,8 +95,9 @@ class LogReader:
     def __init__(self, repo_dir: Path, pathspecs: tuple[str, ...], request: WindowRequest, *,
                  stream: Callable[[list[str], Callable[[bytes], bool]], tuple[int, str]],
                  names: Callable[[str], bytes | None], progress: Callable[[int], None] = lambda count: None,
-                 revisions: tuple[str, ...] = ("HEAD",)) -> None:
+                 revisions: tuple[str, ...] = ("HEAD",), walked: Callable[[Commit], None] = lambda commit: None) -> None:
         self.repo_dir, self.pathspecs, self.request, self.progress = repo_dir, pathspecs, request, progress
+        self.walked = walked  # called with each commit git lists, as it is parsed
         self.stream, self.names, self.revisions = stream, names, revisions
         self.commits: list[Commit] = []
         self.walk: list[Commit] = []  # every commit git listed and this reader parsed, in order
@@ -142,6 +143,7 @@ class LogReader:
                     "", f"git's log entry for commit {last_sha[:12]} could not be read; skipped"))
                 return True
             self.walk.append(commit)
+            self.walked(commit)
             return self._keep(commit)
 
         code, message = self.stream(self._command(line_counts), take)

@@ -17,7 +17,7 @@ HEAD's walk without listing the old commits' files again:
    window's commits are listed without their files (no blob read, no rename sought), and only
    the commits the cache lacks are read with files (`git log --no-walk=unsorted <shas>`);
 4. anything else (rewritten history, the cached HEAD gone, any read that lost a commit to a
-   missing object): a full mine.
+   missing object): a full mine (on three cores or more, read in blocks: `read_window`).
 
 When the window reaches past the end of the walk (an earlier `--since`, more commits needed to
 reach `min_commits`), `mine_walk` reads only the rest from git (`--skip`). The walk stored
@@ -45,6 +45,8 @@ from decomposer.sources.git import (
     mine_walk,
     read_commits,
     read_range,
+    read_window,
+    reading_processes,
 )
 
 __all__ = ["mine_with_cache"]
@@ -69,7 +71,8 @@ def mine_with_cache(repo_dir: Path, state: RepoState, pathspecs: tuple[str, ...]
 
     if cache_dir is None:
         progress("Mining git history")
-        return mine_walk(repo_dir, pathspecs, request, line_counts=line_counts, progress=counted)[0]
+        start = _read_window(repo_dir, state.head, pathspecs, request, line_counts, counted)
+        return mine_walk(repo_dir, pathspecs, request, start=start, line_counts=line_counts, progress=counted)[0]
     fingerprint = history_fingerprint(repo_dir)
     exact_key = history_key(path=str(repo_dir), head=state.head, shallow=state.shallow, partial=state.partial,
                             pathspecs=pathspecs, request=request, fingerprint=fingerprint)
@@ -81,12 +84,33 @@ def mine_with_cache(repo_dir: Path, state: RepoState, pathspecs: tuple[str, ...]
     start = None if cached is None else _walk_to(repo_dir, pathspecs, request, cached, state.head, line_counts)
     progress("Mining git history" if start is None else
              f"Mining git history (incremental, from the cache at {cached.head[:12]})")
+    if start is None:
+        start = _read_window(repo_dir, state.head, pathspecs, request, line_counts, counted)
     mined, walk = mine_walk(repo_dir, pathspecs, request, start=start, line_counts=line_counts, progress=counted)
     if walk is None:
         store_history(cache_dir, exact_key, mined)
     elif cached is None or (cached.head, len(cached.commits), cached.complete) != (state.head, len(walk[0]), walk[1]):
         store_walk(cache_dir, walk_key, LogWalk(state.head, *walk))
     return mined
+
+
+def _read_window(repo_dir: Path, head: str, pathspecs: tuple[str, ...], request: WindowRequest, line_counts: bool,
+                 counted: Callable[[int], None]) -> LogWalk | None:
+    """The whole window read by several git processes (`read_window`), when that pays: with line
+    counts (names alone are cheap to read) and more than one core. None: read the one stream."""
+    processes = reading_processes()
+    if not line_counts or processes < 2:
+        return None
+    shown = 0
+
+    def progress(count: int) -> None:
+        nonlocal shown
+        if count // 5000 > shown:
+            shown = count // 5000
+            counted(count)
+
+    walk = read_window(repo_dir, pathspecs, request, processes=processes, progress=progress)
+    return None if walk is None else LogWalk(head, *walk)
 
 
 def _walk_to(repo_dir: Path, pathspecs: tuple[str, ...], request: WindowRequest, cached: LogWalk,
