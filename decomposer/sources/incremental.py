@@ -72,7 +72,8 @@ def mine_with_cache(repo_dir: Path, state: RepoState, pathspecs: tuple[str, ...]
     if cache_dir is None:
         progress("Mining git history")
         start = _read_window(repo_dir, state.head, pathspecs, request, line_counts, counted)
-        return mine_walk(repo_dir, pathspecs, request, start=start, line_counts=line_counts, progress=counted)[0]
+        return mine_walk(repo_dir, pathspecs, request, start=start, line_counts=line_counts,
+                         progress=counted if start is None else _quiet)[0]
     fingerprint = history_fingerprint(repo_dir)
     exact_key = history_key(path=str(repo_dir), head=state.head, shallow=state.shallow, partial=state.partial,
                             pathspecs=pathspecs, request=request, fingerprint=fingerprint)
@@ -84,14 +85,21 @@ def mine_with_cache(repo_dir: Path, state: RepoState, pathspecs: tuple[str, ...]
     start = None if cached is None else _walk_to(repo_dir, pathspecs, request, cached, state.head, line_counts)
     progress("Mining git history" if start is None else
              f"Mining git history (incremental, from the cache at {cached.head[:12]})")
+    replayed = counted
     if start is None:
         start = _read_window(repo_dir, state.head, pathspecs, request, line_counts, counted)
-    mined, walk = mine_walk(repo_dir, pathspecs, request, start=start, line_counts=line_counts, progress=counted)
+        if start is not None:
+            replayed = _quiet  # the blocks said how many commits were read
+    mined, walk = mine_walk(repo_dir, pathspecs, request, start=start, line_counts=line_counts, progress=replayed)
     if walk is None:
         store_history(cache_dir, exact_key, mined)
     elif cached is None or (cached.head, len(cached.commits), cached.complete) != (state.head, len(walk[0]), walk[1]):
         store_walk(cache_dir, walk_key, LogWalk(state.head, *walk))
     return mined
+
+
+def _quiet(count: int) -> None:
+    pass
 
 
 def _read_window(repo_dir: Path, head: str, pathspecs: tuple[str, ...], request: WindowRequest, line_counts: bool,

@@ -85,6 +85,7 @@ def plan_extraction(inputs: PlanInputs, planning: Planning = Planning()) -> Plan
     remaining = {service.name: service for service in extractable}
     cut = set().union(*cut_sets)  # every import the plan cuts, in whichever step
     pending = set(cut)  # cuts not made yet
+    surfaces = _surfaces(extractable, imports)
     while remaining:
         service = _next_service(remaining, sites, cut, pending, benefit, data)
         steps += [step for involved, step in splits if service.name in involved]
@@ -93,7 +94,8 @@ def plan_extraction(inputs: PlanInputs, planning: Planning = Planning()) -> Plan
         if due:
             pending -= due
             steps.append(_cut_step(service.name, due, sites))
-        steps.append(_extract_step(service, set(remaining), sites, cut, benefit, brittleness, imports, data))
+        steps.append(_extract_step(service, set(remaining), sites, cut, benefit, brittleness,
+                                   surfaces[service.name], data))
         del remaining[service.name]
     steps = _numbered_into_sprints(steps, capacity)
     extracted = [step for step in steps if step.kind == EXTRACT]
@@ -266,7 +268,7 @@ def _cut_step(service: str, cut: set[tuple[str, str]],
 
 def _extract_step(service: Service, remaining: set[str], sites: dict[tuple[str, str], list[ImportSite]],
                   cut: set[tuple[str, str]], benefit: dict[str, float],
-                  brittleness: dict[str, float], imports: tuple[ImportEdge, ...], data: DataSites) -> PlanStep:
+                  brittleness: dict[str, float], surface: tuple[str, ...], data: DataSites) -> PlanStep:
     outbound = _outbound(service.name, remaining, sites, cut)
     inbound = _inbound(service.name, remaining, sites, cut)
     data_out, data_in = links_between(service.name, remaining, data)
@@ -274,22 +276,28 @@ def _extract_step(service: Service, remaining: set[str], sites: dict[tuple[str, 
     cost = _cost(service, _weight(outbound) + len(data_out), _weight(inbound) + len(data_in))
     rationale = _rationale(service, outbound, inbound, benefit[service.name], cost, risk, data_out, data_in)
     return PlanStep(0, EXTRACT, service.name, service.modules, cost, benefit[service.name],
-                    tuple(outbound), tuple(inbound), (), _surface(service, imports), risk, rationale, 0, 1,
+                    tuple(outbound), tuple(inbound), (), surface, risk, rationale, 0, 1,
                     data_cuts(data_out, data_in))
 
 
-def _surface(service: Service, imports: tuple[ImportEdge, ...]) -> tuple[str, ...]:
-    """What other code imports from the service: its API to offer."""
-    inside = set(service.modules)
-    names: defaultdict[str, set[str]] = defaultdict(set)
+def _surfaces(services: list[Service], imports: tuple[ImportEdge, ...]) -> dict[str, tuple[str, ...]]:
+    """What other code imports from each service: its API to offer (one pass over the imports,
+    not one per service: 94 services and 100,000 imports at 20,216 modules)."""
+    inside = {service.name: frozenset(service.modules) for service in services}
+    owners: defaultdict[str, list[str]] = defaultdict(list)
+    for service in services:
+        for module in service.modules:
+            owners[module].append(service.name)
+    names: dict[str, defaultdict[str, set[str]]] = {service.name: defaultdict(set) for service in services}
     for edge in imports:
-        if edge.imported in inside and edge.importer not in inside:
-            names[edge.imported] |= set(edge.names) or {""}
-    return tuple(
+        for owner in owners.get(edge.imported, ()):
+            if edge.importer not in inside[owner]:
+                names[owner][edge.imported] |= set(edge.names) or {""}
+    return {owner: tuple(
         module if taken == {""} else f"{module}: {', '.join(sorted(taken - {''}))}"
         + (" (and the module itself)" if "" in taken else "")
-        for module, taken in sorted(names.items())
-    )
+        for module, taken in sorted(found.items())
+    ) for owner, found in names.items()}
 
 
 def _rationale(service: Service, outbound: list[ImportSite], inbound: list[ImportSite],
