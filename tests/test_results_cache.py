@@ -231,14 +231,14 @@ def test_workers_of_a_stopping_run_are_stopped_not_waited_for():
     import time
     from concurrent.futures import ProcessPoolExecutor
 
-    from decomposer.pipeline.proposal import _shut
+    from decomposer.pipeline.forks import shut
 
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
     pool.submit(time.sleep, 60)
     time.sleep(0.5)
     workers = [process.pid for process in pool._processes.values()]
     start = time.monotonic()
-    _shut(pool, stopping=True)
+    shut(pool, stopping=True)
     assert time.monotonic() - start < 10
     assert [pid for pid in workers if _alive(pid)] == []
 

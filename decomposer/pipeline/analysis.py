@@ -28,12 +28,14 @@ from decomposer.model import (
     Repository,
     SourceModule,
 )
-from decomposer.pipeline.cached import CodeReader, propose_cached
+from decomposer.pipeline.cached import propose_cached
+from decomposer.pipeline.code_beside import CodeBeside
 from decomposer.pipeline.proposal import _Betweenness, _brittleness, _with_owners
 from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, read_repo_state
 from decomposer.sources.incremental import mine_with_cache
+from decomposer.sources.package_files import find_module_files
 from decomposer.sources.trace_file import read_traces
 from decomposer.stages.history import (
     change_coupling,
@@ -74,20 +76,25 @@ def analyze(settings: Settings, progress: Progress = lambda message: None,
     repo_dir = check_repo_path(settings.repo_path)
     layout = discover_layout(repo_dir, scan_settings.packages, scan_settings.source_root)
     state = read_repo_state(repo_dir)
-    with ThreadPoolExecutor(max_workers=1) as background:
+    source_dir = _real(repo_dir / layout.source_root)
+    found = find_module_files(repo_dir, source_dir, layout.packages)
+    # On a large repository the code is read in a worker while this process scans the imports.
+    with (CodeBeside(repo_dir, found, scan_settings.exclude_patterns, settings.cache_dir) as beside,
+          ThreadPoolExecutor(max_workers=1) as background):
         # `git log` streams in its own process while this one scans the code: two cores busy.
         history = background.submit(_mine, settings, repo_dir, python_pathspecs(layout), state, progress)
         progress(f"Scanning imports in {', '.join(layout.packages)} (source root: {layout.source_root})")
         scan = scan_code(
             repo_dir,
-            _real(repo_dir / layout.source_root),
+            source_dir,
             layout.packages,
             exclude_type_checking=scan_settings.exclude_type_checking,
             cache_dir=settings.cache_dir,
+            found=found,
         )
         modules, imports, excluded = exclude_modules(scan, scan_settings.exclude_patterns)
         # Every file parsed once (or never, when cached), for the traits here and the ORM models below.
-        code = CodeReader(repo_dir, modules, settings.cache_dir)
+        code = beside.reader(modules)
         traits = code.traits()
         roles = _roles(modules, imports, traits, scan_settings)
         left_out = frozenset(role.module for role in roles if role.role != TOOLING)

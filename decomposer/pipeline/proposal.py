@@ -4,11 +4,7 @@ the tables' owners, and brittleness under those services."""
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
-import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -31,6 +27,7 @@ from decomposer.model import (
     SourceModule,
     Stability,
 )
+from decomposer.pipeline.forks import can_fork, forked, shared, shut
 from decomposer.stages.assignment import place_assignment
 from decomposer.stages.brittleness import import_betweenness, rank_brittleness
 from decomposer.stages.communities import induced_subgraph, search_resolution
@@ -151,8 +148,8 @@ class _Reruns:
         self.sizing, self.seeds, self.pool, self.futures = sizing, seeds, None, []
 
     def __enter__(self) -> _Reruns:
-        if self.seeds and len(self.sizing[0]) > _PARALLEL_FROM and _can_fork():
-            self.pool, self.futures = _forked(min(2, len(self.seeds)), self.sizing, _rerun_in_worker, self.seeds)
+        if self.seeds and len(self.sizing[0]) > _PARALLEL_FROM and can_fork():
+            self.pool, self.futures = forked(min(2, len(self.seeds)), self.sizing, _rerun_in_worker, self.seeds)
         return self
 
     def results(self) -> list[tuple[int, Consensus, dict[str, str]]]:
@@ -163,7 +160,7 @@ class _Reruns:
 
     def __exit__(self, kind: type | None, *exc: object) -> None:
         if self.pool is not None:
-            _shut(self.pool, stopping=kind is not None)
+            shut(self.pool, stopping=kind is not None)
 
 
 _PARALLEL_FROM = 300  # modules; below this a worker costs more than it saves
@@ -178,8 +175,8 @@ class _Betweenness:
         self.graph, self.seed, self.pool, self.future = graph, seed, None, None
 
     def __enter__(self) -> _Betweenness:
-        if self.graph.number_of_nodes() >= _BETWEENNESS_FROM and _can_fork():
-            self.pool, (self.future,) = _forked(1, self.graph, _betweenness_in_worker, (self.seed,))
+        if self.graph.number_of_nodes() >= _BETWEENNESS_FROM and can_fork():
+            self.pool, (self.future,) = forked(1, self.graph, _betweenness_in_worker, (self.seed,))
         return self
 
     def result(self) -> dict[str, float]:
@@ -188,50 +185,17 @@ class _Betweenness:
 
     def __exit__(self, kind: type | None, *exc: object) -> None:
         if self.pool is not None:
-            _shut(self.pool, stopping=kind is not None)
+            shut(self.pool, stopping=kind is not None)
 
 
 _BETWEENNESS_FROM = 2000  # modules (wagtail's 648: 0.03 s, less than the fork)
 
-_FORKED: Any = None  # what the workers `_forked` starts read (never pickled: they hold a copy)
-
-
-def _can_fork() -> bool:
-    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
-
-
-def _forked(workers: int, shared: Any, function: Callable[[Any], Any],
-            arguments: Iterable[Any]) -> tuple[ProcessPoolExecutor, list[Future]]:
-    """`workers` forked processes holding `shared` (as `_FORKED`), each `function(argument)`
-    submitted: the workers fork at the first submit, so `shared` is cleared here after it."""
-    global _FORKED
-    _FORKED = shared
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    try:
-        return pool, [pool.submit(function, argument) for argument in arguments]
-    finally:
-        _FORKED = None
-
-
-def _shut(pool: ProcessPoolExecutor, *, stopping: bool) -> None:
-    """Shut `pool` down; when the run is stopping (an error, Ctrl-C, SIGTERM), its workers are
-    stopped first rather than waited for (no public way before Python 3.14's terminate_workers)."""
-    if stopping:
-        terminate = getattr(pool, "terminate_workers", None)
-        if terminate is not None:
-            terminate()
-        else:
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                process.terminate()
-    pool.shutdown(cancel_futures=True)
-
-
 def _betweenness_in_worker(seed: int) -> dict[str, float]:
-    return import_betweenness(_FORKED, seed)
+    return import_betweenness(shared(), seed)
 
 
 def _rerun_in_worker(seed: int) -> tuple[int, Consensus, dict[str, str]]:
-    return (seed, *_detected(seed, _FORKED))
+    return (seed, *_detected(seed, shared()))
 
 
 def _detected(seed: int, sizing: tuple) -> tuple[Consensus, dict[str, str]]:

@@ -194,6 +194,7 @@ def _report_files(analysis: Analysis, formats: tuple[str, ...], progress: Callab
         if "plan" in formats:
             for name, text in plan_files(analysis).items():
                 add(name, text)
+        graphs = graph_files(analysis, formats)  # added last, as ever, but made while the figures are drawn
     finally:
         rendered = figures()
     for name, data in rendered.items():
@@ -204,7 +205,7 @@ def _report_files(analysis: Analysis, formats: tuple[str, ...], progress: Callab
         add("report.md", report_markdown(analysis, tuple(pngs) if "png" in formats else ()))
     if "html" in formats:
         add("report.html", report_html(analysis, pngs))
-    for name, data in graph_files(analysis, formats).items():
+    for name, data in graphs.items():
         add(name, data)
     return files
 

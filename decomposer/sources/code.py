@@ -42,7 +42,7 @@ from decomposer.errors import ScanFailed
 from decomposer.model import AnalysisWarning, CodeScan, ImportEdge, SourceModule
 from decomposer.sources.package_files import ModuleFiles, find_module_files
 
-__all__ = ["scan_code"]
+__all__ = ["found_modules", "scan_code"]
 
 _MAX_RETRIES = 25  # scans after the first; each finds one file Python's parser accepted
 _SCAN_ERRORS = (SourceSyntaxError, UnicodeError, OSError)
@@ -56,6 +56,7 @@ def scan_code(
     *,
     exclude_type_checking: bool = False,
     cache_dir: Path | None = None,
+    found: ModuleFiles | None = None,
 ) -> CodeScan:
     """Scan the packages under `source_dir` with grimp.
 
@@ -65,6 +66,7 @@ def scan_code(
         packages: top-level package names.
         exclude_type_checking: leave out imports under `if TYPE_CHECKING:`.
         cache_dir: where grimp may keep its cache; None for no cache.
+        found: `find_module_files` of the same folders, when the caller has it already.
 
     Returns:
         Every module with a readable file, and every import statement between them.
@@ -73,7 +75,7 @@ def scan_code(
         InvalidPath, PackageNotFound: see `find_module_files`.
         ScanFailed: grimp failed on a file decomposer could not single out.
     """
-    found = find_module_files(repo_dir, source_dir, packages)
+    found = find_module_files(repo_dir, source_dir, packages) if found is None else found
     broken: dict[Path, str] = {}
     graph = _build_graph(source_dir, packages, found, broken, exclude_type_checking, cache_dir)
     in_graph = graph.modules
@@ -85,6 +87,12 @@ def scan_code(
     )
     return CodeScan(modules, _import_edges(graph, files), tuple(sorted(warnings, key=lambda w: w.path)),
                     _cycle_breakers(graph, set(files)))
+
+
+def found_modules(repo_dir: Path, found: ModuleFiles) -> tuple[SourceModule, ...]:
+    """The modules `scan_code` gives for `found` when grimp's graph holds every file found (as
+    it does unless a file breaks it): known before grimp scans anything."""
+    return tuple(_source_module(module, file_path, repo_dir) for module, file_path in found.files)
 
 
 def _build_graph(

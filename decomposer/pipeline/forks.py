@@ -1,0 +1,55 @@
+"""Worker processes forked with what they need in memory (nothing pickled on the way in).
+
+A run uses them where the second core would sit idle: the code reading beside grimp's scan on
+large repositories (pipeline.cached), the stability reruns beside the proposal's detection and
+the import graph's betweenness (pipeline.proposal). Without two cores or fork, the callers
+do the work in this process, one step after another, with the same results.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+__all__ = ["can_fork", "forked", "shared", "shut"]
+
+_SHARED: Any = None  # what the workers `forked` starts read (never pickled: they hold a copy)
+
+
+def can_fork() -> bool:
+    """Two cores or more, and fork."""
+    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def forked(workers: int, value: Any, function: Callable[[Any], Any],
+           arguments: Iterable[Any]) -> tuple[ProcessPoolExecutor, list[Future]]:
+    """`workers` forked processes holding `value` (their `shared()`), each `function(argument)`
+    submitted: the workers fork at the first submit, so `value` is let go here after it."""
+    global _SHARED
+    _SHARED = value
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        return pool, [pool.submit(function, argument) for argument in arguments]
+    finally:
+        _SHARED = None
+
+
+def shared() -> Any:
+    """In a worker `forked` started: the value it was forked with."""
+    return _SHARED
+
+
+def shut(pool: ProcessPoolExecutor, *, stopping: bool) -> None:
+    """Shut `pool` down; when the run is stopping (an error, Ctrl-C, SIGTERM), its workers are
+    stopped first rather than waited for (no public way before Python 3.14's terminate_workers)."""
+    if stopping:
+        terminate = getattr(pool, "terminate_workers", None)
+        if terminate is not None:
+            terminate()
+        else:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+    pool.shutdown(cancel_futures=True)
