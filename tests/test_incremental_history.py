@@ -308,3 +308,50 @@ def test_several_git_readers_mine_the_sample_as_one_stream(sample_repo: Path, tm
             mined = mine_with_cache(sample_repo, state, PATHSPECS_SAMPLE, request, cache)
             assert _bytes(mined) == _bytes(fresh)
     assert blocks == [309, 309, 182]  # the last window is cut from the cached walk of the whole history
+
+
+def test_a_window_git_cannot_list_at_all_is_read_as_one_stream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # HEAD's own tree of the analysed folder is missing: git lists no commit at all. The blocks
+    # give up (nothing was read) and the one stream says the history is truncated, as without them.
+    repo = _small_repo(tmp_path / "headless")
+    tree = git(repo, "rev-parse", "HEAD:app").strip()
+    (repo / ".git" / "objects" / tree[:2] / tree[2:]).unlink()
+    state = read_repo_state(repo)
+    request = _requests(state.head_time)["since 2000"]
+    assert read_window(repo, PATHSPECS, request, processes=2, block=1) is None
+    monkeypatch.setattr(incremental, "reading_processes", lambda: 3)
+    fresh = mine_history(repo, PATHSPECS, request)
+    assert "history truncated" in fresh.warnings[0].message
+    for cache in (None, tmp_path / "cache"):
+        assert _bytes(mine_with_cache(repo, state, PATHSPECS, request, cache)) == _bytes(fresh)
+
+
+def test_a_block_that_fails_stops_the_blocks_not_yet_begun(sample_repo: Path, monkeypatch: pytest.MonkeyPatch):
+    # Ctrl-C or a git failure in one reader: the error comes out at once, the queued blocks unread.
+    from decomposer.sources import git as git_source
+
+    state = read_repo_state(sample_repo)
+    asked: list[int] = []
+    reading = git_source.read_commits
+
+    def failing(repo_dir, pathspecs, shas):  # noqa: ANN001, ANN202 - read_commits' own
+        asked.append(len(shas))
+        if len(asked) == 1:
+            raise KeyboardInterrupt
+        return reading(repo_dir, pathspecs, shas)
+
+    monkeypatch.setattr(git_source, "read_commits", failing)
+    with pytest.raises(KeyboardInterrupt):
+        read_window(sample_repo, PATHSPECS_SAMPLE, WindowRequest(None, state.head_time, 0), processes=1, block=10)
+    assert len(asked) < 31  # not every block of 10: the listing stopped too
+
+
+def test_a_containers_cpu_quota_counts_whole_cores():
+    from decomposer.sources.git import quota_cores
+
+    assert quota_cores("200000 100000\n") == 2
+    assert quota_cores("250000 100000") == 2
+    assert quota_cores("50000 100000") == 1  # half a core is still one process
+    assert quota_cores("max 100000") is None  # no quota
+    assert quota_cores("") is None
+    assert quota_cores("100000 0") is None

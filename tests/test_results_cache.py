@@ -243,6 +243,34 @@ def test_workers_of_a_stopping_run_are_stopped_not_waited_for():
     assert [pid for pid in workers if _alive(pid)] == []
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_worker_ends_when_the_run_that_forked_it_is_killed(tmp_path: Path):
+    # SIGKILL (or the out-of-memory killer) leaves no finally block to stop the workers: the
+    # worker must end by itself, not wait for ever on the pipes it holds.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import time\n"
+        "from decomposer.pipeline.forks import forked\n"
+        "pool, _ = forked(1, None, time.sleep, (60,))\n"
+        "print(*(process.pid for process in pool._processes.values()), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    run = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+    worker = int(run.stdout.readline())
+    assert _alive(worker)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 10
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(worker)
+
+
 def test_a_figure_is_keyed_by_the_fields_it_draws_and_only_those(sample_analysis):
     from decomposer.reports.figure_inputs import figure_view
 

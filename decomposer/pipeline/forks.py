@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -30,7 +31,8 @@ def forked(workers: int, value: Any, function: Callable[[Any], Any],
     submitted: the workers fork at the first submit, so `value` is let go here after it."""
     global _SHARED
     _SHARED = value
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_end_with, initargs=(os.getpid(),))
     try:
         return pool, [pool.submit(function, argument) for argument in arguments]
     finally:
@@ -40,6 +42,21 @@ def forked(workers: int, value: Any, function: Callable[[Any], Any],
 def shared() -> Any:
     """In a worker `forked` started: the value it was forked with."""
     return _SHARED
+
+
+def _end_with(parent: int) -> None:
+    """In a worker: be killed when `parent` ends, even killed itself (SIGKILL, out of memory),
+    rather than wait for ever on a pipe whose both ends it holds (Linux; elsewhere nothing)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def shut(pool: ProcessPoolExecutor, *, stopping: bool) -> None:

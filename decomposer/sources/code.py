@@ -138,8 +138,17 @@ def _grimp(folder: Path, packages: tuple[str, ...], source_dir: Path, options: d
         # grimp's Rust core panics with pyo3's PanicException, which is no Exception subclass.
         if type(error).__name__ != "PanicException":
             raise
+        # Ctrl-C or SIGTERM while grimp called back into Python: stop as they stop any step.
+        if interrupted := _INTERRUPTED.search(str(error)):
+            raise (KeyboardInterrupt() if interrupted.group(1) == "KeyboardInterrupt"
+                   else SystemExit(int(interrupted.group(2) or 1))) from None
+        if "kind: NotFound" in str(error):  # a file removed while grimp read the folders
+            raise ScanFailed(f"a file of {source_dir} was removed while decomposer read it; run it again") from None
         raise ScanFailed(f"grimp crashed while scanning {source_dir} ({_first_line(error)}); "
                          f"{_REPORT_IT}") from None
+
+
+_INTERRUPTED = re.compile(r"PyErr \{ type: <class '(KeyboardInterrupt|SystemExit)'>, value: \w+\((\d*)\)")
 
 
 def _culprit(error: Exception, shadow_dir: Path, source_dir: Path) -> tuple[Path, str]:
@@ -151,6 +160,11 @@ def _culprit(error: Exception, shadow_dir: Path, source_dir: Path) -> tuple[Path
     prefix = f"Failed to decode file {shadow_dir}{os.sep}"
     if isinstance(error, UnicodeError) and str(error).startswith(prefix):
         return source_dir / str(error)[len(prefix):].split(" as UTF-8", 1)[0], "is not UTF-8 text"
+    if isinstance(error, FileNotFoundError):  # a file removed since it was listed (a checkout, a build)
+        name = str(error.filename or source_dir)
+        if name.startswith(f"{shadow_dir}{os.sep}"):
+            name = str(source_dir / Path(name).relative_to(shadow_dir))
+        raise ScanFailed(f"{name} was removed while decomposer read it; run it again") from None
     raise ScanFailed(f"grimp could not scan {source_dir} ({_first_line(error)}); {_REPORT_IT}") from None
 
 

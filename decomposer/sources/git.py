@@ -64,8 +64,8 @@ from decomposer.sources.git_log import (
 )
 
 __all__ = ["WindowRequest", "has_merges", "history_fingerprint", "is_ancestor", "list_window", "log_command",
-           "mine_history", "mine_walk", "read_commits", "read_range", "read_repo_state", "read_window",
-           "reading_processes"]
+           "mine_history", "mine_walk", "read_commits", "read_range", "quota_cores", "read_repo_state",
+           "read_window", "reading_processes"]
 
 _ENV = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0",
         # A partial clone would try to fetch each missing blob from its remote.
@@ -202,33 +202,47 @@ def read_window(repo_dir: Path, pathspecs: tuple[str, ...], request: WindowReque
     every read was clean (a missing object, an odd record): the caller then reads the one
     stream, which recovers from those.
     """
+    with ThreadPoolExecutor(max_workers=processes) as pool:
+        try:
+            return _read_in_blocks(repo_dir, pathspecs, request, pool, block, progress)
+        except BaseException:  # Ctrl-C, a git failure: the blocks not begun are not read
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
+def _read_in_blocks(repo_dir: Path, pathspecs: tuple[str, ...], request: WindowRequest, pool: ThreadPoolExecutor,
+                    block: int, progress: Callable[[int], None]) -> tuple[tuple[Commit, ...], bool] | None:
     blocks: list[Future[tuple[Commit, ...] | None]] = []
     pending: list[str] = []
-    with ThreadPoolExecutor(max_workers=processes) as pool:
 
-        def send() -> None:
-            blocks.append(pool.submit(read_commits, repo_dir, pathspecs, tuple(pending)))
-            pending.clear()
+    def send() -> None:
+        for future in blocks:  # a block that failed (Ctrl-C, git) stops the listing too
+            if future.done() and (error := future.exception()) is not None:
+                raise error
+        blocks.append(pool.submit(read_commits, repo_dir, pathspecs, tuple(pending)))
+        pending.clear()
 
-        def walked(commit: Commit) -> None:
-            pending.append(commit.sha)
-            if len(pending) == block:
-                send()
-
-        listing = _reader(repo_dir, pathspecs, request, walked=walked)
-        listing.read(None)
-        listed = clean_walk(listing)
-        if pending:
+    def walked(commit: Commit) -> None:
+        pending.append(commit.sha)
+        if len(pending) == block:
             send()
-        read: list[Commit] = []
-        for block in blocks:
-            commits = None if listed is None else block.result()
-            if commits is None:
-                pool.shutdown(cancel_futures=True)
-                return None
-            read += commits
-            progress(len(read))
-    assert listed is not None
+
+    listing = _reader(repo_dir, pathspecs, request, walked=walked)
+    listing.read(None)
+    listed = clean_walk(listing)
+    if listed is None:  # a commit or tree git cannot read: the one stream says what is missing
+        pool.shutdown(cancel_futures=True)
+        return None
+    if pending:
+        send()
+    read: list[Commit] = []
+    for future in blocks:
+        commits = future.result()
+        if commits is None:
+            pool.shutdown(cancel_futures=True)
+            return None
+        read += commits
+        progress(len(read))
     if [commit.sha for commit in read] != [commit.sha for commit in listed[0]]:
         return None
     return tuple(read), listed[1]
@@ -245,7 +259,21 @@ def reading_processes() -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
-    return max(1, min(cores - 1, 8))
+    try:  # a container's CPU quota (cgroup v2), which the affinity does not show
+        quota = quota_cores(Path("/sys/fs/cgroup/cpu.max").read_text())
+    except OSError:
+        quota = None
+    usable = cores if quota is None else min(cores, quota)
+    return max(1, min(usable - 1, 8))
+
+
+def quota_cores(cpu_max: str) -> int | None:
+    """The whole cores a cgroup v2 `cpu.max` ("<quota> <period>" or "max <period>") allows, at
+    least 1; None without a quota or when the text is not that."""
+    parts = cpu_max.split()
+    if len(parts) != 2 or parts[0] == "max" or not all(part.isdigit() for part in parts) or parts[1] == "0":
+        return None
+    return max(1, int(parts[0]) // int(parts[1]))
 
 
 def list_window(repo_dir: Path, pathspecs: tuple[str, ...],
@@ -317,12 +345,18 @@ def _stream(command: list[str], take: Callable[[bytes], bool]) -> tuple[int, str
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=_ENV)
         assert process.stdout is not None
         _widen_pipe(process.stdout.fileno())
-        for record in split_log_records(_chunks(process.stdout)):
-            if not take(record):
+        stopped = True  # by `take`, or by an error raised in it (Ctrl-C): git is stopped too
+        try:
+            for record in split_log_records(_chunks(process.stdout)):
+                if not take(record):
+                    break
+            else:
+                stopped = False
+        finally:
+            if stopped:
                 process.kill()
-                break
-        process.stdout.close()
-        code = process.wait()
+            process.stdout.close()
+            code = process.wait()
         stderr.seek(0)
         return code, stderr.read().decode(errors="replace")
 

@@ -66,14 +66,18 @@ def mine_with_cache(repo_dir: Path, state: RepoState, pathspecs: tuple[str, ...]
     assert state.head is not None
     line_counts = not state.partial
 
-    def counted(count: int) -> None:
-        progress(f"  {count} commits read")
+    shown = 0
+
+    def counted(count: int) -> None:  # each count said once, whichever read reaches it first
+        nonlocal shown
+        if count > shown:
+            shown = count
+            progress(f"  {count} commits read")
 
     if cache_dir is None:
         progress("Mining git history")
         start = _read_window(repo_dir, state.head, pathspecs, request, line_counts, counted)
-        return mine_walk(repo_dir, pathspecs, request, start=start, line_counts=line_counts,
-                         progress=counted if start is None else _quiet)[0]
+        return mine_walk(repo_dir, pathspecs, request, start=start, line_counts=line_counts, progress=counted)[0]
     fingerprint = history_fingerprint(repo_dir)
     exact_key = history_key(path=str(repo_dir), head=state.head, shallow=state.shallow, partial=state.partial,
                             pathspecs=pathspecs, request=request, fingerprint=fingerprint)
@@ -85,12 +89,9 @@ def mine_with_cache(repo_dir: Path, state: RepoState, pathspecs: tuple[str, ...]
     start = None if cached is None else _walk_to(repo_dir, pathspecs, request, cached, state.head, line_counts)
     progress("Mining git history" if start is None else
              f"Mining git history (incremental, from the cache at {cached.head[:12]})")
-    replayed = counted
     if start is None:
         start = _read_window(repo_dir, state.head, pathspecs, request, line_counts, counted)
-        if start is not None:
-            replayed = _quiet  # the blocks said how many commits were read
-    mined, walk = mine_walk(repo_dir, pathspecs, request, start=start, line_counts=line_counts, progress=replayed)
+    mined, walk = mine_walk(repo_dir, pathspecs, request, start=start, line_counts=line_counts, progress=counted)
     if walk is None:
         store_history(cache_dir, exact_key, mined)
     elif cached is None or (cached.head, len(cached.commits), cached.complete) != (state.head, len(walk[0]), walk[1]):
@@ -98,14 +99,10 @@ def mine_with_cache(repo_dir: Path, state: RepoState, pathspecs: tuple[str, ...]
     return mined
 
 
-def _quiet(count: int) -> None:
-    pass
-
-
 def _read_window(repo_dir: Path, head: str, pathspecs: tuple[str, ...], request: WindowRequest, line_counts: bool,
                  counted: Callable[[int], None]) -> LogWalk | None:
     """The whole window read by several git processes (`read_window`), when that pays: with line
-    counts (names alone are cheap to read) and more than one core. None: read the one stream."""
+    counts (names alone are cheap to read) and cores to spare (`reading_processes`). None: read the one stream."""
     processes = reading_processes()
     if not line_counts or processes < 2:
         return None
