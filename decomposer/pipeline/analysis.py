@@ -112,31 +112,34 @@ def analyze(settings: Settings, progress: Progress = lambda message: None,
         if not history.done():
             idle()
         mined, history_warnings = history.result()
-    depth = scan_settings.package_depth or choose_package_depth(modules, layout.packages)
-    analysis = Analysis(
-        repository=Repository(path=str(repo_dir), head=state.head, layout=layout),
-        modules=module_records(modules, graph, depth),
-        imports=imports,
-        excluded=excluded,
-        exclude_patterns=scan_settings.exclude_patterns,
-        package_depth=depth,
-        warnings=history_warnings + scan.warnings + _new_paths(models.warnings, scan.warnings),
-        tables=models.tables,
-        data_links=models.links,
-        roles=roles,
-        scoring=settings.scoring,
-        recent_days=settings.history.recent_days,
-    )
-    if mined is not None:
-        analysis = _with_history(analysis, mined, {source.path: source.module for source in modules},
-                                 settings.history, state)
-    if settings.traces:
-        runtime, trace_warnings = read_traces(settings.traces, frozenset(record.module for record in analysis.modules),
-                                              state.head, frozenset(analysis.excluded))
-        analysis = dataclasses.replace(analysis, runtime=runtime, warnings=analysis.warnings + trace_warnings)
-    progress("Proposing services" if settings.assignment is None else "Placing modules as assigned")
-    shims = frozenset(trait.module for trait in traits if trait.reexport)
-    with _Betweenness(graph, settings.detection.seed) as betweenness:  # beside the proposal, on large graphs
+    # The import graph's betweenness (brittleness' costliest signal) is computed in a worker from here,
+    # beside the history's churn and co-change and the proposal, on large graphs.
+    with _Betweenness(graph, settings.detection.seed) as betweenness:
+        depth = scan_settings.package_depth or choose_package_depth(modules, layout.packages)
+        analysis = Analysis(
+            repository=Repository(path=str(repo_dir), head=state.head, layout=layout),
+            modules=module_records(modules, graph, depth),
+            imports=imports,
+            excluded=excluded,
+            exclude_patterns=scan_settings.exclude_patterns,
+            package_depth=depth,
+            warnings=history_warnings + scan.warnings + _new_paths(models.warnings, scan.warnings),
+            tables=models.tables,
+            data_links=models.links,
+            roles=roles,
+            scoring=settings.scoring,
+            recent_days=settings.history.recent_days,
+        )
+        if mined is not None:
+            analysis = _with_history(analysis, mined, {source.path: source.module for source in modules},
+                                     settings.history, state)
+        if settings.traces:
+            runtime, trace_warnings = read_traces(
+                settings.traces, frozenset(record.module for record in analysis.modules), state.head,
+                frozenset(analysis.excluded))
+            analysis = dataclasses.replace(analysis, runtime=runtime, warnings=analysis.warnings + trace_warnings)
+        progress("Proposing services" if settings.assignment is None else "Placing modules as assigned")
+        shims = frozenset(trait.module for trait in traits if trait.reexport)
         proposal, placed = propose_cached(analysis, settings, graph, shims, names)
         analysis = _with_owners(dataclasses.replace(analysis, proposal=proposal, warnings=analysis.warnings + placed))
         progress("Ranking brittle modules")

@@ -30,9 +30,9 @@ from typing import Any
 
 from decomposer.model import Analysis
 
-__all__ = ["FigureServer", "start_figure_files"]
+__all__ = ["FigureServer", "figure_inputs", "is_files", "start_figure_files"]
 
-_SHARED: tuple[Analysis, tuple[str, ...]] | None = None  # read by the forked workers
+_SHARED: tuple[Analysis, tuple[str, ...], Any] | None = None  # read by the forked workers
 
 # This process's ends of a running server's pipes. Every process forked later (stability reruns,
 # the betweenness worker, figure workers) closes them at once: were one of those to outlive this
@@ -51,20 +51,20 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_close_server_ends)
 
 
-def start_figure_files(analysis: Analysis, formats: tuple[str, ...],
-                       names: tuple[str, ...]) -> Callable[[], dict[str, bytes]]:
+def start_figure_files(analysis: Analysis, formats: tuple[str, ...], names: tuple[str, ...],
+                       memo: Any = None) -> Callable[[], dict[str, bytes]]:
     """Start drawing figures `names` (all supported by `analysis`) in `formats`; the function
     returned waits for them and gives `<name>.<format>` bytes in the order of `names` by format.
-    Without two cores or fork, the figures are drawn in this process when that function is called."""
+    With a `memo` (the writer's results cache), a figure whose view of the analysis
+    (reports/figure_inputs.py) has bytes kept is read back, and one drawn is kept: by the workers,
+    so that making the views and their keys (2 s at 20,216 modules) is not left to the caller.
+    Without two cores or fork, the figures are made in this process when that function is called."""
     if not names:
         return dict
     if not _can_fork():
-        def inline() -> dict[str, bytes]:
-            from decomposer.reports.figures import figure_files
-            return figure_files(analysis, formats, names)
-        return inline
+        return lambda: _made(analysis, formats, names, memo)
     global _SHARED
-    _SHARED = (analysis, formats)
+    _SHARED = (analysis, formats, memo)
     parts = [part for part in (names[0::2], names[1::2]) if part]
     pool = ProcessPoolExecutor(len(parts), mp_context=multiprocessing.get_context("fork"))
     try:
@@ -88,15 +88,48 @@ def start_figure_files(analysis: Analysis, formats: tuple[str, ...],
     return collect
 
 
+def figure_inputs(analysis: Analysis, name: str, formats: tuple[str, ...]) -> tuple[str, Analysis, tuple[str, ...]]:
+    """What figure `name` is kept by in the results cache: its name, its view, the formats."""
+    from decomposer.reports.figure_inputs import figure_view
+    return name, figure_view(analysis, name), formats
+
+
+def is_files(value: object) -> bool:
+    """Whether `value` is what a cache keeps for files: a dict of file names to bytes."""
+    return isinstance(value, dict) and bool(value) and all(isinstance(name, str) and isinstance(data, bytes)
+                                                           for name, data in value.items())
+
+
+def _made(analysis: Analysis, formats: tuple[str, ...], names: tuple[str, ...], memo: Any) -> dict[str, bytes]:
+    """The figures `names`: read back from `memo` where kept, else drawn from their views and kept."""
+    from decomposer.reports.figures import draw_views, render_figures
+    made: dict[str, bytes] = {}
+    inputs = {name: figure_inputs(analysis, name, formats) for name in names}
+    missing = []
+    for name in names:
+        kept = memo.load("figure", inputs[name]) if memo else None
+        if is_files(kept):
+            made |= kept
+        else:
+            missing.append(name)
+    if missing:
+        drawn = render_figures(draw_views({name: inputs[name][1] for name in missing}), formats)
+        for name in missing:
+            files = {f"{name}.{fmt}": drawn[f"{name}.{fmt}"] for fmt in formats}
+            if memo:
+                memo.store("figure", inputs[name], files)
+            made |= files
+    return made
+
+
 def _can_fork() -> bool:
     """Two cores or more, and fork: drawing beside the caller pays."""
     return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _render_in_worker(names: tuple[str, ...]) -> dict[str, bytes]:
-    from decomposer.reports.figures import draw_figures, render_figures
-    analysis, formats = _SHARED
-    return render_figures(draw_figures(analysis, names), formats)
+    analysis, formats, memo = _SHARED
+    return _made(analysis, formats, names, memo)
 
 
 class FigureServer:

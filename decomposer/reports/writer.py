@@ -25,8 +25,8 @@ from typing import Any, Protocol
 from decomposer.errors import CannotWrite, OutputInsideRepository
 from decomposer.model import Analysis
 from decomposer.reports.csv_report import csv_tables
-from decomposer.reports.figure_inputs import figure_view, supported_figures
-from decomposer.reports.figure_worker import FigureServer, start_figure_files
+from decomposer.reports.figure_inputs import supported_figures
+from decomposer.reports.figure_worker import FigureServer, figure_inputs, is_files, start_figure_files
 from decomposer.reports.graph_export import graph_files
 from decomposer.reports.html_report import report_html
 from decomposer.reports.json_report import analysis_json
@@ -161,7 +161,7 @@ def write_reports(analysis: Analysis, out: OutputFolder, formats: tuple[str, ...
     """
     inputs = (analysis, formats)  # the same object for load and store: the memo digests it once
     files = memo.load("reports", inputs) if memo else None
-    if not _is_files(files):
+    if not is_files(files):
         files = _report_files(analysis, formats, progress, memo, server)
         if memo:
             memo.store("reports", inputs, files)
@@ -214,16 +214,16 @@ def _start_figures(analysis: Analysis, formats: tuple[str, ...], memo: Memo | No
                    server: FigureServer | None = None) -> Callable[[], dict[str, bytes]]:
     """Every supported figure in every format, started: the function returned gives the bytes.
     With a `memo`, only those whose view of the analysis (reports/figure_inputs.py) has no
-    figure kept are drawn; by the `server` when there is one."""
+    figure kept are drawn; by the `server` when there is one (and the views are looked up here,
+    to send only those to draw), else by workers that look them up themselves."""
     names = supported_figures(analysis)
-    views = {name: (name, figure_view(analysis, name), formats) for name in names}
+    if not server or len(analysis.modules) > _SERVER_UP_TO:
+        return start_figure_files(analysis, formats, names, memo)
+    views = {name: figure_inputs(analysis, name, formats) for name in names}
     found = {name: memo.load("figure", views[name]) if memo else None for name in names}
-    missing = tuple(name for name in names if not _is_files(found[name]))
+    missing = tuple(name for name in names if not is_files(found[name]))
     # matplotlib is imported only by the drawing, after `use_matplotlib_dir` had its say.
-    if server and missing and len(analysis.modules) <= _SERVER_UP_TO:
-        drawing = server.draw({name: views[name][1] for name in missing}, formats)
-    else:
-        drawing = start_figure_files(analysis, formats, missing)
+    drawing = server.draw({name: views[name][1] for name in missing}, formats) if missing else dict
 
     def collect() -> dict[str, bytes]:
         drawn = drawing()
@@ -240,8 +240,3 @@ def _start_figures(analysis: Analysis, formats: tuple[str, ...], memo: Memo | No
 # 0.04 s on wagtail (648 modules) but 2.5 s at 20,216, where forking the workers with the
 # analysis in memory and importing matplotlib there (0.5 s) costs less.
 _SERVER_UP_TO = 3000  # modules
-
-
-def _is_files(value: object) -> bool:
-    return isinstance(value, dict) and bool(value) and all(isinstance(name, str) and isinstance(data, bytes)
-                                           for name, data in value.items())
