@@ -11,7 +11,7 @@ LAYERS = (
     {"decomposer.sources", "decomposer.reports", "decomposer.config"},
     {"decomposer.schema", "decomposer.stages"},
     "decomposer.model",
-    "decomposer.errors",
+    {"decomposer.errors", "decomposer.forks"},
 )
 # Layers a module may not skip: the CLI goes through the pipeline, reports read only the model.
 FORBIDDEN_DIRECT = (

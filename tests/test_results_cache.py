@@ -236,7 +236,7 @@ def test_workers_of_a_stopping_run_are_stopped_not_waited_for():
     import time
     from concurrent.futures import ProcessPoolExecutor
 
-    from decomposer.pipeline.forks import shut
+    from decomposer.forks import shut
 
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
     pool.submit(time.sleep, 60)
@@ -259,7 +259,7 @@ def test_a_worker_ends_when_the_run_that_forked_it_is_killed(tmp_path: Path):
 
     script = (
         "import time\n"
-        "from decomposer.pipeline.forks import forked\n"
+        "from decomposer.forks import forked\n"
         "pool, _ = forked(1, None, time.sleep, (60,))\n"
         "print(*(process.pid for process in pool._processes.values()), flush=True)\n"
         "time.sleep(60)\n"

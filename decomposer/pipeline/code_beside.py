@@ -19,7 +19,7 @@ from typing import Any
 
 from decomposer.model import CodeScan, ModuleNames, ModuleTraits, SourceModule
 from decomposer.pipeline.cached import CodeReader
-from decomposer.pipeline.forks import can_fork, forked, shared, shut
+from decomposer.forks import can_fork, forked, shared, shut
 from decomposer.sources.code import found_modules
 from decomposer.sources.models import ModelScan
 from decomposer.sources.package_files import ModuleFiles

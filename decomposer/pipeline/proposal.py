@@ -27,7 +27,7 @@ from decomposer.model import (
     SourceModule,
     Stability,
 )
-from decomposer.pipeline.forks import can_fork, forked, shared, shut
+from decomposer.forks import can_fork, forked, shared, shut
 from decomposer.stages.assignment import place_assignment
 from decomposer.stages.brittleness import import_betweenness, rank_brittleness
 from decomposer.stages.communities import induced_subgraph, search_resolution

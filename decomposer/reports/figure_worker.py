@@ -7,9 +7,10 @@ and plan files hold it too. On a machine with two cores or more (and fork):
   and the drawers while the caller reads the repository and detects the services; sent the
   figures' views (reports/figure_inputs.py, pickled), it draws them at once, half in a child
   it forks then;
-- `start_figure_files` (without a server: the Python API): forks the workers when the figures
-  are asked for (one per figure, at most two; the analysis is never pickled: the workers read
-  it from the parent's memory).
+- `start_figure_files` (without a server: the Python API, and above 3,000 modules): forks the
+  workers when the figures are asked for (one per figure, at most two; the analysis is never
+  pickled: the workers read it from the parent's memory), which make each figure's view, read
+  back what the results cache keeps for it and keep what they draw.
 
 Either way the bytes are those `figures.figure_files` gives: the same drawers, in the same
 order. No matplotlib here: the workers import it, not the caller.
@@ -18,21 +19,19 @@ order. No matplotlib here: the workers import it, not the caller.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import pickle
 import signal
 import struct
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from decomposer.forks import can_fork, forked, shared
 from decomposer.model import Analysis
 
 __all__ = ["FigureServer", "figure_inputs", "is_files", "start_figure_files"]
 
-_SHARED: tuple[Analysis, tuple[str, ...], Any] | None = None  # read by the forked workers
 
 # This process's ends of a running server's pipes. Every process forked later (stability reruns,
 # the betweenness worker, figure workers) closes them at once: were one of those to outlive this
@@ -61,28 +60,18 @@ def start_figure_files(analysis: Analysis, formats: tuple[str, ...], names: tupl
     Without two cores or fork, the figures are made in this process when that function is called."""
     if not names:
         return dict
-    if not _can_fork():
+    if not can_fork():
         return lambda: _made(analysis, formats, names, memo)
-    global _SHARED
-    _SHARED = (analysis, formats, memo)
     parts = [part for part in (names[0::2], names[1::2]) if part]
-    pool = ProcessPoolExecutor(len(parts), mp_context=multiprocessing.get_context("fork"))
-    try:
-        futures = [pool.submit(_render_in_worker, part) for part in parts]  # the workers fork here
-    except BaseException:
-        pool.shutdown(cancel_futures=True)
-        _SHARED = None
-        raise
+    pool, futures = forked(len(parts), (analysis, formats, memo), _render_in_worker, parts)
 
     def collect() -> dict[str, bytes]:
-        global _SHARED
         rendered: dict[str, bytes] = {}
         try:
             for future in futures:
                 rendered |= future.result()
         finally:
             pool.shutdown()
-            _SHARED = None
         return {f"{name}.{fmt}": rendered[f"{name}.{fmt}"] for name in names for fmt in formats}
 
     return collect
@@ -122,13 +111,8 @@ def _made(analysis: Analysis, formats: tuple[str, ...], names: tuple[str, ...], 
     return made
 
 
-def _can_fork() -> bool:
-    """Two cores or more, and fork: drawing beside the caller pays."""
-    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
-
-
 def _render_in_worker(names: tuple[str, ...]) -> dict[str, bytes]:
-    analysis, formats, memo = _SHARED
+    analysis, formats, memo = shared()
     return _made(analysis, formats, names, memo)
 
 
@@ -148,7 +132,7 @@ class FigureServer:
     @classmethod
     def start(cls) -> FigureServer | None:
         """A new server, or None without two cores or fork. Call after `use_matplotlib_dir`."""
-        if not _can_fork():
+        if not can_fork():
             return None
         job_read, job_write = os.pipe()
         result_read, result_write = os.pipe()

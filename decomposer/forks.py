@@ -1,9 +1,10 @@
 """Worker processes forked with what they need in memory (nothing pickled on the way in).
 
 A run uses them where the second core would sit idle: the code reading beside grimp's scan on
-large repositories (pipeline.cached), the stability reruns beside the proposal's detection and
-the import graph's betweenness (pipeline.proposal). Without two cores or fork, the callers
-do the work in this process, one step after another, with the same results.
+large repositories (pipeline.code_beside), the stability reruns beside the proposal's detection
+and the import graph's betweenness (pipeline.proposal), the figures at scale
+(reports.figure_worker). Without two cores or fork, the callers do the work in this process,
+one step after another, with the same results. Nothing of decomposer is imported here.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ def forked(workers: int, value: Any, function: Callable[[Any], Any],
                                initializer=_end_with, initargs=(os.getpid(),))
     try:
         return pool, [pool.submit(function, argument) for argument in arguments]
+    except BaseException:
+        pool.shutdown(cancel_futures=True)
+        raise
     finally:
         _SHARED = None
 
