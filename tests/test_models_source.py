@@ -624,3 +624,80 @@ def test_settings_outside_the_packages_are_read_only_as_plain_files_inside_the_r
     scan = scan_models(repo, modules)
     assert [(link.kind, link.source, link.target) for link in scan.links if link.kind == "fk"] == [
         ("fk", "app.Note", "auth.User")]
+
+
+ROLES = {
+    "app/__init__.py": "",
+    "app/fields.py": (
+        "from django.conf import settings\n"
+        "from django.db import models\n"
+        "\n"
+        "\n"
+        "class RoleField(models.ForeignKey):\n"  # as awx's ImplicitRoleField: its target set in __init__
+        "    def __init__(self, parent_role=None, *args, **kwargs):\n"
+        "        self.parent_role = parent_role\n"
+        "        kwargs.setdefault('to', 'Role')\n"
+        "        kwargs.setdefault('null', True)\n"
+        "        super().__init__(*args, **kwargs)\n"
+        "\n"
+        "\n"
+        "class OwnerField(models.ForeignKey):\n"
+        "    def __init__(self, **options):\n"
+        "        options['to'] = settings.AUTH_USER_MODEL\n"
+        "        super().__init__(**options)\n"
+        "\n"
+        "\n"
+        "class AuditedOwnerField(OwnerField):\n"  # its target is its base's
+        "    pass\n"
+        "\n"
+        "\n"
+        "class LooseField(models.ForeignKey):\n"
+        "    def __init__(self, target, **kwargs):\n"
+        "        kwargs.setdefault('to', target)\n"  # no literal: still left out, with the warning
+        "        super().__init__(**kwargs)\n"
+    ),
+    "app/models.py": (
+        "from django.db import models\n"
+        "\n"
+        "from app.fields import AuditedOwnerField, LooseField, RoleField\n"
+        "\n"
+        "\n"
+        "class Role(models.Model):\n"
+        "    name = models.CharField(max_length=10)\n"
+        "\n"
+        "\n"
+        "class Team(models.Model):\n"
+        "    admin_role = RoleField(parent_role='x')\n"
+        "    owner = AuditedOwnerField()\n"
+        "    other = LooseField(target=Role)\n"
+        "    chosen = RoleField(to='Team')\n"  # a target given in the call wins
+    ),
+}
+
+
+def test_a_field_class_that_sets_its_own_target_links_to_it(make_repo):
+    scan = _scan(make_repo, ROLES)
+    assert _links(scan, "fk") == [
+        ("fk", "app.Team", "app.Role", "app/models.py", 11, "admin_role", ""),  # a bare name: the model's app
+        ("fk", "app.Team", "app.Team", "app/models.py", 14, "chosen", ""),
+        ("fk", "app.Team", "auth.User", "app/models.py", 12, "owner", ""),
+    ]
+    assert scan.warnings == (AnalysisWarning("app/models.py", (
+        "line 13: the target of Team.other (LooseField) is not a model class, a literal or "
+        "settings.AUTH_USER_MODEL; left out")),)
+
+
+def test_a_field_class_whose_target_changes_is_read_again_through_the_cache(make_repo, tmp_path):
+    from decomposer.pipeline.cached import CodeReader
+
+    repo, cache = make_repo(ROLES), tmp_path / "cache"
+    modules = _modules(ROLES)
+    def admin_role(scan) -> str:  # noqa: ANN001 - a ModelScan
+        return next(link.target for link in scan.links if link.field == "admin_role")
+
+    assert admin_role(CodeReader(repo, modules, cache).models(modules)) == "app.Role"
+    fields = repo / "app" / "fields.py"
+    fields.write_text(fields.read_text().replace("kwargs.setdefault('to', 'Role')", "kwargs.setdefault('to', 'Team')"))
+    cached = CodeReader(repo, modules, cache).models(modules)
+    assert cached == CodeReader(repo, modules, None).models(modules)
+    assert admin_role(cached) == "app.Team"

@@ -23,6 +23,7 @@ __all__ = ["external_identity", "model_links", "parents"]
 _SUFFIXES = tuple(zip(RELATION_SUFFIXES, ("fk", "fk", "o2o", "m2m"), strict=True))
 _GENERIC = frozenset({"GenericForeignKey", "GenericRelation", "TaggableManager"})
 _ALWAYS_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+_MAX_FIELD_BASES = 4  # analysed field classes followed up their first bases for a default target
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +202,8 @@ class _Targets:
             target = self.resolve(through, field, model) if through is not None else "taggit.Tag"
         else:
             expression = call.args[0] if call.args else _keyword(call, "to")
+            if expression is None:
+                expression = self._default_target(field)
             target = self.resolve(expression, field, model) if expression is not None else None
         if target is None:
             warnings.append(AnalysisWarning(field.path, (
@@ -233,6 +236,25 @@ class _Targets:
             return self.models[key].identity
         if key and not self.namespace.is_analysed(key) and key[:1].isalpha():
             return external_identity(key)
+        return None
+
+    def _default_target(self, field: _Field) -> ast.AST | None:
+        """The target an analysed field class gives itself in its `__init__` when the call names
+        none: `kwargs.setdefault("to", "Role")` or `kwargs["to"] = ...` (awx's ImplicitRoleField),
+        in the class or an analysed base; a literal or settings.AUTH_USER_MODEL, read as Django
+        reads it (a bare model name in the app of the model that declares the field)."""
+        key = self.namespace.qualify(field.module, field.call.func)
+        for _ in range(_MAX_FIELD_BASES):
+            if key is None or key not in self.namespace.classes:
+                return None
+            module = key.rpartition(".")[0]
+            for item in self.namespace.classes[key].body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__" and item.args.kwarg is not None:
+                    found = _set_target(item, item.args.kwarg.arg)
+                    if found is not None:
+                        return found
+            bases = self.namespace.bases(key)
+            key = self.namespace.qualify_chain(module, bases[0].chain) if bases else None
         return None
 
     def _reverse_name(self, field: _Field, model) -> str:
@@ -302,3 +324,22 @@ def _is_manager(call: ast.Call) -> bool:
     if name in _GENERIC:
         return False
     return name.endswith("Manager") or name == "as_manager" or isinstance(call.func, ast.Call)
+
+
+def _set_target(init: ast.FunctionDef, kwargs: str) -> ast.AST | None:
+    """What `__init__` sets `kwargs["to"]` to when none is given: `kwargs.setdefault("to", X)` or
+    `kwargs["to"] = X`; None when it sets none (or sets something that is no literal target)."""
+    for node in ast.walk(init):
+        value = None
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "setdefault"
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == kwargs
+                and len(node.args) == 2 and literal(node.args[0]) == "to"):
+            value = node.args[1]
+        elif (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Subscript)
+              and isinstance(node.targets[0].value, ast.Name) and node.targets[0].value.id == kwargs
+              and literal(node.targets[0].slice) == "to"):
+            value = node.value
+        if value is not None and (isinstance(literal(value), str) or
+                                  (isinstance(value, ast.Attribute) and value.attr == "AUTH_USER_MODEL")):
+            return value
+    return None
