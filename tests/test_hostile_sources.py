@@ -26,6 +26,7 @@ from decomposer.errors import InvalidPath, PackageNotFound
 from decomposer.model import AnalysisWarning, Commit, FileChange, HistoryWindow, LogWalk, MinedHistory
 from decomposer.sources.cache import load_history, load_walk, store_history, store_walk
 from decomposer.sources.code import scan_code
+from decomposer.sources.package_files import find_module_files
 from decomposer.sources.discovery import discover_layout
 from decomposer.sources.git import WindowRequest, mine_history
 
@@ -173,6 +174,27 @@ def test_namespace_folders_inside_a_package_are_warnings_with_the_count(make_rep
         ("app/jobs", "has no __init__.py (grimp skips namespace folders inside a package): its 5 .py "
                      "files are not analysed; add an empty __init__.py to analyse them"),
     ]
+
+
+def test_a_namespace_folder_whose_modules_would_be_excluded_anyway_is_not_said(make_repo):
+    # pytest needs no __init__.py in tests/ (awx: 11 such folders): adding one would change
+    # nothing, its modules are excluded by default; a folder of production code is still said,
+    # and so are the test folders once the default excludes are off.
+    from decomposer.config import load_settings
+    from decomposer.pipeline import analyze
+
+    repo = make_repo({**APP, "app/tests/test_models.py": "", "app/tests/unit/test_views.py": "",
+                      "app/jobs/nightly.py": ""})
+    found = find_module_files(repo, repo, ("app",))
+    assert found.hidden == (("app/jobs", ("app.jobs.nightly",)),
+                            ("app/tests", ("app.tests.test_models", "app.tests.unit.test_views")))
+
+    def folders(**options) -> list[str]:  # noqa: ANN003 - load_settings' overrides
+        analysis = analyze(load_settings(repo, {"packages": ("app",), **options}, use_config=False))
+        return [warning.path for warning in analysis.warnings if "__init__.py" in warning.message]
+
+    assert folders() == ["app/jobs"]
+    assert folders(default_excludes=False) == ["app/jobs", "app/tests"]
 
 
 def test_folders_that_cannot_be_packages_are_warnings(make_repo):

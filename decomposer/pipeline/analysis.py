@@ -35,7 +35,7 @@ from decomposer.sources.code import scan_code
 from decomposer.sources.discovery import check_repo_path, discover_layout
 from decomposer.sources.git import WindowRequest, read_repo_state
 from decomposer.sources.incremental import mine_with_cache
-from decomposer.sources.package_files import find_module_files
+from decomposer.sources.package_files import ModuleFiles, find_module_files
 from decomposer.sources.trace_file import read_traces
 from decomposer.stages.history import (
     change_coupling,
@@ -48,6 +48,7 @@ from decomposer.stages.import_graph import (
     build_import_graph,
     choose_package_depth,
     exclude_modules,
+    is_excluded,
     module_records,
 )
 from decomposer.stages.roles import classify_modules, drop_modules
@@ -123,7 +124,8 @@ def analyze(settings: Settings, progress: Progress = lambda message: None,
             excluded=excluded,
             exclude_patterns=scan_settings.exclude_patterns,
             package_depth=depth,
-            warnings=history_warnings + scan.warnings + _new_paths(models.warnings, scan.warnings),
+            warnings=(history_warnings + _said(scan.warnings, found, scan_settings.exclude_patterns)
+                      + _new_paths(models.warnings, scan.warnings)),
             tables=models.tables,
             data_links=models.links,
             roles=roles,
@@ -160,6 +162,15 @@ def repository_dir(path: Path) -> Path:
 def _real(path: Path) -> Path:
     """`path` with symlinks resolved; a symlink loop stays as it is (the scan then reports it)."""
     return Path(os.path.realpath(path))
+
+
+def _said(warnings: tuple[AnalysisWarning, ...], found: ModuleFiles,
+          patterns: tuple[str, ...]) -> tuple[AnalysisWarning, ...]:
+    """`warnings` without those about folders lacking an __init__.py whose modules the exclude
+    patterns would all leave out anyway (awx: 11 test folders): adding the file would change nothing."""
+    moot = {path for path, modules in found.hidden
+            if modules and all(is_excluded(module, patterns) for module in modules)}
+    return tuple(warning for warning in warnings if warning.path not in moot)
 
 
 def _new_paths(warnings: tuple[AnalysisWarning, ...],

@@ -23,7 +23,8 @@ from pathlib import Path
 from decomposer.errors import InvalidPath, PackageNotFound
 from decomposer.model import Layout
 
-__all__ = ["IGNORED_DIRS", "check_repo_path", "discover_layout", "file_type", "is_package", "python_file_count"]
+__all__ = ["IGNORED_DIRS", "check_repo_path", "discover_layout", "file_type", "is_package", "python_file_count",
+           "python_files"]
 
 IGNORED_DIRS = frozenset(
     {
@@ -192,9 +193,14 @@ def _child_dirs(folder: Path, *, include_ignored: bool = False) -> list[Path]:
 
 def python_file_count(folder: Path, *, skip_ignored: bool = True) -> int:
     """The .py files below `folder`, symlinked folders not followed."""
+    return len(python_files(folder, skip_ignored=skip_ignored))
+
+
+def python_files(folder: Path, *, skip_ignored: bool = True) -> list[Path]:
+    """The .py files below `folder` (in no set order), symlinked folders not followed."""
     # A stack, not os.walk: that recurses once per level before Python 3.12 (a hostile tree
     # can be deeper than the recursion limit). Symlinks to folders are not followed.
-    count, stack = 0, [folder]
+    found, stack = [], [folder]
     while stack:
         try:
             with os.scandir(stack.pop()) as listing:
@@ -203,11 +209,12 @@ def python_file_count(folder: Path, *, skip_ignored: bool = True) -> int:
             continue
         for entry in entries:
             if not _is_folder(entry):
-                count += entry.name.endswith(".py")
+                if entry.name.endswith(".py"):
+                    found.append(Path(entry.path))
             elif not entry.is_symlink() and not entry.name.startswith(".") and not (skip_ignored and (
                     entry.name in IGNORED_DIRS or os.path.exists(os.path.join(entry.path, "pyvenv.cfg")))):
                 stack.append(Path(entry.path))
-    return count
+    return found
 
 
 def _is_folder(entry: os.DirEntry) -> bool:

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from decomposer.errors import InvalidPath, PackageNotFound
 from decomposer.model import AnalysisWarning
-from decomposer.sources.discovery import file_type, is_package, python_file_count
+from decomposer.sources.discovery import file_type, is_package, python_files
 
 __all__ = ["ModuleFiles", "find_module_files"]
 
@@ -52,6 +52,9 @@ class ModuleFiles:
     # entries left out that grimp's own walk would read (it follows symlinks and opens every
     # *.py entry), sorted; where there are none, grimp walking the folders finds exactly `files`
     unsafe: tuple[Path, ...]
+    # each folder left out for want of an __init__.py: its warning's path and the modules its .py
+    # files would be (so that a folder whose modules would all be excluded anyway need not be said)
+    hidden: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def find_module_files(repo_dir: Path, source_dir: Path, packages: tuple[str, ...]) -> ModuleFiles:
@@ -77,7 +80,7 @@ def find_module_files(repo_dir: Path, source_dir: Path, packages: tuple[str, ...
             )
         walk.package(source_dir / package, package)
     return ModuleFiles(tuple(sorted(walk.files)), tuple(sorted(walk.warnings, key=lambda w: w.path)),
-                       tuple(sorted(walk.unsafe)))
+                       tuple(sorted(walk.unsafe)), tuple(sorted(walk.hidden)))
 
 
 class _PackageWalk:
@@ -88,6 +91,7 @@ class _PackageWalk:
         self.files: list[tuple[str, Path]] = []
         self.warnings: list[AnalysisWarning] = []
         self.unsafe: list[Path] = []
+        self.hidden: list[tuple[str, tuple[str, ...]]] = []
 
     def package(self, folder: Path, module: str) -> None:
         try:
@@ -133,7 +137,8 @@ class _PackageWalk:
         if init_type == stat.S_IFREG and folder.name.isidentifier():
             self.package(folder, module)
             return
-        count = python_file_count(folder, skip_ignored=False)
+        inside = python_files(folder, skip_ignored=False)
+        count = len(inside)
         lost = f"its {count} .py file{'s' if count != 1 else ''} {'are' if count != 1 else 'is'} not analysed"
         if folder.name.endswith(".py"):
             self._skip(folder, "is a folder, not a Python file; not analysed")
@@ -144,6 +149,8 @@ class _PackageWalk:
         elif init_type is None:
             self._skip(folder, f"has no __init__.py (grimp skips namespace folders inside a package): "
                                f"{lost}; add an empty __init__.py to analyse them")
+            self.hidden.append((self.warnings[-1].path, tuple(sorted(
+                ".".join((module, *path.relative_to(folder).with_suffix("").parts)) for path in inside))))
         else:
             self._skip(init, f"is {_kind(init)}, not a file, so {folder.name} is no package: {lost}; "
                              "make it a plain file", unsafe=init_type != stat.S_IFDIR)

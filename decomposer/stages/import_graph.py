@@ -17,6 +17,7 @@ __all__ = [
     "build_import_graph",
     "choose_package_depth",
     "exclude_modules",
+    "is_excluded",
     "module_records",
     "package_of",
 ]
@@ -33,16 +34,18 @@ def exclude_modules(
     Returns:
         The kept modules, the kept imports, and the sorted names of the left-out modules.
     """
-    excluded = {
-        source.module for source in scan.modules
-        if any(fnmatchcase(source.module, pattern) for pattern in patterns)
-    }
+    excluded = {source.module for source in scan.modules if is_excluded(source.module, patterns)}
     modules = tuple(source for source in scan.modules if source.module not in excluded)
     imports = tuple(
         edge for edge in scan.imports
         if edge.importer not in excluded and edge.imported not in excluded
     )
     return modules, imports, tuple(sorted(excluded))
+
+
+def is_excluded(module: str, patterns: tuple[str, ...]) -> bool:
+    """Whether `module` matches an exclude pattern (`exclude_modules`)."""
+    return any(fnmatchcase(module, pattern) for pattern in patterns)
 
 
 def build_import_graph(
