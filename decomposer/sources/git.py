@@ -193,10 +193,11 @@ def read_window(repo_dir: Path, pathspecs: tuple[str, ...], request: WindowReque
     """The walk `mine_walk` reads for `request`, its files read by `processes` git processes at once.
 
     git lists the window without files first (no blob read, no rename sought: the cheap part of
-    `git log`), and each block of listed commits goes, as soon as it is complete, to one of
-    `processes` `git log --no-walk=unsorted` readers (`block` commits each): a non-merge commit's record depends on
+    `git log`), and each block of `block` listed commits goes, as soon as it is complete, to one
+    of `processes` `git log --no-walk=unsorted` readers: a non-merge commit's record depends on
     the commit alone, so the blocks put together in listed order are the one stream's records.
-    On wagtail (9,764 commits) that is 2.3 s instead of 4.3 s on two cores.
+    On wagtail's whole history (9,764 commits), two readers: 3.2 s instead of 4.1 s, alone on
+    two cores, for 1 s more CPU in all.
 
     Returns the commits and whether git listed all there are, as `list_window`; None unless
     every read was clean (a missing object, an odd record): the caller then reads the one
