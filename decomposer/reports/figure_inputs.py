@@ -18,7 +18,7 @@ import dataclasses
 
 from decomposer.model import Analysis, Layout, Repository
 
-__all__ = ["FIGURES", "figure_view", "supported_figures"]
+__all__ = ["FIGURES", "figure_key", "figure_view", "supported_figures"]
 
 FIGURES = ("services", "modules", "brittleness", "cochange", "plan", "data")
 
@@ -53,6 +53,11 @@ def supported_figures(analysis: Analysis) -> tuple[str, ...]:
                "cochange": proposal and bool(analysis.cochange), "plan": analysis.plan is not None,
                "data": proposal and any(table.service for table in analysis.tables)}
     return tuple(name for name in FIGURES if present[name])
+
+
+def figure_key(analysis: Analysis, name: str, formats: tuple[str, ...]) -> tuple[str, Analysis, tuple[str, ...]]:
+    """What figure `name` is kept by in the results cache: its name, its view, the formats."""
+    return name, figure_view(analysis, name), formats
 
 
 def figure_view(analysis: Analysis, name: str) -> Analysis:

@@ -29,8 +29,9 @@ from typing import Any
 
 from decomposer.forks import can_fork, forked, shared
 from decomposer.model import Analysis
+from decomposer.reports.figure_inputs import figure_key
 
-__all__ = ["FigureServer", "figure_inputs", "is_files", "start_figure_files"]
+__all__ = ["FigureServer", "is_files", "start_figure_files"]
 
 
 # This process's ends of a running server's pipes. Every process forked later (stability reruns,
@@ -77,12 +78,6 @@ def start_figure_files(analysis: Analysis, formats: tuple[str, ...], names: tupl
     return collect
 
 
-def figure_inputs(analysis: Analysis, name: str, formats: tuple[str, ...]) -> tuple[str, Analysis, tuple[str, ...]]:
-    """What figure `name` is kept by in the results cache: its name, its view, the formats."""
-    from decomposer.reports.figure_inputs import figure_view
-    return name, figure_view(analysis, name), formats
-
-
 def is_files(value: object) -> bool:
     """Whether `value` is what a cache keeps for files: a dict of file names to bytes."""
     return isinstance(value, dict) and bool(value) and all(isinstance(name, str) and isinstance(data, bytes)
@@ -93,7 +88,7 @@ def _made(analysis: Analysis, formats: tuple[str, ...], names: tuple[str, ...], 
     """The figures `names`: read back from `memo` where kept, else drawn from their views and kept."""
     from decomposer.reports.figures import draw_views, render_figures
     made: dict[str, bytes] = {}
-    inputs = {name: figure_inputs(analysis, name, formats) for name in names}
+    inputs = {name: figure_key(analysis, name, formats) for name in names}
     missing = []
     for name in names:
         kept = memo.load("figure", inputs[name]) if memo else None

@@ -25,8 +25,8 @@ from typing import Any, Protocol
 from decomposer.errors import CannotWrite, OutputInsideRepository
 from decomposer.model import Analysis
 from decomposer.reports.csv_report import csv_tables
-from decomposer.reports.figure_inputs import supported_figures
-from decomposer.reports.figure_worker import FigureServer, figure_inputs, is_files, start_figure_files
+from decomposer.reports.figure_inputs import figure_key, supported_figures
+from decomposer.reports.figure_worker import FigureServer, is_files, start_figure_files
 from decomposer.reports.graph_export import graph_files
 from decomposer.reports.html_report import report_html
 from decomposer.reports.json_report import analysis_json
@@ -219,7 +219,7 @@ def _start_figures(analysis: Analysis, formats: tuple[str, ...], memo: Memo | No
     names = supported_figures(analysis)
     if not server or len(analysis.modules) > _SERVER_UP_TO:
         return start_figure_files(analysis, formats, names, memo)
-    views = {name: figure_inputs(analysis, name, formats) for name in names}
+    views = {name: figure_key(analysis, name, formats) for name in names}
     found = {name: memo.load("figure", views[name]) if memo else None for name in names}
     missing = tuple(name for name in names if not is_files(found[name]))
     # matplotlib is imported only by the drawing, after `use_matplotlib_dir` had its say.
